@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything k8sjobs needs to build and test on Debian bookworm.
+# Idempotent: packages already present are left alone. Run as root (or with sudo).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libboost-program-options-dev libboost-filesystem-dev libboost-dev
+  libcurl4-openssl-dev libssl-dev openssl curl
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
+  libcpp-httplib-dev libbrotli-dev zlib1g-dev
+  libgtest-dev libgmock-dev
+  clang-format libxml2-utils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: installed ${missing[*]}"
+else
+  echo "setup: all packages present"
+fi
