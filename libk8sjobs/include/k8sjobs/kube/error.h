@@ -26,6 +26,9 @@ enum class TransportFailure {
 struct TransportError {
   TransportFailure failure = TransportFailure::Other;
   std::string message;  // never contains credentials
+  // False when the request certainly never reached the server (refused, DNS, TLS handshake):
+  // only then may a non-idempotent request be sent again blindly.
+  bool request_may_have_been_processed = false;
 };
 
 // The `reason` of a Kubernetes metav1.Status, typed.

@@ -1,0 +1,117 @@
+#pragma once
+// The Kubernetes REST client every command uses: typed operations on namespaced resources,
+// Status errors as values, retries with backoff, pagination and watch with reconnects.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "k8sjobs/kube/error.h"
+#include "k8sjobs/kube/http.h"
+#include "k8sjobs/kube/resources.h"
+#include "k8sjobs/kube/retry_policy.h"
+#include "k8sjobs/sys/clock.h"
+
+namespace k8sjobs::kube {
+
+using nlohmann::json;
+
+// The annotation a fixed-name create carries so that, after an ambiguous failure, a retry that
+// meets AlreadyExists can tell its own object from somebody else's.
+inline constexpr const char* kCreateTokenAnnotation = "k8sjobs.io/create-token";
+
+struct ListOptions {
+  std::string label_selector;
+  std::string field_selector;
+  int limit = 0;  // 0: no limit
+  std::string continue_token;
+  std::string resource_version;
+  std::string resource_version_match;  // "", "Exact" or "NotOlderThan"
+};
+
+struct ListPage {
+  std::vector<json> items;
+  std::string resource_version;
+  std::string continue_token;
+  std::optional<long long> remaining_item_count;
+};
+
+struct DeleteOptions {
+  std::string propagation_policy =
+      "Background";  // Jobs default to Orphan on the server: never rely on it
+  std::optional<std::string> precondition_uid;
+  std::optional<std::string> precondition_resource_version;
+  std::optional<int> grace_period_seconds;
+};
+
+enum class PatchType { Merge, JsonPatch, StrategicMerge };
+
+struct WatchEvent {
+  std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK; SYNC for objects delivered by a (re)list
+  json object;
+};
+
+struct WatchOptions {
+  std::string label_selector;
+  std::string field_selector;
+  // Start point; empty: list first (SYNC events), then watch from the list's resourceVersion.
+  std::string resource_version;
+  std::chrono::seconds server_timeout{300};  // timeoutSeconds of each watch request
+  std::chrono::milliseconds deadline{0};     // 0: until the handler stops it
+  bool allow_bookmarks = true;
+};
+
+// What a watch handler wants next.
+enum class WatchControl { Continue, Stop };
+
+struct ClientStats {
+  int requests = 0;
+  int retries = 0;
+  int watch_reconnects = 0;
+  int relists = 0;
+};
+
+class KubeClient {
+ public:
+  KubeClient(std::unique_ptr<HttpTransport> transport, RetryPolicy policy, sys::Clock& clock);
+
+  Result<json> create(const ResourceKind& kind, const std::string& ns, json object);
+  Result<json> get(const ResourceKind& kind, const std::string& ns, const std::string& name);
+  Result<ListPage> list(const ResourceKind& kind, const std::string& ns,
+                        const ListOptions& options);
+  // Follows `continue` until done (page size `options.limit`, default 500). When a continue
+  // token expires (410) mid-way, starts again from the first page, as kubectl does.
+  Result<ListPage> list_all(const ResourceKind& kind, const std::string& ns, ListOptions options);
+  Result<json> replace(const ResourceKind& kind, const std::string& ns, const std::string& name,
+                       const json& object);
+  Result<json> patch(const ResourceKind& kind, const std::string& ns, const std::string& name,
+                     PatchType type, const json& patch);
+  // Returns what the server answers: a Status (Background) or the object (Foreground, pods).
+  Result<json> remove(const ResourceKind& kind, const std::string& ns, const std::string& name,
+                      const DeleteOptions& options = {});
+  // Streams events to `handler` until it says Stop, the deadline passes, or an error that
+  // retries cannot fix. Reconnects from the last seen resourceVersion when a stream ends;
+  // on 410 Expired relists and delivers the current objects as SYNC events.
+  Result<Done> watch(const ResourceKind& kind, const std::string& ns, const WatchOptions& options,
+                     const std::function<WatchControl(const WatchEvent&)>& handler);
+
+  const ClientStats& stats() const { return stats_; }
+
+ private:
+  Result<HttpResponse> execute(const HttpRequest& request, RequestSafety safety);
+  Result<json> execute_json(const HttpRequest& request, RequestSafety safety);
+
+  std::unique_ptr<HttpTransport> transport_;
+  RetryPolicy policy_;
+  sys::Clock& clock_;
+  std::mt19937_64 random_;
+  ClientStats stats_;
+};
+
+}  // namespace k8sjobs::kube

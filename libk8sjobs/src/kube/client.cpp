@@ -1,0 +1,397 @@
+#include "k8sjobs/kube/client.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "k8sjobs/kube/status.h"
+
+namespace k8sjobs::kube {
+namespace {
+
+void add_query(std::string& path, std::string_view key, std::string_view value) {
+  if (value.empty()) return;
+  path += path.find('?') == std::string::npos ? '?' : '&';
+  path += key;
+  path += '=';
+  path += url_encode(value);
+}
+
+std::string random_token(std::mt19937_64& random) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::uniform_int_distribution<size_t> pick(0, sizeof(kAlphabet) - 2);
+  std::string token;
+  for (int i = 0; i < 20; ++i) token.push_back(kAlphabet[pick(random)]);
+  return token;
+}
+
+std::string metadata_string(const json& object, const char* key) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return {};
+  auto value = metadata->find(key);
+  return value != metadata->end() && value->is_string() ? value->get<std::string>() : std::string();
+}
+
+Error malformed_answer(const HttpRequest& request, const std::string& what) {
+  ApiStatus status;
+  status.code = 200;
+  status.reason = StatusReason::Unknown;
+  status.message = "unexpected answer from the API server to " + request.method + " " +
+                   request.path.substr(0, request.path.find('?')) + ": " + what;
+  return status;
+}
+
+ListPage page_from(const json& body) {
+  ListPage page;
+  if (auto items = body.find("items"); items != body.end() && items->is_array()) {
+    page.items.reserve(items->size());
+    for (const auto& item : *items) page.items.push_back(item);
+  }
+  if (auto metadata = body.find("metadata"); metadata != body.end() && metadata->is_object()) {
+    page.resource_version = metadata->value("resourceVersion", "");
+    page.continue_token = metadata->value("continue", "");
+    if (auto remaining = metadata->find("remainingItemCount");
+        remaining != metadata->end() && remaining->is_number_integer()) {
+      page.remaining_item_count = remaining->get<long long>();
+    }
+  }
+  return page;
+}
+
+}  // namespace
+
+KubeClient::KubeClient(std::unique_ptr<HttpTransport> transport, RetryPolicy policy,
+                       sys::Clock& clock)
+    : transport_(std::move(transport)),
+      policy_(policy),
+      clock_(clock),
+      random_(std::random_device{}()) {}
+
+Result<HttpResponse> KubeClient::execute(const HttpRequest& request, RequestSafety safety) {
+  auto started = clock_.steady_now();
+  bool credentials_refreshed = false;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int attempt = 1;; ++attempt) {
+    ++stats_.requests;
+    auto answer = transport_->send(request);
+    std::optional<Error> failure;
+    if (answer) {
+      if (answer->status < 400) return answer;
+      ApiStatus status = status_from_response(*answer);
+      if (status.reason == StatusReason::Unauthorized && !credentials_refreshed) {
+        // An expired token file or exec credential: read it again once before giving up.
+        credentials_refreshed = true;
+        transport_->invalidate_credentials();
+        --attempt;
+        continue;
+      }
+      failure = Error(std::move(status));
+    } else {
+      failure = answer.error();
+    }
+    auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started);
+    auto delay = next_retry_delay(policy_, *failure, safety, attempt, elapsed, unit(random_));
+    if (!delay) return unexpected(std::move(*failure));
+    ++stats_.retries;
+    spdlog::debug("{} {}: {}; attempt {} again in {} ms", request.method,
+                  request.path.substr(0, request.path.find('?')), failure->describe(), attempt + 1,
+                  delay->count());
+    clock_.sleep_for(*delay);
+  }
+}
+
+Result<json> KubeClient::execute_json(const HttpRequest& request, RequestSafety safety) {
+  auto answer = execute(request, safety);
+  if (!answer) return unexpected(answer.error());
+  auto body = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return unexpected(malformed_answer(request, "the body is not JSON"));
+  return body;
+}
+
+Result<json> KubeClient::create(const ResourceKind& kind, const std::string& ns, json object) {
+  object["apiVersion"] = kind.api_version();
+  object["kind"] = kind.kind;
+  std::string name = metadata_string(object, "name");
+  std::string token;
+  if (!name.empty()) {
+    auto& annotations = object["metadata"]["annotations"];
+    if (!annotations.is_object()) annotations = json::object();
+    if (!annotations.contains(kCreateTokenAnnotation))
+      annotations[kCreateTokenAnnotation] = random_token(random_);
+    token = annotations[kCreateTokenAnnotation].get<std::string>();
+  }
+  HttpRequest request{"POST", kind.collection_path(ns), "application/json", object.dump()};
+  int retries_before = stats_.retries;
+  auto created = execute_json(
+      request, name.empty() ? RequestSafety::NotIdempotent : RequestSafety::Idempotent);
+  if (created || name.empty() || stats_.retries == retries_before ||
+      !created.error().is(StatusReason::AlreadyExists)) {
+    return created;
+  }
+  // An earlier attempt may have been applied before its answer was lost: if the object that
+  // exists carries our token, the create succeeded.
+  auto existing = get(kind, ns, name);
+  if (existing) {
+    auto annotations = (*existing)["metadata"].value("annotations", json::object());
+    if (annotations.value(kCreateTokenAnnotation, "") == token) return existing;
+  }
+  return created;
+}
+
+Result<json> KubeClient::get(const ResourceKind& kind, const std::string& ns,
+                             const std::string& name) {
+  return execute_json(HttpRequest{"GET", kind.object_path(ns, name)}, RequestSafety::Idempotent);
+}
+
+Result<ListPage> KubeClient::list(const ResourceKind& kind, const std::string& ns,
+                                  const ListOptions& options) {
+  std::string path = kind.collection_path(ns);
+  add_query(path, "labelSelector", options.label_selector);
+  add_query(path, "fieldSelector", options.field_selector);
+  if (options.limit > 0) add_query(path, "limit", std::to_string(options.limit));
+  add_query(path, "continue", options.continue_token);
+  add_query(path, "resourceVersion", options.resource_version);
+  add_query(path, "resourceVersionMatch", options.resource_version_match);
+  HttpRequest request{"GET", path};
+  auto body = execute_json(request, RequestSafety::Idempotent);
+  if (!body) return unexpected(body.error());
+  if (!body->is_object() || !body->contains("items")) {
+    return unexpected(malformed_answer(request, "a list without items"));
+  }
+  return page_from(*body);
+}
+
+Result<ListPage> KubeClient::list_all(const ResourceKind& kind, const std::string& ns,
+                                      ListOptions options) {
+  if (options.limit <= 0) options.limit = 500;
+  constexpr int kMaxRestarts = 3;
+  for (int restart = 0;; ++restart) {
+    ListPage all;
+    ListOptions page_options = options;
+    page_options.continue_token.clear();
+    bool expired = false;
+    for (;;) {
+      auto page = list(kind, ns, page_options);
+      if (!page) {
+        if (page.error().is(StatusReason::Gone) && !page_options.continue_token.empty() &&
+            restart < kMaxRestarts) {
+          expired = true;  // the snapshot behind the token is gone: start over
+          ++stats_.relists;
+          break;
+        }
+        return unexpected(page.error());
+      }
+      if (all.resource_version.empty()) all.resource_version = page->resource_version;
+      std::move(page->items.begin(), page->items.end(), std::back_inserter(all.items));
+      if (page->continue_token.empty()) return all;
+      page_options.continue_token = page->continue_token;
+      // Later pages belong to the first page's snapshot; a resourceVersion would be refused.
+      page_options.resource_version.clear();
+      page_options.resource_version_match.clear();
+    }
+    if (!expired) return all;
+  }
+}
+
+Result<json> KubeClient::replace(const ResourceKind& kind, const std::string& ns,
+                                 const std::string& name, const json& object) {
+  json body = object;
+  body["apiVersion"] = kind.api_version();
+  body["kind"] = kind.kind;
+  return execute_json(
+      HttpRequest{"PUT", kind.object_path(ns, name), "application/json", body.dump()},
+      RequestSafety::Idempotent);
+}
+
+Result<json> KubeClient::patch(const ResourceKind& kind, const std::string& ns,
+                               const std::string& name, PatchType type, const json& patch) {
+  std::string content_type;
+  RequestSafety safety = RequestSafety::Idempotent;
+  switch (type) {
+    case PatchType::Merge:
+      content_type = "application/merge-patch+json";
+      break;
+    case PatchType::StrategicMerge:
+      content_type = "application/strategic-merge-patch+json";
+      break;
+    case PatchType::JsonPatch:
+      content_type = "application/json-patch+json";
+      // A JSON patch is only safe to repeat when it starts by testing the state it expects.
+      if (!patch.is_array() || patch.empty() || patch[0].value("op", "") != "test") {
+        safety = RequestSafety::NotIdempotent;
+      }
+      break;
+  }
+  return execute_json(HttpRequest{"PATCH", kind.object_path(ns, name), content_type, patch.dump()},
+                      safety);
+}
+
+Result<json> KubeClient::remove(const ResourceKind& kind, const std::string& ns,
+                                const std::string& name, const DeleteOptions& options) {
+  std::string path = kind.object_path(ns, name);
+  HttpRequest request{"DELETE", path};
+  if (!options.precondition_uid && !options.precondition_resource_version &&
+      !options.grace_period_seconds) {
+    add_query(request.path, "propagationPolicy", options.propagation_policy);
+  } else {
+    json body{{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
+    if (!options.propagation_policy.empty()) body["propagationPolicy"] = options.propagation_policy;
+    if (options.grace_period_seconds) body["gracePeriodSeconds"] = *options.grace_period_seconds;
+    if (options.precondition_uid) body["preconditions"]["uid"] = *options.precondition_uid;
+    if (options.precondition_resource_version) {
+      body["preconditions"]["resourceVersion"] = *options.precondition_resource_version;
+    }
+    request.content_type = "application/json";
+    request.body = body.dump();
+  }
+  return execute_json(request, RequestSafety::Idempotent);
+}
+
+Result<Done> KubeClient::watch(const ResourceKind& kind, const std::string& ns,
+                               const WatchOptions& options,
+                               const std::function<WatchControl(const WatchEvent&)>& handler) {
+  auto started = clock_.steady_now();
+  auto remaining = [&]() -> std::optional<std::chrono::milliseconds> {
+    if (options.deadline.count() == 0) return std::nullopt;
+    return options.deadline -
+           std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started);
+  };
+
+  std::string resource_version = options.resource_version;
+  // Lists the current objects, hands them over as SYNC, and returns where to watch from.
+  auto relist = [&]() -> Result<bool> {
+    ListOptions list_options;
+    list_options.label_selector = options.label_selector;
+    list_options.field_selector = options.field_selector;
+    auto page = list_all(kind, ns, list_options);
+    if (!page) return unexpected(page.error());
+    resource_version = page->resource_version;
+    for (auto& item : page->items) {
+      if (handler(WatchEvent{"SYNC", std::move(item)}) == WatchControl::Stop) return true;
+    }
+    return false;
+  };
+
+  if (resource_version.empty()) {
+    auto stopped = relist();
+    if (!stopped) return unexpected(stopped.error());
+    if (*stopped) return Done{};
+  }
+
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  int failures = 0;
+  for (;;) {
+    auto left = remaining();
+    if (left && left->count() <= 0) {
+      return unexpected(
+          Error(TransportError{TransportFailure::Timeout, "watch deadline reached", false}));
+    }
+    std::string path = kind.collection_path(ns);
+    add_query(path, "watch", "1");
+    add_query(path, "resourceVersion", resource_version);
+    if (options.allow_bookmarks) add_query(path, "allowWatchBookmarks", "true");
+    add_query(path, "labelSelector", options.label_selector);
+    add_query(path, "fieldSelector", options.field_selector);
+    auto server_timeout = options.server_timeout;
+    if (left) {
+      server_timeout = std::min(server_timeout,
+                                std::max(std::chrono::seconds(1),
+                                         std::chrono::duration_cast<std::chrono::seconds>(*left)));
+    }
+    add_query(path, "timeoutSeconds", std::to_string(server_timeout.count()));
+    HttpRequest request{"GET", path};
+    // The server ends the stream at timeoutSeconds; the client gives it a little longer.
+    request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(server_timeout) +
+                      std::chrono::seconds(5);
+    if (left) request.timeout = std::min(request.timeout, *left + std::chrono::milliseconds(50));
+
+    std::string buffer;
+    bool stopped = false;
+    bool expired = false;
+    bool got_event = false;
+    std::optional<Error> stream_error;
+    auto on_data = [&](std::string_view data) {
+      buffer.append(data);
+      size_t start = 0;
+      for (size_t newline; (newline = buffer.find('\n', start)) != std::string::npos;
+           start = newline + 1) {
+        std::string_view line(buffer.data() + start, newline - start);
+        if (line.empty()) continue;
+        auto event = json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (!event.is_object() || !event.contains("type")) continue;
+        std::string type = event.value("type", "");
+        json object = event.value("object", json::object());
+        if (type == "ERROR") {
+          HttpResponse as_response{object.value("code", 500), object.dump(), {}};
+          ApiStatus status = status_from_response(as_response);
+          if (status.reason == StatusReason::Gone) {
+            expired = true;
+          } else {
+            stream_error = Error(std::move(status));
+          }
+          return false;
+        }
+        got_event = true;
+        std::string version = metadata_string(object, "resourceVersion");
+        if (!version.empty()) resource_version = version;
+        if (type == "BOOKMARK") continue;
+        if (handler(WatchEvent{type, std::move(object)}) == WatchControl::Stop) {
+          stopped = true;
+          return false;
+        }
+      }
+      buffer.erase(0, start);
+      return true;
+    };
+
+    ++stats_.requests;
+    auto answer = transport_->stream(request, on_data);
+    if (stopped) return Done{};
+    if (expired) {
+      ++stats_.relists;
+      spdlog::debug("watch {}: resourceVersion {} expired, listing again", kind.plural,
+                    resource_version);
+      auto stop = relist();
+      if (!stop) return unexpected(stop.error());
+      if (*stop) return Done{};
+      continue;
+    }
+    std::optional<Error> failure = stream_error;
+    if (!failure) {
+      if (!answer) {
+        failure = answer.error();
+      } else if (answer->status != 200) {
+        ApiStatus status = status_from_response(*answer);
+        if (status.reason == StatusReason::Gone) {
+          ++stats_.relists;
+          auto stop = relist();
+          if (!stop) return unexpected(stop.error());
+          if (*stop) return Done{};
+          continue;
+        }
+        failure = Error(std::move(status));
+      }
+    }
+    if (!failure) {
+      ++stats_.watch_reconnects;  // the server closed the stream (timeoutSeconds): go on from here
+      failures = 0;
+      continue;
+    }
+    if (got_event) failures = 0;
+    ++failures;
+    auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started);
+    RetryPolicy watch_policy = policy_;
+    if (options.deadline.count() > 0) watch_policy.deadline = options.deadline;
+    auto delay = next_retry_delay(watch_policy, *failure, RequestSafety::Idempotent, failures,
+                                  elapsed, unit(random_));
+    if (!delay) return unexpected(std::move(*failure));
+    ++stats_.retries;
+    ++stats_.watch_reconnects;
+    clock_.sleep_for(*delay);
+  }
+}
+
+}  // namespace k8sjobs::kube
