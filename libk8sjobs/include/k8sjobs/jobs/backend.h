@@ -1,0 +1,68 @@
+#pragma once
+// What every command needs from where jobs run. Two implementations: Kubernetes (the real
+// cluster) and local (the embedded default: processes on this machine). Commands are written
+// once against this interface.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "k8sjobs/expected.h"
+#include "k8sjobs/ge/submit_request.h"
+#include "k8sjobs/jobs/job_record.h"
+#include "k8sjobs/jobs/submit_failure.h"
+#include "k8sjobs/translate/workload.h"
+
+namespace k8sjobs::jobs {
+
+struct SubmitReceipt {
+  long long id = 0;
+  std::string backend_namespace;
+  std::vector<std::pair<std::string, std::string>> backend_objects;  // (kind, name)
+};
+
+// How one job or array task ended, for -sync y.
+struct TaskExit {
+  enum class Kind { Exited, Signaled, NoInformation, NeverRan };
+  int task_id = 0;  // 0 for a non-array job
+  Kind kind = Kind::NoInformation;
+  int exit_code = 0;        // Exited
+  std::string signal_name;  // Signaled: "KILL", "TERM", ...
+};
+
+struct BackendError {
+  std::string message;  // one line, for "<command>: <message>"
+  int exit_code = 1;
+};
+
+struct JobQuery {
+  std::vector<std::string> users;  // empty: everybody the backend can see; "*" too
+  bool include_finished = false;   // qstat -s z
+};
+
+enum class DeleteResult {
+  Registered,       // it was running: stopping now ("has registered the job N for deletion")
+  Deleted,          // it was pending: gone ("has deleted job N")
+  AlreadyDeleting,  // "job N is already in deletion"
+  NotFound,
+};
+
+class JobBackend {
+ public:
+  virtual ~JobBackend() = default;
+
+  virtual Expected<SubmitReceipt, SubmitFailure> submit(
+      const ge::SubmitRequest& request, const translate::SubmitContext& context,
+      const std::string& already_active_message) = 0;
+  // Blocks until the job (every task) has ended; for -sync y.
+  virtual Expected<std::vector<TaskExit>, BackendError> wait(const SubmitReceipt& receipt) = 0;
+  virtual Expected<std::vector<JobRecord>, BackendError> list(const JobQuery& query) = 0;
+  // `tasks` empty: the whole job; else only these array task ids. `force`: qdel -f.
+  virtual Expected<DeleteResult, BackendError> remove(const JobRecord& job,
+                                                      const std::vector<int>& tasks,
+                                                      bool force) = 0;
+  virtual Expected<Done, BackendError> hold(const JobRecord& job) = 0;
+  virtual Expected<Done, BackendError> release(const JobRecord& job) = 0;
+};
+
+}  // namespace k8sjobs::jobs
