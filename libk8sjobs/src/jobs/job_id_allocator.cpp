@@ -17,7 +17,8 @@ kube::Result<long long> JobIdAllocator::next(const std::string& namespace_name) 
     if (round > 0) {
       // Spread the losers of a round so they do not collide again at once.
       int ceiling = std::min(5 + round * 5, 100);
-      clock_.sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(1, ceiling)(random)));
+      clock_.sleep_for(
+          std::chrono::milliseconds(std::uniform_int_distribution<int>(1, ceiling)(random)));
     }
     auto current = client_.get(kube::resources::kConfigMaps, namespace_name, kJobIdConfigMap);
     if (!current) {
@@ -28,7 +29,8 @@ kube::Result<long long> JobIdAllocator::next(const std::string& namespace_name) 
                    {"data", {{"next", "2"}}}};
       auto created = client_.create(kube::resources::kConfigMaps, namespace_name, counter);
       if (created) return 1;
-      if (!created.error().is(kube::StatusReason::AlreadyExists)) return unexpected(created.error());
+      if (!created.error().is(kube::StatusReason::AlreadyExists))
+        return unexpected(created.error());
       ++conflicts_;
       continue;
     }
@@ -37,12 +39,14 @@ kube::Result<long long> JobIdAllocator::next(const std::string& namespace_name) 
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
     if (error != std::errc() || end != text.data() + text.size() || id < 1) {
       kube::ApiStatus status;
-      status.message = "the job ID counter ConfigMap " + std::string(kJobIdConfigMap) + " in namespace " +
-                       namespace_name + " holds \"" + text + "\", not a job number";
+      status.message = "the job ID counter ConfigMap " + std::string(kJobIdConfigMap) +
+                       " in namespace " + namespace_name + " holds \"" + text +
+                       "\", not a job number";
       return unexpected(kube::Error(status));
     }
-    json patch{{"metadata", {{"resourceVersion", (*current)["metadata"].value("resourceVersion", "")}}},
-               {"data", {{"next", std::to_string(id + 1)}}}};
+    json patch{
+        {"metadata", {{"resourceVersion", (*current)["metadata"].value("resourceVersion", "")}}},
+        {"data", {{"next", std::to_string(id + 1)}}}};
     auto swapped = client_.patch(kube::resources::kConfigMaps, namespace_name, kJobIdConfigMap,
                                  kube::PatchType::Merge, patch);
     if (swapped) return id;

@@ -55,15 +55,18 @@ bool job_finished(const json& job) {
   const auto& conditions = job.value("status", json::object()).value("conditions", json::array());
   for (const auto& condition : conditions) {
     std::string type = condition.value("type", "");
-    if ((type == "Complete" || type == "Failed") && condition.value("status", "") == "True") return true;
+    if ((type == "Complete" || type == "Failed") && condition.value("status", "") == "True")
+      return true;
   }
   return false;
 }
 
-kube::Result<bool> KubeSubmitter::has_active_job(const std::string& ns, const std::string& job_name) {
+kube::Result<bool> KubeSubmitter::has_active_job(const std::string& ns,
+                                                 const std::string& job_name) {
   kube::ListOptions options;
-  options.label_selector = std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue + "," +
-                           translate::kJobNameLabel + "=" + translate::label_value(job_name);
+  options.label_selector = std::string(translate::kManagedByLabel) + "=" +
+                           translate::kManagedByValue + "," + translate::kJobNameLabel + "=" +
+                           translate::label_value(job_name);
   for (const auto* kind : {&kube::resources::kJobs, &kube::resources::kDeployments}) {
     auto found = client_.list_all(*kind, ns, options);
     if (!found) return unexpected(found.error());
@@ -76,8 +79,8 @@ kube::Result<bool> KubeSubmitter::has_active_job(const std::string& ns, const st
   return false;
 }
 
-kube::Result<bool> KubeSubmitter::take_once_guard(const std::string& ns, const std::string& job_name,
-                                                  json& guard) {
+kube::Result<bool> KubeSubmitter::take_once_guard(const std::string& ns,
+                                                  const std::string& job_name, json& guard) {
   std::string name = once_guard_name(job_name);
   json wanted{{"metadata",
                {{"name", name},
@@ -117,9 +120,9 @@ kube::Result<bool> KubeSubmitter::take_once_guard(const std::string& ns, const s
   return false;
 }
 
-Expected<SubmittedJob, SubmitFailure> KubeSubmitter::submit(const ge::SubmitRequest& request,
-                                                            const translate::SubmitContext& context,
-                                                            const std::string& already_active_message) {
+Expected<SubmittedJob, SubmitFailure> KubeSubmitter::submit(
+    const ge::SubmitRequest& request, const translate::SubmitContext& context,
+    const std::string& already_active_message) {
   std::string ns = site_.namespace_for(request.user);
   auto fail = [](const kube::Error& error) { return unexpected(submit_failure_from(error)); };
 
@@ -170,7 +173,8 @@ Expected<SubmittedJob, SubmitFailure> KubeSubmitter::submit(const ge::SubmitRequ
     json patch{{"metadata", {{"ownerReferences", json::array({owner})}}}};
     auto tied = client_.patch(kube::resources::kConfigMaps, ns, guard["metadata"].value("name", ""),
                               kube::PatchType::Merge, patch);
-    if (!tied) spdlog::warn("could not tie the -once guard to job {}: {}", *id, tied.error().describe());
+    if (!tied)
+      spdlog::warn("could not tie the -once guard to job {}: {}", *id, tied.error().describe());
   }
   return SubmittedJob{*id, ns, identity.object_name, workload->kind, std::move(*created)};
 }

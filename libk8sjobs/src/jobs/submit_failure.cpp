@@ -15,15 +15,17 @@ SubmitFailure submit_failure_from(const kube::Error& error) {
       case kube::StatusReason::Forbidden:
         return unable("denied: " + status->message, 1);
       case kube::StatusReason::Unauthorized:
-        return unable("the Kubernetes API server did not accept our credentials (Unauthorized); "
-                      "check the kubeconfig or the service account token",
-                      1);
+        return unable(
+            "the Kubernetes API server did not accept our credentials (Unauthorized); "
+            "check the kubeconfig or the service account token",
+            1);
       case kube::StatusReason::TooManyRequests:
       case kube::StatusReason::ServiceUnavailable:
       case kube::StatusReason::ServerTimeout:
       case kube::StatusReason::Timeout:
-        return unable("the Kubernetes API server is busy, try again later (" + error.describe() + ")",
-                      kExitTryLater);
+        return unable(
+            "the Kubernetes API server is busy, try again later (" + error.describe() + ")",
+            kExitTryLater);
       case kube::StatusReason::Invalid: {
         std::string why = status->message;
         return unable("the job was refused by Kubernetes: " + why, 1);

@@ -5,7 +5,9 @@
 namespace k8sjobs::translate {
 namespace {
 
-bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_alnum(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0;
+}
 
 std::string trim_to_alnum(std::string text) {
   while (!text.empty() && !is_alnum(text.back())) text.pop_back();

@@ -96,10 +96,12 @@ json volume_json(const site::VolumeSpec& volume) {
       out["hostPath"] = {{"path", volume.path}, {"type", "Directory"}};
       break;
     case site::VolumeSpec::Type::Nfs:
-      out["nfs"] = {{"server", volume.server}, {"path", volume.path}, {"readOnly", volume.read_only}};
+      out["nfs"] = {
+          {"server", volume.server}, {"path", volume.path}, {"readOnly", volume.read_only}};
       break;
     case site::VolumeSpec::Type::Pvc:
-      out["persistentVolumeClaim"] = {{"claimName", volume.claim_name}, {"readOnly", volume.read_only}};
+      out["persistentVolumeClaim"] = {{"claimName", volume.claim_name},
+                                      {"readOnly", volume.read_only}};
       break;
   }
   return out;
@@ -173,19 +175,21 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   // Resources, bounded by the site's limits.
   std::uint64_t memory_bytes = request.memory_kib * 1024;
   if (!request.memory_given) {
-    memory_bytes = std::max<std::uint64_t>(memory_bytes, static_cast<std::uint64_t>(site.resources.default_memory_bytes));
+    memory_bytes = std::max<std::uint64_t>(
+        memory_bytes, static_cast<std::uint64_t>(site.resources.default_memory_bytes));
   }
   if (memory_bytes > static_cast<std::uint64_t>(site.resources.max_memory_bytes)) {
-    return refuse("the job requests " + format_bytes_quantity(memory_bytes) +
-                  " of memory, more than this site's maximum of " +
-                  format_bytes_quantity(static_cast<std::uint64_t>(site.resources.max_memory_bytes)) + ".");
+    return refuse(
+        "the job requests " + format_bytes_quantity(memory_bytes) +
+        " of memory, more than this site's maximum of " +
+        format_bytes_quantity(static_cast<std::uint64_t>(site.resources.max_memory_bytes)) + ".");
   }
-  std::int64_t cpu_millis =
-      request.cpus ? static_cast<std::int64_t>(*request.cpus) * 1000 : site.resources.default_cpu_millis;
+  std::int64_t cpu_millis = request.cpus ? static_cast<std::int64_t>(*request.cpus) * 1000
+                                         : site.resources.default_cpu_millis;
   if (cpu_millis > site.resources.max_cpu_millis) {
     return refuse("the job requests " + format_millicores(cpu_millis) +
-                  " CPUs, more than this site's maximum of " + format_millicores(site.resources.max_cpu_millis) +
-                  ".");
+                  " CPUs, more than this site's maximum of " +
+                  format_millicores(site.resources.max_cpu_millis) + ".");
   }
   int slots = request.cpus ? static_cast<int>(*request.cpus) : 1;
 
@@ -230,7 +234,9 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   }
   details["hard_resources"].push_back({"release", request.release});
   if (request.array) {
-    details["array"] = {{"first", request.array->first}, {"last", request.array->last}, {"step", request.array->step}};
+    details["array"] = {{"first", request.array->first},
+                        {"last", request.array->last},
+                        {"step", request.array->step}};
   }
   if (request.priority) details["priority"] = *request.priority;
   if (request.account) details["account"] = *request.account;
@@ -246,7 +252,8 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   annotations[kOwnerAnnotation] = request.user;
   annotations[kSubmitTimeAnnotation] = format_utc(context.submit_time);
   std::string mail_list;
-  for (const auto& address : request.mail_list) mail_list += (mail_list.empty() ? "" : ",") + address;
+  for (const auto& address : request.mail_list)
+    mail_list += (mail_list.empty() ? "" : ",") + address;
   if (!request.mail_options.empty()) annotations[kMailOptionsAnnotation] = request.mail_options;
   if (!mail_list.empty()) annotations[kMailListAnnotation] = mail_list;
 
@@ -296,13 +303,15 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
     env.set("SGE_TASK_LAST", std::to_string(request.array->last));
     env.set("SGE_TASK_STEPSIZE", std::to_string(request.array->step));
   } else {
-    for (const char* name : {"SGE_TASK_ID", "SGE_TASK_FIRST", "SGE_TASK_LAST", "SGE_TASK_STEPSIZE"}) {
+    for (const char* name :
+         {"SGE_TASK_ID", "SGE_TASK_FIRST", "SGE_TASK_LAST", "SGE_TASK_STEPSIZE"}) {
       env.set(name, "undefined");
     }
   }
   for (const auto& variable : request.env_vars) {
     if (!valid_env_name(variable.name)) {
-      return refuse("the variable name \"" + variable.name + "\" given with -v cannot be set on Kubernetes.");
+      return refuse("the variable name \"" + variable.name +
+                    "\" given with -v cannot be set on Kubernetes.");
     }
     if (variable.from_environment) {
       if (auto value = lookup(context, variable.name)) env.set(variable.name, *value);
@@ -313,24 +322,30 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
 
   std::string stdout_path = paths.stdout_path;
   std::string stderr_path = paths.merged ? paths.stdout_path : paths.stderr_path;
-  json command = json::array({"/bin/sh", "-c", launcher_script(request, stdout_path, stderr_path, umask), "k8sjobs-job"});
+  json command = json::array(
+      {"/bin/sh", "-c", launcher_script(request, stdout_path, stderr_path, umask), "k8sjobs-job"});
   command.push_back(request.resolved_program.empty() ? request.program : request.resolved_program);
   for (const auto& word : request.program_args) command.push_back(word);
 
-  json container{{"name", "job"},
-                 {"image", *image},
-                 {"imagePullPolicy", site.pod.image_pull_policy},
-                 {"command", command},
-                 {"workingDir", request.working_dir},
-                 {"env", env.to_json()},
-                 {"resources",
-                  {{"requests", {{"memory", format_bytes_quantity(memory_bytes)}, {"cpu", format_millicores(cpu_millis)}}},
-                   {"limits", {{"memory", format_bytes_quantity(memory_bytes)}, {"cpu", format_millicores(cpu_millis)}}}}}};
+  json container{
+      {"name", "job"},
+      {"image", *image},
+      {"imagePullPolicy", site.pod.image_pull_policy},
+      {"command", command},
+      {"workingDir", request.working_dir},
+      {"env", env.to_json()},
+      {"resources",
+       {{"requests",
+         {{"memory", format_bytes_quantity(memory_bytes)}, {"cpu", format_millicores(cpu_millis)}}},
+        {"limits",
+         {{"memory", format_bytes_quantity(memory_bytes)},
+          {"cpu", format_millicores(cpu_millis)}}}}}};
   json volumes = json::array();
   json mounts = json::array();
   for (const auto& volume : site.home.volumes) {
     volumes.push_back(volume_json(volume));
-    mounts.push_back({{"name", volume.name}, {"mountPath", volume.mount_path}, {"readOnly", volume.read_only}});
+    mounts.push_back(
+        {{"name", volume.name}, {"mountPath", volume.mount_path}, {"readOnly", volume.read_only}});
   }
   if (!mounts.empty()) container["volumeMounts"] = mounts;
 
@@ -346,27 +361,32 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                 {"namespace", identity.namespace_name},
                 {"labels", labels},
                 {"annotations", annotations}};
-  json pod_template{{"metadata", {{"labels", labels}, {"annotations", {{kNameAnnotation, request.job_name}}}}},
-                    {"spec", pod_spec}};
+  json pod_template{
+      {"metadata", {{"labels", labels}, {"annotations", {{kNameAnnotation, request.job_name}}}}},
+      {"spec", pod_spec}};
 
   Workload workload;
   if (request.continuous) {
     pod_spec["terminationGracePeriodSeconds"] = site.jobs.deployment_termination_grace_seconds;
     pod_template["spec"] = pod_spec;
     workload.kind = &kube::resources::kDeployments;
-    workload.object = {{"apiVersion", "apps/v1"},
-                       {"kind", "Deployment"},
-                       {"metadata", metadata},
-                       {"spec",
-                        {{"replicas", request.hold ? 0 : 1},
-                         {"strategy", {{"type", "Recreate"}}},
-                         {"selector", {{"matchLabels", {{kJobIdLabel, std::to_string(identity.id)}, {kManagedByLabel, kManagedByValue}}}}},
-                         {"template", pod_template}}}};
+    workload.object = {
+        {"apiVersion", "apps/v1"},
+        {"kind", "Deployment"},
+        {"metadata", metadata},
+        {"spec",
+         {{"replicas", request.hold ? 0 : 1},
+          {"strategy", {{"type", "Recreate"}}},
+          {"selector",
+           {{"matchLabels",
+             {{kJobIdLabel, std::to_string(identity.id)}, {kManagedByLabel, kManagedByValue}}}}},
+          {"template", pod_template}}}};
     return workload;
   }
 
-  json job_spec{{"backoffLimit", request.rerunnable.value_or(false) ? std::max<std::int64_t>(site.jobs.backoff_limit, 3)
-                                                                       : site.jobs.backoff_limit},
+  json job_spec{{"backoffLimit", request.rerunnable.value_or(false)
+                                     ? std::max<std::int64_t>(site.jobs.backoff_limit, 3)
+                                     : site.jobs.backoff_limit},
                 {"ttlSecondsAfterFinished", site.jobs.ttl_seconds_after_finished},
                 {"template", pod_template}};
   if (request.time_limit_seconds) job_spec["activeDeadlineSeconds"] = *request.time_limit_seconds;
@@ -375,13 +395,15 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
     std::uint32_t count = request.array->count();
     job_spec["completionMode"] = "Indexed";
     job_spec["completions"] = count;
-    job_spec["parallelism"] = request.task_concurrency ? std::min(*request.task_concurrency, count) : count;
+    job_spec["parallelism"] =
+        request.task_concurrency ? std::min(*request.task_concurrency, count) : count;
     // One failing task must not stop the others, as in Grid Engine.
     job_spec["backoffLimitPerIndex"] = job_spec["backoffLimit"];
     job_spec.erase("backoffLimit");
   }
   workload.kind = &kube::resources::kJobs;
-  workload.object = {{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata}, {"spec", job_spec}};
+  workload.object = {
+      {"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata}, {"spec", job_spec}};
   return workload;
 }
 

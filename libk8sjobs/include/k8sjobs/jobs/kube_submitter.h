@@ -44,7 +44,8 @@ class KubeSubmitter {
   // True when an unfinished job (Job or Deployment) with exactly this Grid Engine name exists.
   kube::Result<bool> has_active_job(const std::string& ns, const std::string& job_name);
   // Creates the -once guard; false when another live submission or job holds it.
-  kube::Result<bool> take_once_guard(const std::string& ns, const std::string& job_name, nlohmann::json& guard);
+  kube::Result<bool> take_once_guard(const std::string& ns, const std::string& job_name,
+                                     nlohmann::json& guard);
 
   kube::KubeClient& client_;
   const site::SiteConfig& site_;

@@ -25,8 +25,8 @@ struct JobIdentity {
 
 // What the submitting host knew at submit time (captured once by the command's main()).
 struct SubmitContext {
-  std::string hostname;                                        // SGE_O_HOST
-  std::chrono::system_clock::time_point submit_time;           // for the annotation
+  std::string hostname;                                          // SGE_O_HOST
+  std::chrono::system_clock::time_point submit_time;             // for the annotation
   std::vector<std::pair<std::string, std::string>> environment;  // for SGE_O_*, -v NAME, -V
 };
 
@@ -51,8 +51,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
 std::string launcher_script(const ge::SubmitRequest& request, const std::string& stdout_path,
                             const std::string& stderr_path, unsigned umask);
 
-// Quotes a string for use inside "..." in a POSIX shell script, keeping `keep_variable`
-// (e.g. "$SGE_TASK_ID") as a live expansion.
+// Quotes a string as one double-quoted POSIX shell word ("..."), with no expansion left in it.
 std::string double_quoted(std::string_view text);
 
 }  // namespace k8sjobs::translate

@@ -1,0 +1,243 @@
+// The pure translation: exact manifests for representative submissions, and every generated
+// object checked against the Kubernetes v1.32 OpenAPI schemas.
+#include "k8sjobs/translate/workload.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "k8sjobs/translate/labels.h"
+#include "support/openapi_validator.h"
+#include "support/temp_dir.h"
+
+namespace k8sjobs::translate {
+namespace {
+
+using nlohmann::json;
+
+ge::SubmitRequest updater_request() {
+  ge::SubmitRequest request;
+  request.user = "tools.alice";
+  request.home = "/data/project/alice";
+  request.submit_cwd = "/data/project/alice/bot";
+  request.job_name = "updater";
+  request.job_name_given = true;
+  request.program = "python3";
+  request.resolved_program = "/usr/bin/python3";
+  request.program_args = {"/data/project/alice/bot/update.py"};
+  request.memory_kib = 1048576;
+  request.memory_given = true;
+  request.release = "bookworm";
+  request.once = true;
+  request.working_dir = "/data/project/alice";
+  request.mail_list = {"tools.alice@toolforge.org"};
+  return request;
+}
+
+SubmitContext context() {
+  SubmitContext submit;
+  submit.hostname = "tools-bastion-1";
+  submit.submit_time = std::chrono::system_clock::from_time_t(1795000000);
+  submit.environment = {
+      {"HOME", "/data/project/alice"}, {"LOGNAME", "tools.alice"}, {"PATH", "/usr/bin:/bin"},
+      {"SHELL", "/bin/bash"},          {"LANG", "C.UTF-8"},        {"BAD NAME", "x"}};
+  return submit;
+}
+
+JobIdentity identity() {
+  return JobIdentity{4711, "tool-alice", "updater-4711"};
+}
+
+std::string env_value(const json& container, const std::string& name) {
+  for (const auto& entry : container["env"]) {
+    if (entry["name"] == name) return entry["value"].get<std::string>();
+  }
+  return "<unset>";
+}
+
+const json& container_of(const Workload& workload) {
+  return workload.object["spec"]["template"]["spec"]["containers"][0];
+}
+
+TEST(BuildWorkload, OneOffJobMatchesTheGoldenManifest) {
+  auto workload = build_workload(updater_request(), site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload) << workload.error().message;
+  EXPECT_EQ(workload->kind, &kube::resources::kJobs);
+  json golden = json::parse(
+      testing::read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/translate/updater-job.json"));
+  EXPECT_EQ(workload->object, golden) << workload->object.dump(2);
+}
+
+TEST(BuildWorkload, GeneratedObjectsValidateAgainstTheOpenApiSchemas) {
+  auto validator = testing::OpenApiValidator::load_default();
+  std::vector<ge::SubmitRequest> variants;
+  variants.push_back(updater_request());
+  auto continuous = updater_request();
+  continuous.continuous = true;
+  continuous.mode = ge::Mode::Jstart;
+  variants.push_back(continuous);
+  auto array = updater_request();
+  array.array = ge::TaskRange{1, 9, 2};
+  array.task_concurrency = 2;
+  array.time_limit_seconds = 3600;
+  array.cpus = 1;
+  variants.push_back(array);
+  auto held = updater_request();
+  held.hold = true;
+  held.rerunnable = true;
+  held.export_all = true;
+  held.env_vars = {{"MODE", "fast", false}, {"LANG", "", true}};
+  variants.push_back(held);
+  for (const auto& request : variants) {
+    auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+    ASSERT_TRUE(workload) << workload.error().message;
+    EXPECT_EQ(validator.validate(workload->object), std::vector<std::string>{})
+        << workload->object.dump(2);
+  }
+}
+
+TEST(BuildWorkload, ContinuousJobIsADeploymentWithJsubsRestartLoop) {
+  auto request = updater_request();
+  request.continuous = true;
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload);
+  EXPECT_EQ(workload->kind, &kube::resources::kDeployments);
+  const auto& spec = workload->object["spec"];
+  EXPECT_EQ(spec["replicas"], 1);
+  EXPECT_EQ(spec["strategy"]["type"], "Recreate");
+  EXPECT_EQ(spec["template"]["spec"]["restartPolicy"], "Always");
+  EXPECT_EQ(spec["template"]["spec"]["terminationGracePeriodSeconds"], 15);
+  EXPECT_EQ(spec["selector"]["matchLabels"][kJobIdLabel], "4711");
+  std::string script = container_of(*workload)["command"][2];
+  EXPECT_NE(script.find("until \"$@\" ; do\n"), std::string::npos);
+  EXPECT_NE(script.find("exited with code $?. Respawning...\" >&2\n    sleep 5\n"),
+            std::string::npos);
+  EXPECT_EQ(env_value(container_of(*workload), "QUEUE"), "continuous");
+}
+
+TEST(BuildWorkload, ArgvIsPassedThroughByteForByte) {
+  auto request = updater_request();
+  request.program_args = {"--channel", "#foo", "it's \"quoted\"", "$HOME `id`", "line1\nline2",
+                          "héllo ☃",   ""};
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload);
+  const auto& command = container_of(*workload)["command"];
+  ASSERT_EQ(command.size(), 5u + request.program_args.size());
+  EXPECT_EQ(command[0], "/bin/sh");
+  EXPECT_EQ(command[1], "-c");
+  EXPECT_EQ(command[3], "k8sjobs-job");
+  EXPECT_EQ(command[4], "/usr/bin/python3");
+  for (size_t i = 0; i < request.program_args.size(); ++i)
+    EXPECT_EQ(command[5 + i], request.program_args[i]);
+}
+
+TEST(BuildWorkload, LauncherRunsTheProgramUnchangedThroughARealShell) {
+  auto request = updater_request();
+  testing::TempDir dir;
+  request.program_args = {"it's \"quoted\"", "$HOME `id`", "a\nb"};
+  std::string out = (dir.path() / "job.out").string();
+  std::string err = (dir.path() / "job.err").string();
+  std::string script = launcher_script(request, out, err, 007);
+  // Run the launcher with printf as the program: each argument on its own line, verbatim.
+  std::string command = "/bin/sh -c " + std::string("'") + "eval \"$K8SJOBS_SCRIPT\"" +
+                        "' k8sjobs-job printf '[%s]\\n'";
+  for (const auto& word : request.program_args) {
+    std::string quoted = "'";
+    for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    command += " " + quoted + "'";
+  }
+  setenv("K8SJOBS_SCRIPT", script.c_str(), 1);
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  unsetenv("K8SJOBS_SCRIPT");
+  EXPECT_EQ(testing::read_file(out), "[it's \"quoted\"]\n[$HOME `id`]\n[a\nb]\n");
+}
+
+TEST(BuildWorkload, OutputGoesToGridEngineFilesAndArrayTasksExpandTaskId) {
+  auto request = updater_request();
+  request.array = ge::TaskRange{2, 10, 4};
+  request.stdout_path = "/data/project/alice/logs/$JOB_NAME.$TASK_ID.out";
+  request.join = true;
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload);
+  std::string script = container_of(*workload)["command"][2];
+  EXPECT_NE(
+      script.find("SGE_TASK_ID=$((SGE_TASK_FIRST + JOB_COMPLETION_INDEX * SGE_TASK_STEPSIZE))"),
+      std::string::npos);
+  EXPECT_NE(script.find("exec >>\"/data/project/alice/logs/updater.${SGE_TASK_ID}.out\" 2>&1\n"),
+            std::string::npos)
+      << script;
+  const auto& spec = workload->object["spec"];
+  EXPECT_EQ(spec["completionMode"], "Indexed");
+  EXPECT_EQ(spec["completions"], 3);
+  EXPECT_EQ(spec["parallelism"], 3);
+  EXPECT_EQ(env_value(container_of(*workload), "SGE_TASK_FIRST"), "2");
+  EXPECT_EQ(env_value(container_of(*workload), "SGE_TASK_LAST"), "10");
+  EXPECT_EQ(env_value(container_of(*workload), "SGE_TASK_STEPSIZE"), "4");
+}
+
+TEST(BuildWorkload, GridEngineEnvironment) {
+  auto request = updater_request();
+  request.env_vars = {{"MODE", "fast", false}, {"LANG", "", true}, {"MISSING", "", true}};
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload);
+  const auto& c = container_of(*workload);
+  EXPECT_EQ(env_value(c, "JOB_ID"), "4711");
+  EXPECT_EQ(env_value(c, "JOB_NAME"), "updater");
+  EXPECT_EQ(env_value(c, "SGE_TASK_ID"), "undefined");
+  EXPECT_EQ(env_value(c, "SGE_TASK_STEPSIZE"), "undefined");
+  EXPECT_EQ(env_value(c, "SGE_O_HOST"), "tools-bastion-1");
+  EXPECT_EQ(env_value(c, "SGE_O_WORKDIR"), "/data/project/alice/bot");
+  EXPECT_EQ(env_value(c, "SGE_O_PATH"), "/usr/bin:/bin");
+  EXPECT_EQ(env_value(c, "ENVIRONMENT"), "BATCH");
+  EXPECT_EQ(env_value(c, "QUEUE"), "task");
+  EXPECT_EQ(env_value(c, "NSLOTS"), "1");
+  EXPECT_EQ(env_value(c, "USER"), "tools.alice");
+  EXPECT_EQ(env_value(c, "MODE"), "fast");
+  EXPECT_EQ(env_value(c, "LANG"), "C.UTF-8");
+  EXPECT_EQ(env_value(c, "MISSING"), "<unset>");
+  EXPECT_EQ(env_value(c, "BAD NAME"), "<unset>");
+}
+
+TEST(BuildWorkload, TimeLimitHoldRetriesAndCpus) {
+  auto request = updater_request();
+  request.time_limit_seconds = 300;
+  request.hold = true;
+  request.rerunnable = true;
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload);
+  EXPECT_EQ(workload->object["spec"]["activeDeadlineSeconds"], 300);
+  EXPECT_EQ(workload->object["spec"]["suspend"], true);
+  EXPECT_EQ(workload->object["spec"]["backoffLimit"], 3);
+}
+
+TEST(BuildWorkload, RefusesMoreThanTheSiteAllows) {
+  auto request = updater_request();
+  request.memory_kib = 8ULL * 1024 * 1024;
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_FALSE(workload);
+  EXPECT_EQ(workload.error().message,
+            "Unable to run job: the job requests 8Gi of memory, more than this site's maximum of "
+            "4Gi.\nExiting.");
+  request = updater_request();
+  request.cpus = 4;
+  workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_FALSE(workload);
+  EXPECT_EQ(
+      workload.error().message,
+      "Unable to run job: the job requests 4 CPUs, more than this site's maximum of 1.\nExiting.");
+}
+
+TEST(Labels, NamesBecomeValidKubernetesNames) {
+  EXPECT_EQ(object_name("updater", 4711), "updater-4711");
+  EXPECT_EQ(object_name("cbng_bot", 1), "cbng-bot-1");
+  EXPECT_EQ(object_name("Ünïcode Bot!", 12), "n-code-bot-12");
+  EXPECT_EQ(object_name("___", 3), "job-3");
+  EXPECT_EQ(object_name(std::string(100, 'a'), 123456).size(), 52u);
+  EXPECT_EQ(label_value("cron-0"), "cron-0");
+  EXPECT_EQ(label_value("my job/1"), "my-job-1");
+  EXPECT_EQ(label_value("_x_"), "x");
+  EXPECT_EQ(label_value(std::string(80, 'b')).size(), 63u);
+}
+
+}  // namespace
+}  // namespace k8sjobs::translate
