@@ -7,6 +7,7 @@
 #include <boost/process.hpp>
 #include <cctype>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
@@ -145,10 +146,12 @@ Result<ExecCredentialResult> run_exec_plugin(const ExecPluginConfig& exec,
     return unexpected(config_error(not_found(exec)));
   }
 
+  std::map<std::string, std::string> vars = env.all();
+  for (const auto& [key, value] : exec.env) vars[key] = value;
+  vars["KUBERNETES_EXEC_INFO"] = exec_info_json(exec, connection);
+  // set() rather than operator[]: Boost 1.74's environment::find reads past short entries.
   bp::environment child_env;
-  for (const auto& [key, value] : env.all()) child_env[key] = value;
-  for (const auto& [key, value] : exec.env) child_env[key] = value;
-  child_env["KUBERNETES_EXEC_INFO"] = exec_info_json(exec, connection);
+  for (const auto& [key, value] : vars) child_env.set(key, value);
 
   boost::asio::io_context io;
   std::future<std::string> out;
