@@ -1,6 +1,6 @@
 #pragma once
-// Credentials for each request: static ones from kubeconfig, a token file re-read when it
-// changes, or an exec plugin whose answer is cached until it expires.
+// What to send to the API server as "who am I", possibly changing over time: a token file
+// that is rotated, or an exec plugin whose credentials expire.
 
 #include <memory>
 #include <optional>
@@ -22,14 +22,17 @@ struct Credentials {
 class CredentialProvider {
  public:
   virtual ~CredentialProvider() = default;
-  // Cheap when cached; called before every request.
+  // Cheap when cached; call before every request. Thread-safe.
   virtual Result<Credentials> get() = 0;
-  // After a 401: re-read the token file / re-run the exec plugin on the next get().
+  // After a 401: the next get() re-reads the token file / re-runs the exec plugin.
   virtual void invalidate() = 0;
 };
 
+// Precedence follows client-go: tokenFile over token; an exec plugin is used only when the
+// user has neither a token nor a client certificate. `clock` must outlive the provider;
+// `env` (copied) is the environment exec plugins run with, plus their own variables.
 std::unique_ptr<CredentialProvider> make_credential_provider(const ConnectionConfig& config,
                                                              sys::Clock& clock,
-                                                             const sys::Environment& environment);
+                                                             const sys::Environment& env);
 
 }  // namespace k8sjobs::kube
