@@ -129,6 +129,10 @@ TEST_F(SubmitParserTest, ProgramNotFoundOrNotExecutable) {
   EXPECT_FALSE(error.error_file);
   EXPECT_EQ(fails({"/data/project/bob/x.sh"}).message,
             "Program '/data/project/bob/x.sh' not found.");
+  EXPECT_EQ(fails({""}).message, "Program '' not found.");
+  settings.check_program = false;
+  EXPECT_EQ(fails({""}).message, "Program '' not found.");
+  settings.check_program = true;
 
   host.files["/data/project/alice/notes.txt"] = "hello";
   error = fails({"notes.txt"});
