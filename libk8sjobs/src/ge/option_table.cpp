@@ -267,8 +267,9 @@ std::string cell(std::string_view text) {
 std::string options_markdown() {
   std::string out =
       "# Grid Engine submit options in k8sjobs\n\n"
-      "Generated from `libk8sjobs/src/ge/option_table.cpp` by `ge::options_markdown()`; the unit\n"
-      "test `OptionTable.DocsAreInSync` fails when this file and the table differ.\n\n"
+      "The table is generated from `libk8sjobs/src/ge/option_table.cpp` by\n"
+      "`ge::options_markdown()`; the unit test `OptionTable.DocsAreInSync` fails when it and the\n"
+      "table differ. The sections after the table are written by hand.\n\n"
       "`jsub` column: whether the last Toolforge jsub (2024) accepted the option. The others are\n"
       "qsub options k8sjobs accepts beyond it (the last jsub answered them with\n"
       "`jsub: error: unrecognized arguments: ...`).\n\n"

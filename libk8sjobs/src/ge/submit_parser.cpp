@@ -584,6 +584,7 @@ struct ProgramLookup {
 ProgramLookup look_up_program(const std::string& program, const HostView& host,
                               const SubmitSettings& settings) {
   const std::string cwd = host.cwd();
+  if (program.empty()) return {};
   if (program.find('/') != std::string::npos) {
     const auto path = absolute_path(cwd, program);
     if (settings.check_program && !host.exists(path)) return {};
@@ -727,7 +728,7 @@ Expected<SubmitRequest, SubmitError> parse_submit(Mode mode, const std::vector<s
 
   // 3. #$ lines at the top of the script win over everything else. Only text files are read.
   const std::string prefix = builder.directive_prefix();
-  if (!prefix.empty() && request.resolved_program.front() == '/') {
+  if (!prefix.empty() && request.resolved_program.starts_with('/')) {
     const auto text = host.read_file(request.resolved_program, settings.directive_scan_bytes);
     if (text && text->find('\0') == std::string::npos) {
       std::vector<RawOption> directives;

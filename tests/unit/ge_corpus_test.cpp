@@ -1,0 +1,229 @@
+// Replays every real jsub/jstart line of the corpus through ge::parse_submit and compares the
+// result with what the last Toolforge jsub did (tests/data/corpus/real-lines.oracle.jsonl):
+// refused with the same message and exit code, or accepted with the same name, memory,
+// output files, -j, working directory, queue, release, program and arguments that jsub
+// sent to qsub.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ge_fake_host.h"
+#include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/ge/submit_parser.h"
+
+namespace k8sjobs::ge {
+namespace {
+
+using Words = std::vector<std::string>;
+
+const std::string kCorpus = std::string(K8SJOBS_TEST_DATA_DIR) + "/corpus/";
+
+std::vector<nlohmann::json> load_oracle() {
+  std::ifstream in(kCorpus + "real-lines.oracle.jsonl");
+  std::vector<nlohmann::json> entries;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) entries.push_back(nlohmann::json::parse(line));
+  }
+  return entries;
+}
+
+Words load_oracle_host() {
+  std::ifstream in(kCorpus + "oracle-host.txt");
+  Words paths;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.front() != '#') paths.push_back(line);
+  }
+  return paths;
+}
+
+void add_host_path(testing::FakeHost& host, const std::string& path) {
+  if (path.back() == '/') {
+    host.directories.insert(absolute_path("/", path));
+  } else {
+    host.executables.insert(absolute_path("/", path));
+  }
+}
+
+Mode mode_of(const std::string& command) {
+  if (command == "jstart") return Mode::Jstart;
+  if (command == "qcronsub") return Mode::Qcronsub;
+  return Mode::Jsub;
+}
+
+// Shell words of the restart wrapper's `until <program> <args> ; do` line: bare words and
+// '...' quoting (shlex.quote's output), nothing more.
+Words shell_words(const std::string& text) {
+  Words words;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == ' ') {
+      if (in_word) words.push_back(word);
+      word.clear();
+      in_word = false;
+    } else if (text[i] == '\'') {
+      const auto end = text.find('\'', i + 1);
+      word += text.substr(i + 1, end - i - 1);
+      in_word = true;
+      i = end;
+    } else {
+      word += text[i];
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(word);
+  return words;
+}
+
+// What jsub sent to qsub, by option.
+struct QsubCall {
+  std::vector<std::pair<std::string, std::string>> options;  // flags have ""
+  Words command;                                             // program and arguments
+  std::string value(const std::string& name) const {
+    for (const auto& [option, value] : options) {
+      if (option == name) return value;
+    }
+    return "<absent>";
+  }
+  bool has(const std::string& name) const { return value(name) != "<absent>"; }
+};
+
+QsubCall parse_qsub(const nlohmann::json& qsub) {
+  QsubCall call;
+  const auto argv = qsub.at("argv").get<Words>();
+  std::size_t i = 0;
+  while (i < argv.size()) {
+    const std::string& word = argv[i++];
+    if (word == "-cwd" || word == "-hard") {
+      call.options.emplace_back(word, "");
+      continue;
+    }
+    const std::string value = argv.at(i++);
+    call.options.emplace_back(word, value);
+    if (word == "-b" && value == "yes") {
+      call.command.assign(argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
+      break;
+    }
+  }
+  const auto stdin_script = qsub.at("stdin").get<std::string>();
+  if (!stdin_script.empty()) {  // continuous: the program runs inside the restart wrapper
+    const auto start = stdin_script.find("until ") + 6;
+    const auto end = stdin_script.find(" ; do", start);
+    call.command = shell_words(stdin_script.substr(start, end - start));
+  }
+  return call;
+}
+
+struct Replay {
+  int accepted = 0;
+  int refused = 0;
+};
+
+// void, so gtest's ASSERT_* can stop at the first broken entry.
+void replay(const SubmitSettings& settings, bool map_releases, Replay& counts) {
+  const auto oracle = load_oracle();
+  EXPECT_EQ(oracle.size(), 73u);
+  testing::FakeHost host;
+  for (const auto& path : load_oracle_host()) add_host_path(host, path);
+  for (const auto& entry : oracle) {
+    for (const auto& stub : entry.at("stubs")) add_host_path(host, stub.get<std::string>());
+    const auto argv = entry.at("argv").get<Words>();
+    const auto line = entry.at("line").get<std::string>();
+    SCOPED_TRACE(line);
+    const int rc = entry.at("rc").get<int>();
+    const auto stderr_last = entry.at("stderr_last").get<std::string>();
+    const auto result = parse_submit(mode_of(entry.at("command")), argv, host, settings);
+
+    const bool retired_release = stderr_last.find(": invalid release=") != std::string::npos;
+    if (rc != 0 && !(map_releases && retired_release)) {
+      ++counts.refused;
+      ASSERT_FALSE(result) << "the last jsub refused this line: " << stderr_last;
+      EXPECT_EQ(result.error().message, stderr_last);
+      EXPECT_EQ(result.error().exit_code, rc);
+      EXPECT_FALSE(result.error().error_file);  // option errors went to the terminal
+      continue;
+    }
+    ++counts.accepted;
+    ASSERT_TRUE(result) << result.error().message;
+    const SubmitRequest& r = *result;
+    if (rc != 0) {
+      // Deliberately better than the last jsub: a retired release runs on the default one.
+      EXPECT_EQ(r.release, "buster");
+      ASSERT_FALSE(r.warnings.empty());
+      EXPECT_NE(r.warnings.front().message.find("is not available; the job runs on buster"),
+                std::string::npos);
+      continue;
+    }
+    EXPECT_TRUE(r.warnings.empty()) << r.warnings.front().message;
+
+    const auto qsub = parse_qsub(entry.at("qsub"));
+    EXPECT_EQ(r.job_name, qsub.value("-N"));
+    EXPECT_EQ(entry.at("stdout").get<std::string>(),
+              r.quiet ? "" : "Your job 4711 (\"" + r.job_name + "\") has been submitted\n");
+    EXPECT_EQ(r.queue, qsub.value("-q"));
+    EXPECT_EQ(r.continuous, qsub.value("-q") == "continuous");
+    EXPECT_EQ(r.join, qsub.value("-j") == "yes");
+    EXPECT_EQ(r.sync, qsub.value("-sync") == "y");
+    EXPECT_EQ(r.mail_options, qsub.has("-m") ? qsub.value("-m") : "");
+    std::string mail;
+    for (const auto& address : r.mail_list) mail += (mail.empty() ? "" : ",") + address;
+    EXPECT_EQ(mail, qsub.value("-M"));
+    for (const auto& [option, value] : qsub.options) {
+      if (option != "-l") continue;
+      if (value.rfind("h_vmem=", 0) == 0) {
+        EXPECT_EQ(std::to_string(r.memory_kib) + "k", value.substr(7));
+      } else if (value.rfind("release=", 0) == 0) {
+        EXPECT_EQ(r.release, value.substr(8));
+      } else if (value.rfind("h_rt=", 0) == 0) {
+        EXPECT_EQ(r.time_limit_seconds, *parse_ge_time_seconds(value.substr(5)));
+      } else {
+        ADD_FAILURE() << "unexpected -l " << value;
+      }
+    }
+    if (qsub.has("-wd")) {
+      EXPECT_EQ(r.working_dir_mode, WorkingDirMode::Explicit);
+      EXPECT_EQ(r.working_dir, qsub.value("-wd"));
+    } else if (qsub.has("-cwd")) {
+      EXPECT_EQ(r.working_dir_mode, WorkingDirMode::Cwd);
+      EXPECT_EQ(r.working_dir, "/data/project/alice");
+    } else {
+      EXPECT_EQ(r.working_dir_mode, WorkingDirMode::Home);
+    }
+    // The files: what jsub gave qsub, resolved the way Grid Engine does.
+    OutputPathContext context;
+    context.job_id = 4711;
+    context.is_directory = [&](const std::string& path) { return host.is_directory(path); };
+    const auto paths = resolve_output_paths(r, context);
+    EXPECT_EQ(paths.stdout_path, absolute_path(r.working_dir, qsub.value("-o")));
+    EXPECT_EQ(paths.stderr_path, absolute_path(r.working_dir, qsub.value("-e")));
+    ASSERT_FALSE(qsub.command.empty());
+    EXPECT_EQ(r.resolved_program, qsub.command.front());
+    EXPECT_EQ(r.program_args, Words(qsub.command.begin() + 1, qsub.command.end()));
+  }
+}
+
+TEST(Corpus, EveryLineAsTheLastJsubDidIt) {
+  Replay counts;
+  replay(SubmitSettings{}, false, counts);
+  EXPECT_EQ(counts.accepted, 51);
+  EXPECT_EQ(counts.refused, 22);
+}
+
+TEST(Corpus, RetiredReleasesAcceptedWhenTheSiteMapsThem) {
+  SubmitSettings settings;
+  settings.map_unknown_releases = true;
+  // The oracle never got past the release on these lines, so whether their programs existed
+  // is unknown: leave the program check out.
+  settings.check_program = false;
+  Replay counts;
+  replay(settings, true, counts);
+  EXPECT_EQ(counts.refused, 3);  // -mem $MEM twice, "-l -release buster"
+  EXPECT_EQ(counts.accepted, 70);
+}
+
+}  // namespace
+}  // namespace k8sjobs::ge
