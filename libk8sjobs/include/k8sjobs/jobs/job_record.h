@@ -80,9 +80,11 @@ struct JobRecord {
   std::vector<std::string> job_args;
   std::string script_file;  // the program
   std::vector<std::pair<std::string, std::string>>
-      submit_environment;       // SGE_O_HOME, ... as sge_o_home
-  std::string error_reason;     // job-level error (failed create, quota)
-  std::string scheduling_info;  // job-level scheduling message
+      submit_environment;                   // SGE_O_HOME, ... as sge_o_home
+  std::string error_reason;                 // job-level error (failed create, quota)
+  std::string scheduling_info;              // job-level scheduling message
+  std::optional<TimePoint> execution_time;  // -a: not to start before this
+  std::vector<long long> predecessor_jobs;  // -hold_jid, resolved to job ids
 
   // Backend bookkeeping: what qdel/qhold act on. Never printed.
   std::string backend_namespace;
