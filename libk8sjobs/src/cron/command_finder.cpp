@@ -10,9 +10,9 @@ constexpr std::array<std::string_view, 6> kGridCommands = {"jsub", "jstart", "qc
                                                            "qsub", "jstop",  "qdel"};
 constexpr std::array<std::string_view, 5> kShells = {"sh", "bash", "dash", "ksh", "zsh"};
 // Words that start or end a compound command: the real command is the next word.
-constexpr std::array<std::string_view, 14> kReserved = {
-    "if", "then", "elif", "else", "fi", "do", "done", "while", "until", "!", "{", "}", "time",
-    "esac"};
+constexpr std::array<std::string_view, 14> kReserved = {"if", "then", "elif",  "else",  "fi",
+                                                        "do", "done", "while", "until", "!",
+                                                        "{",  "}",    "time",  "esac"};
 // Commands that run their arguments as a command.
 constexpr std::array<std::string_view, 4> kWrappers = {"exec", "nohup", "command", "env"};
 // Nested `sh -c` deeper than this is not followed (it only guards against pathological input).

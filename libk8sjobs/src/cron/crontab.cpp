@@ -6,8 +6,12 @@
 namespace k8sjobs::cron {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
+bool is_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
 
 std::size_t skip_blanks(std::string_view s, std::size_t pos) {
   while (pos < s.size() && is_blank(s[pos])) ++pos;
@@ -25,8 +29,9 @@ std::optional<std::string> unquoted_empty_setting(std::string_view line) {
   pos = skip_blanks(line, pos);
   if (pos >= line.size() || line[pos] != '=') return std::nullopt;
   if (skip_blanks(line, pos + 1) != line.size()) return std::nullopt;
-  return "\"" + std::string(line.substr(name_begin)) + "\" sets nothing: cron needs quotes for an " +
-         "empty value (" + std::string(name) + "=\"\")";
+  return "\"" + std::string(line.substr(name_begin)) +
+         "\" sets nothing: cron needs quotes for an " + "empty value (" + std::string(name) +
+         "=\"\")";
 }
 
 }  // namespace
@@ -183,8 +188,12 @@ Expected<CronLine, LineError> parse_job_line(std::string_view line) {
   if (parts.command.find_first_not_of(" \t") == std::string::npos) {
     return unexpected(LineError{"missing command (only standard input after '%')"});
   }
-  CronLine job{std::move(schedule).value(), std::move(parts.command), std::move(parts.input),
-               std::string(typed), command_begin, std::move(parts.removed_backslashes)};
+  CronLine job{std::move(schedule).value(),
+               std::move(parts.command),
+               std::move(parts.input),
+               std::string(typed),
+               command_begin,
+               std::move(parts.removed_backslashes)};
   return job;
 }
 

@@ -33,12 +33,14 @@ constexpr FieldSpec kDayOfWeek{"day-of-week", 0, 7, kDayNames.data(), 7, 0, "a d
 
 struct FieldValue {
   std::uint64_t bits = 0;
-  bool star = false;          // Vixie: the field starts with '*'
-  bool k8s_star = false;      // robfig/cron: some element is `*` with no step above 1
-  bool k8s_rejects = false;   // robfig/cron would refuse the text (day-of-week 7)
+  bool star = false;         // Vixie: the field starts with '*'
+  bool k8s_star = false;     // robfig/cron: some element is `*` with no step above 1
+  bool k8s_rejects = false;  // robfig/cron would refuse the text (day-of-week 7)
 };
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -84,7 +86,8 @@ Expected<int, std::string> parse_value(const FieldSpec& spec, std::string_view f
       if (spec.names[i] == wanted) return spec.name_base + i;
     }
   }
-  std::string what = token.empty() ? "a value is missing" : "\"" + std::string(token) + "\" is not a number";
+  std::string what =
+      token.empty() ? "a value is missing" : "\"" + std::string(token) + "\" is not a number";
   if (!token.empty() && spec.names != nullptr) what += " or " + std::string(spec.names_hint);
   return unexpected(bad(spec, field, what));
 }
@@ -95,8 +98,8 @@ Expected<FieldValue, std::string> parse_field(const FieldSpec& spec, std::string
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = field.find(',', start);
-    const std::string_view element =
-        field.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view element = field.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (element.empty()) return unexpected(bad(spec, field, "empty list element"));
 
     std::string_view range = element;
@@ -105,7 +108,8 @@ Expected<FieldValue, std::string> parse_field(const FieldSpec& spec, std::string
       range = element.substr(0, slash);
       const std::string_view step_text = element.substr(slash + 1);
       if (!all_digits(step_text)) {
-        return unexpected(bad(spec, field, "step \"" + std::string(step_text) + "\" is not a number"));
+        return unexpected(
+            bad(spec, field, "step \"" + std::string(step_text) + "\" is not a number"));
       }
       step = to_int(step_text);
       if (*step == 0) return unexpected(bad(spec, field, "a step must be at least 1"));
@@ -153,7 +157,9 @@ std::uint64_t full_mask(int low, int high) {
   return bits;
 }
 
-constexpr std::uint64_t bit(int v) { return std::uint64_t{1} << v; }
+constexpr std::uint64_t bit(int v) {
+  return std::uint64_t{1} << v;
+}
 
 // The shortest correct text for a set: `*`, `*/s`, `a-b/s`, or runs joined by commas.
 std::string compact(std::uint64_t bits, int low, int high) {
@@ -338,8 +344,7 @@ bool Schedule::kubernetes_reads_text_as_is() const {
   if (k8s_rejects_text_) return false;
   const bool cron_and = dom_star_ || dow_star_;
   const bool k8s_and = k8s_dom_star_ || k8s_dow_star_;
-  const bool both_full =
-      days_of_month_ == full_mask(1, 31) && days_of_week_ == full_mask(0, 6);
+  const bool both_full = days_of_month_ == full_mask(1, 31) && days_of_week_ == full_mask(0, 6);
   return cron_and == k8s_and || both_full;
 }
 
@@ -368,8 +373,9 @@ std::string Schedule::to_kubernetes_schedule() const {
 
 std::optional<std::string> Schedule::kubernetes_caveat() const {
   if (is_reboot()) {
-    return std::string("@reboot has no Kubernetes schedule: run it once as a Job, or as a "
-                       "continuous job if it starts a service");
+    return std::string(
+        "@reboot has no Kubernetes schedule: run it once as a Job, or as a "
+        "continuous job if it starts a service");
   }
   if (kubernetes_reads_text_as_is()) return std::nullopt;
   const bool dom_full = days_of_month_ == full_mask(1, 31);
@@ -398,12 +404,14 @@ std::chrono::minutes Schedule::min_interval() const {
   }
   if (times.empty()) return kNever;
   long long best = std::numeric_limits<long long>::max();
-  for (std::size_t i = 1; i < times.size(); ++i) best = std::min<long long>(best, times[i] - times[i - 1]);
+  for (std::size_t i = 1; i < times.size(); ++i)
+    best = std::min<long long>(best, times[i] - times[i - 1]);
 
   // Days that match, over the 400-year Gregorian cycle (146097 days, a whole number of weeks),
   // starting on Saturday 1 January 2000; the cycle wraps onto itself exactly.
   constexpr long long kCycleDays = 146097;
-  static constexpr std::array<int, 12> kMonthDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  static constexpr std::array<int, 12> kMonthDays = {31, 28, 31, 30, 31, 30,
+                                                     31, 31, 30, 31, 30, 31};
   long long first = -1;
   long long previous = -1;
   long long min_day_gap = std::numeric_limits<long long>::max();
@@ -419,7 +427,8 @@ std::chrono::minutes Schedule::min_interval() const {
     }
     dow = (dow + 1) % 7;
     const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    const int length = kMonthDays[static_cast<std::size_t>(month - 1)] + (month == 2 && leap ? 1 : 0);
+    const int length =
+        kMonthDays[static_cast<std::size_t>(month - 1)] + (month == 2 && leap ? 1 : 0);
     if (++day > length) {
       day = 1;
       if (++month > 12) {

@@ -5,7 +5,9 @@
 namespace k8sjobs::cron {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 bool is_meta(char c) {
   return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>' ||
          c == '\n' || is_blank(c);
@@ -154,8 +156,8 @@ class Tokenizer {
           take(word);
         }
         if (pos_ >= text_.size()) {
-          return unexpected(error(c == '\'' ? "unterminated single quote" : "unterminated double quote",
-                                  quote_start));
+          return unexpected(error(
+              c == '\'' ? "unterminated single quote" : "unterminated double quote", quote_start));
         }
         take(word);
         continue;
@@ -189,7 +191,8 @@ class Tokenizer {
       } else if (c == '\'') {
         word.quoted = true;
         const std::size_t close = text_.find('\'', pos_ + 1);
-        if (close == std::string_view::npos) return unexpected(error("unterminated single quote", pos_));
+        if (close == std::string_view::npos)
+          return unexpected(error("unterminated single quote", pos_));
         for (std::size_t i = pos_ + 1; i < close; ++i) append(word, text_[i], i);
         pos_ = close + 1;
       } else if (c == '"') {

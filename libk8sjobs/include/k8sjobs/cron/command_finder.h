@@ -15,9 +15,9 @@
 namespace k8sjobs::cron {
 
 struct Redirection {
-  std::string op;          // > >> < 2>&1's ">&" ... (see ShellToken::op)
-  std::optional<int> fd;   // 2 in `2>&1`; nullopt when not written
-  std::string target;      // "/dev/null", "1", "~/x.log" (not expanded)
+  std::string op;         // > >> < 2>&1's ">&" ... (see ShellToken::op)
+  std::optional<int> fd;  // 2 in `2>&1`; nullopt when not written
+  std::string target;     // "/dev/null", "1", "~/x.log" (not expanded)
   friend bool operator==(const Redirection&, const Redirection&) = default;
 };
 

@@ -51,7 +51,7 @@ struct CronLine {
 };
 
 struct Comment {
-  std::string text;                      // after the first `#`
+  std::string text;                       // after the first `#`
   std::optional<CronLine> commented_job;  // `# 17 2 * * tue jsub ...`: what it would run
 };
 

@@ -16,13 +16,13 @@
 namespace k8sjobs::cron {
 
 struct ShellWord {
-  std::string value;        // after quote removal
-  std::size_t begin = 0;    // byte span of the word as typed
+  std::string value;      // after quote removal
+  std::size_t begin = 0;  // byte span of the word as typed
   std::size_t end = 0;
-  bool quoted = false;      // some part was quoted or backslash-escaped
-  bool tilde = false;       // begins with an unquoted `~` (the shell would expand it)
-  bool expansion = false;   // contains an unquoted or double-quoted `$` or a backquote
-  bool glob = false;        // contains an unquoted `*`, `?` or `[`
+  bool quoted = false;     // some part was quoted or backslash-escaped
+  bool tilde = false;      // begins with an unquoted `~` (the shell would expand it)
+  bool expansion = false;  // contains an unquoted or double-quoted `$` or a backquote
+  bool glob = false;       // contains an unquoted `*`, `?` or `[`
   // For each byte of `value`, its offset in the text as typed (maps spans found inside a
   // quoted `sh -c` string back to the line).
   std::vector<std::size_t> origins;
@@ -32,12 +32,12 @@ enum class ShellTokenKind { Word, Operator, Redirection };
 
 struct ShellToken {
   ShellTokenKind kind = ShellTokenKind::Word;
-  std::size_t begin = 0;   // byte span as typed (a redirection includes its target)
+  std::size_t begin = 0;  // byte span as typed (a redirection includes its target)
   std::size_t end = 0;
-  ShellWord word;          // Word: the word; Redirection: its target
-  std::string op;          // Operator: ; & && || | |& ( ) ;;  Redirection: > >> < << <<- >& <&
-                           // <> >| and bash's &> &>>
-  std::optional<int> fd;   // Redirection: the descriptor written before it (`2>`), if any
+  ShellWord word;         // Word: the word; Redirection: its target
+  std::string op;         // Operator: ; & && || | |& ( ) ;;  Redirection: > >> < << <<- >& <&
+                          // <> >| and bash's &> &>>
+  std::optional<int> fd;  // Redirection: the descriptor written before it (`2>`), if any
 };
 
 struct ShellSyntaxError {
