@@ -50,12 +50,17 @@ class SystemHostView final : public HostView {
     return buffer.data();
   }
   std::string home() const override {
+    // $HOME first, as the shell's ~ and Python's expanduser (which jsub used) do.
+    if (auto home = environment_.get("HOME"); home && !home->empty()) return *home;
     if (const auto* pw = password_entry(); pw != nullptr && pw->pw_dir != nullptr) {
       return pw->pw_dir;
     }
-    return environment_.get_or("HOME", "/");
+    return "/";
   }
   std::string user() const override {
+    // K8SJOBS_USER: for tests and admin tools. It grants nothing: the cluster's RBAC decides
+    // what the credentials in use may do.
+    if (auto user = environment_.get("K8SJOBS_USER"); user && !user->empty()) return *user;
     if (const auto* pw = password_entry(); pw != nullptr && pw->pw_name != nullptr) {
       return pw->pw_name;
     }

@@ -1,0 +1,226 @@
+#include "k8sjobs/cli/jsub_command.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <ostream>
+
+#include "k8sjobs/cli/backend_factory.h"
+#include "k8sjobs/ge/host_view.h"
+#include "k8sjobs/ge/option_table.h"
+#include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/ge/submit_parser.h"
+#include "k8sjobs/log.h"
+#include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/workload.h"
+#include "k8sjobs/translate/yaml_output.h"
+#include "k8sjobs/version.h"
+
+namespace k8sjobs::cli {
+namespace {
+
+// Our own options (long, double-dash), taken out before Grid Engine's parser sees the words.
+struct OwnOptions {
+  bool help = false;
+  bool version = false;
+  bool dry_run = false;
+  int verbosity = 0;
+};
+
+// Leading --help/--version/--dry-run/--verbose words only: after the first other word the
+// words belong to Grid Engine's syntax (and after the program, to the job).
+OwnOptions take_own_options(std::vector<std::string>& words) {
+  OwnOptions own;
+  auto it = words.begin();
+  while (it != words.end()) {
+    if (*it == "--help" || *it == "-help") {
+      own.help = true;
+    } else if (*it == "--version") {
+      own.version = true;
+    } else if (*it == "--dry-run") {
+      own.dry_run = true;
+    } else if (*it == "--verbose") {
+      ++own.verbosity;
+    } else {
+      break;
+    }
+    it = words.erase(it);
+  }
+  return own;
+}
+
+std::string hostname() {
+  char buffer[256] = {0};
+  if (gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
+  return buffer;
+}
+
+std::string task_range_text(const ge::TaskRange& range) {
+  return std::to_string(range.first) + "-" + std::to_string(range.last) + ":" +
+         std::to_string(range.step);
+}
+
+// Errors found after the options were read went, without -stderr, to the job's error file so
+// that cron sent no mail (jsub's rule). Falls back to stderr when the file cannot be written.
+void report_failure(const ge::SubmitRequest& request, const std::string& message,
+                    std::ostream& err) {
+  if (!request.stderr_flag) {
+    ge::OutputPathContext context;
+    ge::OutputPaths paths = ge::resolve_output_paths(request, context);
+    std::ofstream file(paths.stderr_path, std::ios::app);
+    if (file) {
+      file << message << "\n";
+      if (file.flush()) return;
+    }
+  }
+  err << message << "\n";
+}
+
+std::string sync_line(long long id, const jobs::TaskExit& exit, bool array) {
+  std::string job = std::to_string(id);
+  if (array) job += "." + std::to_string(exit.task_id);
+  switch (exit.kind) {
+    case jobs::TaskExit::Kind::Exited:
+      return "Job " + job + " exited with exit code " + std::to_string(exit.exit_code) + ".";
+    case jobs::TaskExit::Kind::Signaled:
+      return "Job " + job + " exited because of signal SIG" + exit.signal_name;
+    case jobs::TaskExit::Kind::NeverRan:
+      return "Unable to run job " + job;
+    case jobs::TaskExit::Kind::NoInformation:
+      break;
+  }
+  return "No information available on job " + job + "'s exit status.";
+}
+
+std::string version_text(const std::string& command, const site::SiteConfig* site) {
+  std::string text = command + " (k8sjobs) " + kVersion + " (commit " + kGitCommit + ")\n";
+  if (site != nullptr) {
+    text += "backend: " + std::string(site::to_string(site->backend)) + "\n";
+    text += "site config: " + site->describe_source() + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+int run_jsub(ge::Mode mode, CommandIo& io) {
+  std::string command(ge::command_name(mode));
+  std::vector<std::string> words = io.args;
+  OwnOptions own = take_own_options(words);
+  configure_logging(command, log_level_from(io.environment, own.verbosity));
+
+  if (own.help) {
+    io.out << ge::usage_text(command);
+    return 0;
+  }
+  auto site = site::load_site_config(io.environment);
+  if (own.version) {
+    io.out << version_text(command, site ? &*site : nullptr);
+    if (!site) io.err << command << ": " << site.error().message << "\n";
+    return site ? 0 : 1;
+  }
+  if (!site) {
+    io.err << command << ": " << site.error().message << "\n";
+    return 1;
+  }
+
+  ge::SubmitSettings settings;
+  settings.releases.clear();
+  settings.releases.push_back(site->images.default_release);
+  for (const auto& release : site->known_releases()) {
+    if (release != site->images.default_release) settings.releases.push_back(release);
+  }
+  // Releases retired long ago (trusty, stretch) still appear in crontabs: run them on the
+  // default release with a warning rather than refusing them as the last jsub did.
+  settings.map_unknown_releases = true;
+  settings.check_program = site->jobs.check_program;
+  settings.mail_domain = site->mail.default_domain;
+  settings.default_memory_kib =
+      static_cast<std::uint64_t>(site->resources.default_memory_bytes / 1024);
+
+  auto host = ge::make_system_host_view(io.environment, io.clock);
+  auto parsed = ge::parse_submit(mode, words, *host, settings);
+  if (!parsed) {
+    const auto& error = parsed.error();
+    bool written = false;
+    if (error.error_file) {
+      std::ofstream file(*error.error_file, std::ios::app);
+      if (file) written = static_cast<bool>(file << error.message << "\n");
+    }
+    if (!written) io.err << error.message << "\n";
+    return error.exit_code;
+  }
+  ge::SubmitRequest& request = *parsed;
+  if (!request.quiet) {
+    for (const auto& warning : request.warnings)
+      io.err << command << ": warning: " << warning.message << "\n";
+  }
+
+  translate::SubmitContext context;
+  context.hostname = hostname();
+  context.submit_time = io.clock.now();
+  for (const auto& [name, value] : io.environment.all())
+    context.environment.emplace_back(name, value);
+
+  if (own.dry_run || request.verify) {
+    // The job ID is given out at submission; the dry run shows ID 0.
+    translate::JobIdentity identity{0, site->namespace_for(request.user),
+                                    translate::object_name(request.job_name, 0)};
+    auto workload = translate::build_workload(request, *site, identity, context);
+    if (!workload) {
+      io.err << workload.error().message << "\n";
+      return workload.error().exit_code;
+    }
+    io.out << "# " << command
+           << " --dry-run: nothing was submitted; the job ID (0 here) is assigned on submission\n"
+           << translate::to_yaml({workload->object});
+    return 0;
+  }
+
+  auto backend = open_backend(*site, io.environment, io.clock, request.user);
+  if (!backend) {
+    report_failure(request, "Unable to run job: " + backend.error().message + "\nExiting.", io.err);
+    return backend.error().exit_code;
+  }
+  std::string already_active =
+      "[" + host->ctime_now() + "] there is a job named '" + request.job_name + "' already active";
+  auto receipt = (*backend)->submit(request, context, already_active);
+  if (!receipt) {
+    report_failure(request, receipt.error().message, io.err);
+    return receipt.error().exit_code;
+  }
+
+  if (request.terse) {
+    io.out << receipt->id;
+    if (request.array) io.out << "." << task_range_text(*request.array);
+    io.out << "\n";
+  } else if (!request.quiet) {
+    if (request.array) {
+      io.out << "Your job-array " << receipt->id << "." << task_range_text(*request.array) << " (\""
+             << request.job_name << "\") has been submitted\n";
+    } else {
+      io.out << "Your job " << receipt->id << " (\"" << request.job_name
+             << "\") has been submitted\n";
+    }
+  }
+  io.out.flush();
+  if (!request.sync) return 0;
+
+  auto exits = (*backend)->wait(*receipt);
+  if (!exits) {
+    io.err << command << ": " << exits.error().message << "\n";
+    return 1;
+  }
+  int code = 0;
+  for (const auto& exit : *exits) {
+    std::string line = sync_line(receipt->id, exit, request.array.has_value());
+    bool failure = exit.kind != jobs::TaskExit::Kind::Exited || exit.exit_code != 0;
+    // Grid Engine 8.1.9 prints the non-zero results on stderr.
+    (failure ? io.err : io.out) << line << "\n";
+    if (code == 0 && failure) code = exit.kind == jobs::TaskExit::Kind::Exited ? exit.exit_code : 1;
+  }
+  return code;
+}
+
+}  // namespace k8sjobs::cli

@@ -1,0 +1,290 @@
+#include "k8sjobs/jobs/kube_backend.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+
+#include "k8sjobs/jobs/kube_job_view.h"
+#include "k8sjobs/jobs/kube_submitter.h"
+#include "k8sjobs/kube/connection_resolver.h"
+#include "k8sjobs/kube/credentials.h"
+#include "k8sjobs/kube/curl_transport.h"
+#include "k8sjobs/translate/labels.h"
+
+namespace k8sjobs::jobs {
+
+using nlohmann::json;
+
+namespace {
+
+std::string selector_for_all() {
+  return std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
+}
+
+std::string selector_for_job(long long id) {
+  return selector_for_all() + "," + translate::kJobIdLabel + "=" + std::to_string(id);
+}
+
+BackendError backend_error(const kube::Error& error) {
+  return BackendError{error.describe(), 1};
+}
+
+std::string signal_name(int number) {
+  // sigabbrev_np is glibc 2.32+: the names Grid Engine printed (without "SIG").
+  const char* name = sigabbrev_np(number);
+  return name != nullptr ? name : std::to_string(number);
+}
+
+// How a pod's container ended, when it has.
+std::optional<TaskExit> exit_of(const json& pod, int task_id) {
+  const auto& statuses =
+      pod.value("status", json::object()).value("containerStatuses", json::array());
+  for (const auto& status : statuses) {
+    const auto& state = status.value("state", json::object());
+    if (!state.contains("terminated")) continue;
+    const auto& terminated = state["terminated"];
+    TaskExit exit;
+    exit.task_id = task_id;
+    int code = terminated.value("exitCode", 0);
+    int signal = terminated.value("signal", 0);
+    if (signal == 0 && code > 128 && code <= 128 + 64) signal = code - 128;
+    if (signal != 0) {
+      exit.kind = TaskExit::Kind::Signaled;
+      exit.signal_name = signal_name(signal);
+    } else {
+      exit.kind = TaskExit::Kind::Exited;
+      exit.exit_code = code;
+    }
+    return exit;
+  }
+  return std::nullopt;
+}
+
+class KubeBackend final : public JobBackend {
+ public:
+  KubeBackend(std::unique_ptr<kube::KubeClient> client, const site::SiteConfig& site,
+              sys::Clock& clock, std::string namespace_name)
+      : client_(std::move(client)),
+        site_(site),
+        clock_(clock),
+        namespace_(std::move(namespace_name)) {}
+
+  Expected<SubmitReceipt, SubmitFailure> submit(
+      const ge::SubmitRequest& request, const translate::SubmitContext& context,
+      const std::string& already_active_message) override {
+    KubeSubmitter submitter(*client_, site_, clock_);
+    auto submitted = submitter.submit(request, context, already_active_message);
+    if (!submitted) return unexpected(submitted.error());
+    return SubmitReceipt{submitted->id,
+                         submitted->namespace_name,
+                         {{std::string(submitted->kind->kind), submitted->object_name}}};
+  }
+
+  Expected<std::vector<TaskExit>, BackendError> wait(const SubmitReceipt& receipt) override {
+    if (receipt.backend_objects.empty()) return unexpected(BackendError{"nothing to wait for", 1});
+    const auto& [kind, name] = receipt.backend_objects.front();
+    const kube::ResourceKind& resource =
+        kind == "Deployment" ? kube::resources::kDeployments : kube::resources::kJobs;
+    kube::WatchOptions options;
+    options.field_selector = "metadata.name=" + name;
+    json last;
+    bool deleted = false;
+    auto watched = client_->watch(
+        resource, receipt.backend_namespace, options, [&](const kube::WatchEvent& event) {
+          if (event.type == "DELETED") {
+            deleted = true;
+            return kube::WatchControl::Stop;
+          }
+          last = event.object;
+          return resource.plural == "jobs" && job_finished(last) ? kube::WatchControl::Stop
+                                                                 : kube::WatchControl::Continue;
+        });
+    if (!watched) return unexpected(backend_error(watched.error()));
+
+    kube::ListOptions pods_of_job;
+    pods_of_job.label_selector = selector_for_job(receipt.id);
+    auto pods = client_->list_all(kube::resources::kPods, receipt.backend_namespace, pods_of_job);
+    if (!pods) return unexpected(backend_error(pods.error()));
+
+    // The newest terminated pod of each task decides its exit.
+    std::map<int, std::pair<std::string, TaskExit>> by_task;
+    for (const auto& pod : pods->items) {
+      const auto& metadata = pod.value("metadata", json::object());
+      int task_id = 0;
+      auto annotations = metadata.value("annotations", json::object());
+      if (auto index = annotations.find("batch.kubernetes.io/job-completion-index");
+          index != annotations.end()) {
+        auto details = json::parse(last.value("metadata", json::object())
+                                       .value("annotations", json::object())
+                                       .value(translate::kDetailsAnnotation, "{}"),
+                                   nullptr, false);
+        int first = 1;
+        int step = 1;
+        if (details.is_object() && details.contains("array")) {
+          first = details["array"].value("first", 1);
+          step = details["array"].value("step", 1);
+        }
+        task_id = first + std::stoi(index->get<std::string>()) * step;
+      }
+      auto exit = exit_of(pod, task_id);
+      if (!exit) continue;
+      std::string created = metadata.value("creationTimestamp", "");
+      auto& slot = by_task[task_id];
+      if (slot.first <= created) slot = {created, *exit};
+    }
+    std::vector<TaskExit> exits;
+    for (auto& [task, entry] : by_task) exits.push_back(entry.second);
+    if (exits.empty()) {
+      TaskExit unknown;
+      unknown.kind = deleted ? TaskExit::Kind::NoInformation : TaskExit::Kind::NeverRan;
+      exits.push_back(unknown);
+    }
+    return exits;
+  }
+
+  Expected<std::vector<JobRecord>, BackendError> list(const JobQuery& query) override {
+    kube::ListOptions options;
+    options.label_selector = selector_for_all();
+    ClusterSnapshot snapshot;
+    for (auto [kind, target] : {std::pair{&kube::resources::kJobs, &snapshot.jobs},
+                                std::pair{&kube::resources::kDeployments, &snapshot.deployments},
+                                std::pair{&kube::resources::kPods, &snapshot.pods}}) {
+      auto items = client_->list_all(*kind, namespace_, options);
+      if (!items) return unexpected(backend_error(items.error()));
+      *target = std::move(items->items);
+    }
+    auto records = derive_job_records(snapshot);
+    bool everybody = query.users.empty() ||
+                     std::find(query.users.begin(), query.users.end(), "*") != query.users.end();
+    std::vector<JobRecord> selected;
+    for (auto& record : records) {
+      if (!everybody &&
+          std::find(query.users.begin(), query.users.end(), record.owner) == query.users.end()) {
+        continue;
+      }
+      bool finished =
+          std::all_of(record.tasks.begin(), record.tasks.end(), [](const TaskRecord& task) {
+            return task.state == JobState::Succeeded || task.state == JobState::Failed;
+          });
+      if (finished && !query.include_finished) continue;
+      selected.push_back(std::move(record));
+    }
+    return selected;
+  }
+
+  Expected<DeleteResult, BackendError> remove(const JobRecord& job, const std::vector<int>& tasks,
+                                              bool force) override {
+    if (!tasks.empty()) {
+      return unexpected(BackendError{
+          "deleting single tasks of an array job is not possible on Kubernetes: delete job " +
+              std::to_string(job.id) + " as a whole",
+          1});
+    }
+    bool deleting = std::any_of(job.tasks.begin(), job.tasks.end(), [](const TaskRecord& task) {
+      return task.state == JobState::Deleting;
+    });
+    if (deleting && !force) return DeleteResult::AlreadyDeleting;
+    bool running = std::any_of(job.tasks.begin(), job.tasks.end(), [](const TaskRecord& task) {
+      return task.state == JobState::Running || task.state == JobState::Restarted ||
+             task.state == JobState::Starting || task.state == JobState::Deleting;
+    });
+    bool any_found = false;
+    for (const auto& [kind, name] : job.backend_objects) {
+      const kube::ResourceKind& resource =
+          kind == "Deployment" ? kube::resources::kDeployments : kube::resources::kJobs;
+      kube::DeleteOptions options;  // Background: the pods go with the job
+      if (force) options.grace_period_seconds = 0;
+      auto removed = client_->remove(
+          resource, job.backend_namespace.empty() ? namespace_ : job.backend_namespace, name,
+          options);
+      if (!removed) {
+        if (removed.error().is(kube::StatusReason::NotFound)) continue;
+        return unexpected(backend_error(removed.error()));
+      }
+      any_found = true;
+    }
+    if (!any_found) return DeleteResult::NotFound;
+    if (force) {
+      // qdel -f: do not wait for the pods' grace period either.
+      kube::ListOptions pods_of_job;
+      pods_of_job.label_selector = selector_for_job(job.id);
+      if (auto pods = client_->list_all(kube::resources::kPods, namespace_, pods_of_job)) {
+        for (const auto& pod : pods->items) {
+          kube::DeleteOptions now;
+          now.grace_period_seconds = 0;
+          client_->remove(kube::resources::kPods, namespace_, pod["metadata"].value("name", ""),
+                          now);
+        }
+      }
+    }
+    return running ? DeleteResult::Registered : DeleteResult::Deleted;
+  }
+
+  Expected<Done, BackendError> hold(const JobRecord& job) override { return set_held(job, true); }
+  Expected<Done, BackendError> release(const JobRecord& job) override {
+    return set_held(job, false);
+  }
+
+ private:
+  Expected<Done, BackendError> set_held(const JobRecord& job, bool held) {
+    for (const auto& [kind, name] : job.backend_objects) {
+      bool deployment = kind == "Deployment";
+      json patch = deployment ? json{{"spec", {{"replicas", held ? 0 : 1}}}}
+                              : json{{"spec", {{"suspend", held}}}};
+      auto patched =
+          client_->patch(deployment ? kube::resources::kDeployments : kube::resources::kJobs,
+                         job.backend_namespace.empty() ? namespace_ : job.backend_namespace, name,
+                         kube::PatchType::Merge, patch);
+      if (!patched) return unexpected(backend_error(patched.error()));
+    }
+    return Done{};
+  }
+
+  std::unique_ptr<kube::KubeClient> client_;
+  const site::SiteConfig& site_;
+  sys::Clock& clock_;
+  std::string namespace_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<kube::KubeClient>, BackendError> connect_to_cluster(
+    const site::SiteConfig& site, const sys::Environment& environment, sys::Clock& clock,
+    std::string* namespace_from_context) {
+  kube::ConnectionRequest request;
+  request.kubeconfig = site.kubernetes.kubeconfig;
+  request.context = site.kubernetes.context;
+  if (auto dir = environment.get("K8SJOBS_SERVICE_ACCOUNT_DIR")) request.service_account_dir = *dir;
+  auto connection = kube::resolve_connection(request, environment);
+  if (!connection) return unexpected(BackendError{connection.error().describe(), 1});
+  if (namespace_from_context != nullptr) *namespace_from_context = connection->namespace_name;
+  auto credentials = kube::make_credential_provider(*connection, clock, environment);
+  kube::TransportOptions transport_options;
+  auto transport =
+      kube::make_curl_transport(*connection, std::move(credentials), transport_options);
+  kube::RetryPolicy policy;
+  policy.max_attempts = site.client.retry.max_attempts;
+  policy.initial_backoff = site.client.retry.initial_backoff;
+  policy.max_backoff = site.client.retry.max_backoff;
+  policy.deadline =
+      std::chrono::duration_cast<std::chrono::milliseconds>(site.client.retry.deadline);
+  return std::make_unique<kube::KubeClient>(std::move(transport), policy, clock);
+}
+
+Expected<std::unique_ptr<JobBackend>, BackendError> make_kube_backend(
+    const site::SiteConfig& site, const sys::Environment& environment, sys::Clock& clock,
+    const std::string& user) {
+  auto client = connect_to_cluster(site, environment, clock);
+  if (!client) return unexpected(client.error());
+  return make_kube_backend(std::move(*client), site, clock, site.namespace_for(user));
+}
+
+std::unique_ptr<JobBackend> make_kube_backend(std::unique_ptr<kube::KubeClient> client,
+                                              const site::SiteConfig& site, sys::Clock& clock,
+                                              const std::string& namespace_name) {
+  return std::make_unique<KubeBackend>(std::move(client), site, clock, namespace_name);
+}
+
+}  // namespace k8sjobs::jobs

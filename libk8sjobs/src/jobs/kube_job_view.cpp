@@ -1,0 +1,288 @@
+#include "k8sjobs/jobs/kube_job_view.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "k8sjobs/translate/labels.h"
+
+namespace k8sjobs::jobs {
+
+using nlohmann::json;
+
+namespace {
+
+// Container waiting reasons that mean the job cannot start without help: Grid Engine's Eqw.
+bool is_error_reason(const std::string& reason) {
+  return reason == "ImagePullBackOff" || reason == "ErrImagePull" || reason == "InvalidImageName" ||
+         reason == "CrashLoopBackOff" || reason == "CreateContainerConfigError" ||
+         reason == "CreateContainerError" || reason == "RunContainerError";
+}
+
+std::optional<TimePoint> parse_time(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  std::tm parts{};
+  if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts) == nullptr) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&parts));
+}
+
+const json& field(const json& object, const char* key) {
+  static const json kEmpty = json::object();
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : kEmpty;
+}
+
+std::string label(const json& object, const char* key) {
+  return field(field(object, "metadata"), "labels").value(key, "");
+}
+
+std::string annotation(const json& object, const char* key) {
+  return field(field(object, "metadata"), "annotations").value(key, "");
+}
+
+bool condition_true(const json& object, const std::string& type) {
+  for (const auto& condition : field(object, "status").value("conditions", json::array())) {
+    if (condition.value("type", "") == type && condition.value("status", "") == "True") return true;
+  }
+  return false;
+}
+
+// The task as one pod shows it.
+TaskRecord task_from_pod(const json& pod, int task_id) {
+  TaskRecord task;
+  task.task_id = task_id;
+  const auto& status = field(pod, "status");
+  std::string phase = status.value("phase", "Pending");
+  task.node = field(pod, "spec").value("nodeName", "");
+  task.start_time = parse_time(status.value("startTime", ""));
+  for (const auto& container : status.value("containerStatuses", json::array())) {
+    task.restarts = std::max(task.restarts, container.value("restartCount", 0));
+    const auto& state = field(container, "state");
+    if (state.contains("waiting")) {
+      std::string reason = field(state, "waiting").value("reason", "");
+      if (is_error_reason(reason)) {
+        task.state = JobState::Error;
+        task.error_reason = reason;
+        std::string message = field(state, "waiting").value("message", "");
+        if (!message.empty()) task.error_reason += ": " + message;
+        return task;
+      }
+    }
+    if (state.contains("running")) {
+      if (auto started = parse_time(field(state, "running").value("startedAt", "")))
+        task.start_time = started;
+    }
+    if (state.contains("terminated")) {
+      task.exit_code = field(state, "terminated").value("exitCode", 0);
+    }
+  }
+  for (const auto& condition : status.value("conditions", json::array())) {
+    if (condition.value("type", "") == "PodScheduled" && condition.value("status", "") == "False") {
+      task.scheduling_info = condition.value("message", condition.value("reason", ""));
+    }
+  }
+  if (phase == "Running") {
+    task.state = task.restarts > 0 ? JobState::Restarted : JobState::Running;
+  } else if (phase == "Succeeded") {
+    task.state = JobState::Succeeded;
+  } else if (phase == "Failed") {
+    task.state = JobState::Failed;
+  } else {
+    task.state = task.node.empty() ? JobState::Pending : JobState::Starting;
+  }
+  if (field(pod, "metadata").contains("deletionTimestamp") && task.state != JobState::Succeeded &&
+      task.state != JobState::Failed) {
+    task.deleting_while_starting =
+        task.state == JobState::Starting || task.state == JobState::Pending;
+    task.state = JobState::Deleting;
+  }
+  return task;
+}
+
+// Fields every k8sjobs object carries in its labels and annotations.
+JobRecord record_from_owner(const json& object, const std::string& kind) {
+  JobRecord record;
+  record.id = std::stoll(
+      label(object, translate::kJobIdLabel).empty() ? "0" : label(object, translate::kJobIdLabel));
+  record.name = annotation(object, translate::kNameAnnotation);
+  record.owner = annotation(object, translate::kOwnerAnnotation);
+  const auto& metadata = field(object, "metadata");
+  auto submitted = parse_time(annotation(object, translate::kSubmitTimeAnnotation));
+  if (!submitted) submitted = parse_time(metadata.value("creationTimestamp", ""));
+  if (submitted) record.submission_time = *submitted;
+  record.continuous = kind == "Deployment";
+  record.backend_namespace = metadata.value("namespace", "");
+  record.backend_objects.emplace_back(kind, metadata.value("name", ""));
+  record.mail_options = annotation(object, translate::kMailOptionsAnnotation);
+  record.mail_list = annotation(object, translate::kMailListAnnotation);
+  auto details = json::parse(annotation(object, translate::kDetailsAnnotation), nullptr, false);
+  if (details.is_object()) {
+    record.cwd = details.value("cwd", "");
+    record.stdout_path = details.value("stdout", "");
+    record.stderr_path = details.value("stderr", "");
+    record.merge_output = details.value("merge", false);
+    record.script_file = details.value("script", "");
+    record.slots = details.value("slots", 1);
+    record.hard_queue = details.value("queue", "");
+    record.account = details.value("account", "");
+    record.posix_priority = details.value("priority", 0);
+    record.rerunnable = details.value("restart", false);
+    for (const auto& arg : details.value("args", json::array()))
+      record.job_args.push_back(arg.get<std::string>());
+    for (const auto& pair : details.value("hard_resources", json::array())) {
+      record.hard_resources.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+    for (const auto& pair : details.value("submit_environment", json::array())) {
+      record.submit_environment.emplace_back(pair[0].get<std::string>(),
+                                             pair[1].get<std::string>());
+    }
+    if (details.contains("array")) {
+      record.array =
+          ArrayRange{details["array"].value("first", 1), details["array"].value("last", 1),
+                     details["array"].value("step", 1)};
+    }
+  }
+  // Grid Engine's normalised priority figure for a job at the default -p 0.
+  record.priority = 0.5 + static_cast<double>(record.posix_priority) / 2048.0;
+  return record;
+}
+
+// "1,3-5" (status.completedIndexes) → {1,3,4,5}.
+std::set<int> parse_index_list(const std::string& text) {
+  std::set<int> indexes;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    auto dash = part.find('-');
+    try {
+      if (dash == std::string::npos) {
+        if (!part.empty()) indexes.insert(std::stoi(part));
+      } else {
+        for (int i = std::stoi(part.substr(0, dash)); i <= std::stoi(part.substr(dash + 1)); ++i)
+          indexes.insert(i);
+      }
+    } catch (const std::exception&) {
+      // A malformed list from the server: show what could be read.
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return indexes;
+}
+
+void derive_job_tasks(JobRecord& record, const json& job, const std::vector<const json*>& pods) {
+  const auto& spec = field(job, "spec");
+  const auto& status = field(job, "status");
+  bool suspended = spec.value("suspend", false);
+  bool deleting = field(job, "metadata").contains("deletionTimestamp");
+  bool complete = condition_true(job, "Complete");
+  bool failed = condition_true(job, "Failed");
+
+  // The newest pod of each completion index (0 for a non-indexed job).
+  std::map<int, const json*> newest;
+  for (const json* pod : pods) {
+    int index = 0;
+    std::string text = annotation(*pod, "batch.kubernetes.io/job-completion-index");
+    if (!text.empty()) index = std::stoi(text);
+    auto& slot = newest[index];
+    if (slot == nullptr || field(*slot, "metadata").value("creationTimestamp", "") <=
+                               field(*pod, "metadata").value("creationTimestamp", "")) {
+      slot = pod;
+    }
+  }
+
+  int first = record.array ? record.array->first : 0;
+  int step = record.array ? record.array->step : 1;
+  int count =
+      record.array ? (record.array->last - record.array->first) / record.array->step + 1 : 1;
+  auto completed = parse_index_list(status.value("completedIndexes", ""));
+  auto failed_indexes = parse_index_list(status.value("failedIndexes", ""));
+  for (int index = 0; index < count; ++index) {
+    int task_id = record.array ? first + index * step : 0;
+    TaskRecord task;
+    task.task_id = task_id;
+    auto pod = newest.find(index);
+    if (pod != newest.end()) task = task_from_pod(*pod->second, task_id);
+    if (record.array) {
+      if (completed.count(index) != 0) task.state = JobState::Succeeded;
+      if (failed_indexes.count(index) != 0) task.state = JobState::Failed;
+    } else if (complete) {
+      task.state = JobState::Succeeded;
+    } else if (failed) {
+      task.state = JobState::Failed;
+    }
+    bool finished = task.state == JobState::Succeeded || task.state == JobState::Failed;
+    if (!finished && (complete || failed))
+      task.state = failed ? JobState::Failed : JobState::Succeeded;
+    finished = task.state == JobState::Succeeded || task.state == JobState::Failed;
+    if (!finished && deleting) {
+      task.deleting_while_starting =
+          task.state != JobState::Running && task.state != JobState::Restarted;
+      task.state = JobState::Deleting;
+    } else if (!finished && suspended && pod == newest.end()) {
+      task.state = JobState::Held;
+    }
+    record.tasks.push_back(std::move(task));
+  }
+  for (const auto& condition : status.value("conditions", json::array())) {
+    if (condition.value("type", "") == "Failed" && condition.value("status", "") == "True") {
+      record.error_reason = condition.value("reason", "") + ": " + condition.value("message", "");
+    }
+  }
+}
+
+void derive_deployment_tasks(JobRecord& record, const json& deployment,
+                             const std::vector<const json*>& pods) {
+  bool held = field(deployment, "spec").value("replicas", 1) == 0;
+  bool deleting = field(deployment, "metadata").contains("deletionTimestamp");
+  const json* newest = nullptr;
+  for (const json* pod : pods) {
+    if (newest == nullptr || field(*newest, "metadata").value("creationTimestamp", "") <=
+                                 field(*pod, "metadata").value("creationTimestamp", "")) {
+      newest = pod;
+    }
+  }
+  TaskRecord task;
+  if (newest != nullptr) task = task_from_pod(*newest, 0);
+  // A continuous job never finishes on its own: a pod that ended is being restarted.
+  if (task.state == JobState::Succeeded || task.state == JobState::Failed)
+    task.state = JobState::Restarted;
+  if (held && newest == nullptr) task.state = JobState::Held;
+  if (deleting) {
+    task.deleting_while_starting =
+        task.state != JobState::Running && task.state != JobState::Restarted;
+    task.state = JobState::Deleting;
+  }
+  record.tasks.push_back(std::move(task));
+}
+
+}  // namespace
+
+std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot) {
+  std::map<std::string, std::vector<const json*>> pods_by_id;
+  for (const auto& pod : snapshot.pods)
+    pods_by_id[label(pod, translate::kJobIdLabel)].push_back(&pod);
+
+  std::vector<JobRecord> records;
+  for (const auto& job : snapshot.jobs) {
+    if (label(job, translate::kJobIdLabel).empty()) continue;
+    JobRecord record = record_from_owner(job, "Job");
+    derive_job_tasks(record, job, pods_by_id[label(job, translate::kJobIdLabel)]);
+    records.push_back(std::move(record));
+  }
+  for (const auto& deployment : snapshot.deployments) {
+    if (label(deployment, translate::kJobIdLabel).empty()) continue;
+    JobRecord record = record_from_owner(deployment, "Deployment");
+    derive_deployment_tasks(record, deployment,
+                            pods_by_id[label(deployment, translate::kJobIdLabel)]);
+    records.push_back(std::move(record));
+  }
+  std::sort(records.begin(), records.end(),
+            [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
+  return records;
+}
+
+}  // namespace k8sjobs::jobs
