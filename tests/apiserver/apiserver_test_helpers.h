@@ -27,17 +27,18 @@ inline nlohmann::json recorded_response(const std::string& file) {
 }
 
 inline nlohmann::json job_manifest(const std::string& name, nlohmann::json spec_extra = {}) {
-  nlohmann::json job = {
-      {"apiVersion", "batch/v1"},
-      {"kind", "Job"},
-      {"metadata", {{"name", name}, {"labels", {{"app", "fx"}}}}},
-      {"spec",
-       {{"backoffLimit", 2},
-        {"template",
-         {{"spec",
-           {{"restartPolicy", "Never"},
-            {"containers",
-             {{{"name", "main"}, {"image", "busybox"}, {"command", {"sh", "-c", "echo hello"}}}}}}}}}}}};
+  nlohmann::json job = {{"apiVersion", "batch/v1"},
+                        {"kind", "Job"},
+                        {"metadata", {{"name", name}, {"labels", {{"app", "fx"}}}}},
+                        {"spec",
+                         {{"backoffLimit", 2},
+                          {"template",
+                           {{"spec",
+                             {{"restartPolicy", "Never"},
+                              {"containers",
+                               {{{"name", "main"},
+                                 {"image", "busybox"},
+                                 {"command", {"sh", "-c", "echo hello"}}}}}}}}}}}};
   if (spec_extra.is_object()) job["spec"].update(spec_extra);
   return job;
 }
@@ -54,8 +55,8 @@ inline void expect_same_shape(const nlohmann::json& actual, const nlohmann::json
       if ((it.key() == "labels" || it.key() == "annotations") && !actual.contains(it.key())) {
         continue;  // data, not shape
       }
-      ASSERT_TRUE(actual.contains(it.key())) << where << "." << it.key() << " missing in "
-                                             << actual.dump();
+      ASSERT_TRUE(actual.contains(it.key()))
+          << where << "." << it.key() << " missing in " << actual.dump();
       if (it.key() == "labels" || it.key() == "annotations") {
         EXPECT_TRUE(actual[it.key()].is_object()) << where << "." << it.key();  // data, not shape
         continue;

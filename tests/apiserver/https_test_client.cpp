@@ -52,8 +52,8 @@ HttpsTestClient::HttpsTestClient(int port, const std::string& ca_pem, const std:
   if (certificate) {
     BIO* cert_bio = BIO_new_mem_buf(certificate->cert_pem.data(),
                                     static_cast<int>(certificate->cert_pem.size()));
-    BIO* key_bio = BIO_new_mem_buf(certificate->key_pem.data(),
-                                   static_cast<int>(certificate->key_pem.size()));
+    BIO* key_bio =
+        BIO_new_mem_buf(certificate->key_pem.data(), static_cast<int>(certificate->key_pem.size()));
     X509* cert = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
     EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
     impl_->client = std::make_unique<httplib::SSLClient>("127.0.0.1", port, cert, key);

@@ -39,8 +39,8 @@ void write_file(const std::filesystem::path& path, const std::string& content, b
   out << content;
   out.close();
   if (secret) {
-    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
-                                           std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
 }
 
@@ -104,8 +104,8 @@ int main(int argc, char** argv) {
       auto cert = server.add_certificate_user(u.secret, u.name, u.namespaces);
       write_file(dir / (u.secret + ".crt"), cert.cert_pem, false);
       write_file(dir / (u.secret + ".key"), cert.key_pem, true);
-      user_entries += "- name: " + user_name + "\n  user:\n    client-certificate: " +
-                      (dir / (u.secret + ".crt")).string() +
+      user_entries += "- name: " + user_name +
+                      "\n  user:\n    client-certificate: " + (dir / (u.secret + ".crt")).string() +
                       "\n    client-key: " + (dir / (u.secret + ".key")).string() + "\n";
     }
   }

@@ -69,8 +69,10 @@ std::optional<LabelSelector> LabelSelector::parse(const std::string& text, std::
     size_t paren = part.find('(');
     size_t in_pos = part.find(" in ");
     size_t notin_pos = part.find(" notin ");
-    if (paren != std::string::npos && (in_pos != std::string::npos || notin_pos != std::string::npos)) {
-      bool notin = notin_pos != std::string::npos && (in_pos == std::string::npos || notin_pos < in_pos);
+    if (paren != std::string::npos &&
+        (in_pos != std::string::npos || notin_pos != std::string::npos)) {
+      bool notin =
+          notin_pos != std::string::npos && (in_pos == std::string::npos || notin_pos < in_pos);
       req.key = trim(part.substr(0, notin ? notin_pos : in_pos));
       req.op = notin ? Op::NotIn : Op::In;
       size_t close = part.rfind(')');
@@ -79,8 +81,8 @@ std::optional<LabelSelector> LabelSelector::parse(const std::string& text, std::
       size_t start = 0;
       while (true) {
         size_t comma = inner.find(',', start);
-        std::string value = trim(inner.substr(start, comma == std::string::npos ? std::string::npos
-                                                                                 : comma - start));
+        std::string value = trim(
+            inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (!valid_value(value)) return fail("invalid label value: \"" + value + "\"");
         req.values.push_back(value);
         if (comma == std::string::npos) break;

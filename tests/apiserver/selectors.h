@@ -29,9 +29,9 @@ class LabelSelector {
 class FieldSelector {
  public:
   // Parses "metadata.name=x,status.phase!=Running"; `supported` says which fields exist.
-  static std::optional<FieldSelector> parse(const std::string& text,
-                                            const std::function<bool(const std::string&)>& supported,
-                                            std::string& error);
+  static std::optional<FieldSelector> parse(
+      const std::string& text, const std::function<bool(const std::string&)>& supported,
+      std::string& error);
   // `value_of` returns the object's value for a field.
   bool matches(const std::function<std::string(const std::string&)>& value_of) const;
   bool empty() const { return requirements_.empty(); }

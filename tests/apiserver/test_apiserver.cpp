@@ -107,8 +107,8 @@ OrderedJson resource_list(const std::string& group_version) {
     item["singularName"] = r.plural.substr(0, r.plural.size() - 1);
     item["namespaced"] = true;
     item["kind"] = r.kind;
-    item["verbs"] = {"create", "delete", "deletecollection", "get", "list", "patch", "update",
-                     "watch"};
+    item["verbs"] = {"create", "delete", "deletecollection", "get",
+                     "list",   "patch",  "update",           "watch"};
     body["resources"].push_back(item);
   }
   return body;
@@ -166,8 +166,7 @@ bool TestApiServer::Impl::setup_ssl(SSL_CTX& ctx) {
   return true;
 }
 
-std::optional<User> TestApiServer::Impl::authenticate(const httplib::Request& req,
-                                                      bool& rejected) {
+std::optional<User> TestApiServer::Impl::authenticate(const httplib::Request& req, bool& rejected) {
   rejected = false;
   SSL* ssl = const_cast<SSL*>(req.ssl);
   if (ssl != nullptr) {
@@ -219,8 +218,7 @@ bool TestApiServer::Impl::take_fault(const httplib::Request& req, Fault& taken) 
   return false;
 }
 
-void TestApiServer::Impl::record(const httplib::Request& req, const std::string& user,
-                                 int status) {
+void TestApiServer::Impl::record(const httplib::Request& req, const std::string& user, int status) {
   RecordedRequest r;
   r.method = req.method;
   r.path = req.path;
@@ -260,7 +258,6 @@ void TestApiServer::Impl::drop_connection(const httplib::Request& req) {
   if (req.ssl != nullptr) ::shutdown(SSL_get_fd(req.ssl), SHUT_RDWR);
 }
 
-
 namespace {
 
 std::string verb_of(const httplib::Request& req, const ResourcePath& path) {
@@ -287,8 +284,8 @@ std::optional<Reply> TestApiServer::Impl::authorize(const httplib::Request& req,
   }
   const ResourceType& type = *path->type;
   std::string resource = type.plural + (path->subresource.empty() ? "" : "/" + path->subresource);
-  std::string where = path->ns.empty() ? "at the cluster scope"
-                                       : "in the namespace \"" + path->ns + "\"";
+  std::string where =
+      path->ns.empty() ? "at the cluster scope" : "in the namespace \"" + path->ns + "\"";
   std::string subject = type.qualified() + (path->name.empty() ? "" : " \"" + path->name + "\"");
   OrderedJson details;
   if (!path->name.empty()) details["name"] = path->name;
@@ -311,8 +308,8 @@ Reply TestApiServer::Impl::fault_reply(const Fault& fault) {
   Reply reply;
   switch (fault.kind) {
     case FaultKind::TooManyRequests:
-      reply = status_reply(429, "TooManyRequests", "Too many requests, please try again later.",
-                           retry);
+      reply =
+          status_reply(429, "TooManyRequests", "Too many requests, please try again later.", retry);
       break;
     case FaultKind::ServiceUnavailable:
       reply = status_reply(503, "ServiceUnavailable",
@@ -321,8 +318,8 @@ Reply TestApiServer::Impl::fault_reply(const Fault& fault) {
     default: {
       OrderedJson details;
       details["causes"] = OrderedJson::array({OrderedJson{{"message", "injected fault"}}});
-      reply = status_reply(500, "InternalError", "Internal error occurred: injected fault",
-                           details);
+      reply =
+          status_reply(500, "InternalError", "Internal error occurred: injected fault", details);
       break;
     }
   }
@@ -358,9 +355,9 @@ void TestApiServer::Impl::handle(const httplib::Request& req, httplib::Response&
     world.interruptible_sleep(fault.delay);
     faulty = false;
   }
-  const bool after_write = faulty && fault.apply_then_fail && is_write(req.method) &&
-                           (fault.kind == FaultKind::InternalError ||
-                            fault.kind == FaultKind::DropConnection);
+  const bool after_write =
+      faulty && fault.apply_then_fail && is_write(req.method) &&
+      (fault.kind == FaultKind::InternalError || fault.kind == FaultKind::DropConnection);
   if (faulty && !after_write) {
     if (fault.kind == FaultKind::DropConnection) {
       drop_connection(req);
@@ -405,8 +402,8 @@ constexpr std::chrono::milliseconds kBookmarkInterval{1000};
 }  // namespace
 
 Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& user,
-                                    const std::optional<ResourcePath>& path,
-                                    httplib::Response& res, bool& streaming) {
+                                    const std::optional<ResourcePath>& path, httplib::Response& res,
+                                    bool& streaming) {
   const std::string& m = req.method;
   if (!path) {
     if (m == "GET" && req.path == "/version") return Reply{200, OrderedJson::parse(kVersion), {}};
@@ -414,9 +411,8 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
       OrderedJson body;
       body["kind"] = "APIVersions";
       body["versions"] = {"v1"};
-      body["serverAddressByClientCIDRs"] = OrderedJson::array(
-          {OrderedJson{{"clientCIDR", "0.0.0.0/0"},
-                       {"serverAddress", "127.0.0.1:" + std::to_string(port)}}});
+      body["serverAddressByClientCIDRs"] = OrderedJson::array({OrderedJson{
+          {"clientCIDR", "0.0.0.0/0"}, {"serverAddress", "127.0.0.1:" + std::to_string(port)}}});
       return Reply{200, body, {}};
     }
     if (m == "GET" && req.path == "/apis") {
@@ -560,7 +556,8 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
         request.propagation_policy = options["propagationPolicy"].get<std::string>();
       }
       if (options.contains("orphanDependents") && options["orphanDependents"].is_boolean()) {
-        request.propagation_policy = options["orphanDependents"].get<bool>() ? "Orphan" : "Background";
+        request.propagation_policy =
+            options["orphanDependents"].get<bool>() ? "Orphan" : "Background";
       }
       if (options.contains("preconditions")) request.preconditions = options["preconditions"];
     }
@@ -576,8 +573,8 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
 
 TestApiServer::TestApiServer() : impl_(std::make_unique<Impl>()) {
   Impl* impl = impl_.get();
-  impl->server = std::make_unique<httplib::SSLServer>(
-      [impl](SSL_CTX& ctx) { return impl->setup_ssl(ctx); });
+  impl->server =
+      std::make_unique<httplib::SSLServer>([impl](SSL_CTX& ctx) { return impl->setup_ssl(ctx); });
   if (!impl->server->is_valid()) throw std::runtime_error("test API server: TLS setup failed");
   // Every open connection holds a worker thread in httplib: allow plenty.
   impl->server->new_task_queue = [] { return new httplib::ThreadPool(64); };
@@ -617,9 +614,15 @@ TestApiServer::~TestApiServer() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-std::string TestApiServer::url() const { return "https://127.0.0.1:" + std::to_string(port()); }
-int TestApiServer::port() const { return impl_->port; }
-const std::string& TestApiServer::ca_pem() const { return impl_->ca.cert_pem(); }
+std::string TestApiServer::url() const {
+  return "https://127.0.0.1:" + std::to_string(port());
+}
+int TestApiServer::port() const {
+  return impl_->port;
+}
+const std::string& TestApiServer::ca_pem() const {
+  return impl_->ca.cert_pem();
+}
 
 void TestApiServer::add_token_user(const std::string& token, const std::string& user,
                                    std::vector<std::string> namespaces) {
@@ -650,7 +653,8 @@ ResourcePath parse_or_throw(const std::string& path, bool want_name) {
   auto parsed = parse_resource_path(path);
   if (!parsed || parsed->name.empty() != !want_name || !parsed->subresource.empty()) {
     throw std::invalid_argument("test API server: not a " +
-                                std::string(want_name ? "object" : "collection") + " path: " + path);
+                                std::string(want_name ? "object" : "collection") +
+                                " path: " + path);
   }
   return *parsed;
 }
@@ -709,7 +713,9 @@ void TestApiServer::set_pod_unschedulable(const std::string& ns, const std::stri
   impl_->world.set_pod_unschedulable(ns, pod, message);
 }
 
-void TestApiServer::compact() { impl_->world.compact(); }
+void TestApiServer::compact() {
+  impl_->world.compact();
+}
 
 void TestApiServer::inject(Fault fault) {
   std::lock_guard lock(impl_->mutex);

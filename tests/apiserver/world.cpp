@@ -20,7 +20,8 @@ std::string base64url_encode(const std::string& in) {
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
     unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
+                 (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
     out += table[(v >> 18) & 63];
     out += table[(v >> 12) & 63];
     out += table[(v >> 6) & 63];
@@ -31,8 +32,8 @@ std::string base64url_encode(const std::string& in) {
     out += table[(v >> 18) & 63];
     out += table[(v >> 12) & 63];
   } else if (i + 2 == in.size()) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8);
+    unsigned v =
+        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
     out += table[(v >> 18) & 63];
     out += table[(v >> 12) & 63];
     out += table[(v >> 6) & 63];
@@ -46,13 +47,20 @@ std::optional<std::string> base64url_decode(const std::string& in) {
   int bits = 0;
   for (char c : in) {
     int v;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-' || c == '+') v = 62;
-    else if (c == '_' || c == '/') v = 63;
-    else if (c == '=') break;
-    else return std::nullopt;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else if (c == '=')
+      break;
+    else
+      return std::nullopt;
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
     if (bits >= 8) {
@@ -89,10 +97,15 @@ std::function<bool(const std::string&)> supported_fields(const ResourceType& typ
   return [&type](const std::string& field) {
     if (field == "metadata.name" || field == "metadata.namespace") return true;
     if (type.plural == "pods") {
-      static const std::vector<std::string> pod_fields = {
-          "spec.nodeName",     "spec.restartPolicy",        "spec.schedulerName",
-          "spec.serviceAccountName", "spec.hostNetwork",    "status.phase",
-          "status.podIP",      "status.podIPs",             "status.nominatedNodeName"};
+      static const std::vector<std::string> pod_fields = {"spec.nodeName",
+                                                          "spec.restartPolicy",
+                                                          "spec.schedulerName",
+                                                          "spec.serviceAccountName",
+                                                          "spec.hostNetwork",
+                                                          "status.phase",
+                                                          "status.podIP",
+                                                          "status.podIPs",
+                                                          "status.nominatedNodeName"};
       return std::find(pod_fields.begin(), pod_fields.end(), field) != pod_fields.end();
     }
     if (type.plural == "jobs") return field == "status.successful";
@@ -115,7 +128,8 @@ std::string field_value(const json& object, const std::string& field) {
   size_t start = 0;
   while (true) {
     size_t dot = field.find('.', start);
-    std::string part = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!node->is_object() || !node->contains(part)) return "";
     node = &(*node)[part];
     if (dot == std::string::npos) break;
@@ -134,7 +148,9 @@ json strip_for_list(const json& object) {
   return item;
 }
 
-std::string split_ns(const std::string& key) { return key.substr(0, key.find('/')); }
+std::string split_ns(const std::string& key) {
+  return key.substr(0, key.find('/'));
+}
 
 bool has_status_subresource(const ResourceType& type) {
   return type.plural == "jobs" || type.plural == "cronjobs" || type.plural == "deployments" ||
@@ -155,7 +171,8 @@ Reply json_parse_error(const ResourceType& type, const std::string& body,
                        const json::parse_error& e) {
   std::string why = body.empty() || e.byte >= body.size()
                         ? "unexpected end of JSON input"
-                        : "invalid character '" + std::string(1, body[e.byte - 1 < body.size() ? e.byte - 1 : 0]) +
+                        : "invalid character '" +
+                              std::string(1, body[e.byte - 1 < body.size() ? e.byte - 1 : 0]) +
                               "' looking for beginning of value";
   std::string snippet = body.size() > 30 ? body.substr(0, 30) + " ..." : body;
   return bad_request("the object provided is unrecognized (must be of type " + type.kind +
@@ -169,7 +186,9 @@ World::World() : random_(std::random_device{}()) {}
 
 // ----- storage primitives ------------------------------------------------------------------
 
-World::Store& World::store(const ResourceType& type) { return stores_[type.qualified()]; }
+World::Store& World::store(const ResourceType& type) {
+  return stores_[type.qualified()];
+}
 
 const World::Store* World::find_store(const ResourceType& type) const {
   auto it = stores_.find(type.qualified());
@@ -196,8 +215,9 @@ void World::put(const ResourceType& type, json object) {
   object["metadata"]["resourceVersion"] = std::to_string(++rv_);
   auto& s = store(type);
   auto it = s.find(key);
-  Event event{rv_, type.qualified(), key, it == s.end() ? "ADDED" : "MODIFIED", object,
-              it == s.end() ? json() : it->second};
+  Event event{rv_,    type.qualified(),
+              key,    it == s.end() ? "ADDED" : "MODIFIED",
+              object, it == s.end() ? json() : it->second};
   s[key] = std::move(object);
   history_.push_back(std::move(event));
   if (history_.size() > kMaxHistory) {
@@ -259,8 +279,8 @@ std::optional<Reply> World::quota_check(const ResourceType& type, const std::str
   auto q = quotas_.find(ns);
   if (q == quotas_.end()) return std::nullopt;
   for (const auto& [resource, hard] : q->second) {
-    bool applies = resource == "count/" + type.qualified() ||
-                   (type.plural == "pods" && resource == "pods");
+    bool applies =
+        resource == "count/" + type.qualified() || (type.plural == "pods" && resource == "pods");
     if (!applies) continue;
     int used = count_in_namespace(type, ns);
     if (used + 1 > hard) {
@@ -393,8 +413,8 @@ Reply World::get_scale(const std::string& ns, const std::string& name) const {
   return Reply{200, scale, {}};
 }
 
-Reply World::update_locked(const ResourceType& type, const std::string& ns,
-                           const std::string& name, json object, bool check_conflict) {
+Reply World::update_locked(const ResourceType& type, const std::string& ns, const std::string& name,
+                           json object, bool check_conflict) {
   json* current = find(type, ns, name);
   if (current == nullptr) return not_found(type, name);
   if (!object.is_object()) return bad_request("the object provided is unrecognized");
@@ -444,12 +464,12 @@ Reply World::update_locked(const ResourceType& type, const std::string& ns,
   if (type.plural == "deployments") default_deployment(object);
   if (type.plural == "pods" && object["spec"].is_object()) default_pod_spec(object["spec"]);
   std::vector<Cause> causes = validate_object(type, object);
-  if (type.plural == "jobs" && object["spec"].value("template", json()) !=
-                                   (*current)["spec"].value("template", json())) {
-    causes.push_back({"FieldValueInvalid",
-                      "Invalid value: " + object["spec"]["template"].dump() +
-                          ": field is immutable",
-                      "spec.template"});
+  if (type.plural == "jobs" &&
+      object["spec"].value("template", json()) != (*current)["spec"].value("template", json())) {
+    causes.push_back(
+        {"FieldValueInvalid",
+         "Invalid value: " + object["spec"]["template"].dump() + ": field is immutable",
+         "spec.template"});
   }
   if (!causes.empty()) return invalid(type, name, causes);
   if (object == *current) return Reply{200, to_wire(*current), {}};
@@ -478,8 +498,8 @@ Reply World::replace(const ResourceType& type, const std::string& ns, const std:
 Reply World::patch(const ResourceType& type, const std::string& ns, const std::string& name,
                    const std::string& content_type, const std::string& body) {
   std::string media = media_type(content_type);
-  bool merge = media == "application/merge-patch+json" ||
-               media == "application/strategic-merge-patch+json";
+  bool merge =
+      media == "application/merge-patch+json" || media == "application/strategic-merge-patch+json";
   bool json_patch = media == "application/json-patch+json";
   if (!merge && !json_patch) {
     return status_reply(415, "UnsupportedMediaType", "415: Unsupported Media Type",
@@ -500,8 +520,7 @@ Reply World::patch(const ResourceType& type, const std::string& ns, const std::s
     patched.merge_patch(patch_doc);
   } else {
     if (!patch_doc.is_array()) {
-      return bad_request(
-          "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+      return bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
     }
     try {
       patched = current->patch(patch_doc);
@@ -554,8 +573,9 @@ Reply World::list(const ResourceType& type, const std::string& ns, const ListQue
     if (decoded) token = json::parse(*decoded, nullptr, false);
     if (!token.is_object() || !token.contains("rv") || !token["rv"].is_number_integer() ||
         !token.contains("start") || !token["start"].is_string()) {
-      return bad_request("continue key is not valid: incorrect encoded start resourceVersion "
-                         "(version meta.k8s.io/v1)");
+      return bad_request(
+          "continue key is not valid: incorrect encoded start resourceVersion "
+          "(version meta.k8s.io/v1)");
     }
     rv = token["rv"].get<int64_t>();
     start = token["start"].get<std::string>();
@@ -578,9 +598,8 @@ Reply World::list(const ResourceType& type, const std::string& ns, const ListQue
     }
     if (wanted > rv_) {
       OrderedJson details;
-      details["causes"] = OrderedJson::array(
-          {OrderedJson{{"reason", "ResourceVersionTooLarge"},
-                       {"message", "Too large resource version"}}});
+      details["causes"] = OrderedJson::array({OrderedJson{
+          {"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}});
       details["retryAfterSeconds"] = 1;
       return status_reply(504, "Timeout",
                           "Too large resource version: " + query.resource_version +
@@ -646,11 +665,11 @@ Reply World::remove(const ResourceType& type, const std::string& ns, const std::
     }
     if (pre.contains("resourceVersion") && pre["resourceVersion"].is_string() &&
         pre["resourceVersion"] != meta["resourceVersion"]) {
-      return conflict(type, name,
-                      "Precondition failed: ResourceVersion in precondition: " +
-                          pre["resourceVersion"].get<std::string>() +
-                          ", ResourceVersion in object meta: " +
-                          meta["resourceVersion"].get<std::string>());
+      return conflict(
+          type, name,
+          "Precondition failed: ResourceVersion in precondition: " +
+              pre["resourceVersion"].get<std::string>() +
+              ", ResourceVersion in object meta: " + meta["resourceVersion"].get<std::string>());
     }
   }
   std::string policy;

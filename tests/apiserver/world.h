@@ -141,7 +141,7 @@ class World {
   struct Event {
     int64_t rv;
     std::string type_id;
-    std::string key;  // "ns/name"
+    std::string key;   // "ns/name"
     std::string kind;  // ADDED | MODIFIED | DELETED
     nlohmann::json object;
     nlohmann::json prev;  // state before (null for ADDED)

@@ -35,7 +35,9 @@ void remove_finalizer(json& object, const std::string& finalizer) {
   }
 }
 
-std::string phase_of(const json& pod) { return pod["status"].value("phase", "Pending"); }
+std::string phase_of(const json& pod) {
+  return pod["status"].value("phase", "Pending");
+}
 bool is_active(const json& pod) {
   std::string phase = phase_of(pod);
   return phase != "Succeeded" && phase != "Failed";
@@ -53,7 +55,8 @@ std::set<int64_t> parse_indexes(const std::string& text) {
   size_t start = 0;
   while (start < text.size()) {
     size_t comma = text.find(',', start);
-    std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string part =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t dash = part.find('-');
     int64_t lo = std::stoll(part.substr(0, dash));
     int64_t hi = dash == std::string::npos ? lo : std::stoll(part.substr(dash + 1));
@@ -80,8 +83,9 @@ std::string format_indexes(const std::set<int64_t>& indexes) {
 
 json condition(const std::string& type, const std::string& status, const std::string& reason,
                const std::string& message, const std::string& now) {
-  return {{"type", type},           {"status", status},          {"lastProbeTime", now},
-          {"lastTransitionTime", now}, {"reason", reason}, {"message", message}};
+  return {{"type", type},         {"status", status},
+          {"lastProbeTime", now}, {"lastTransitionTime", now},
+          {"reason", reason},     {"message", message}};
 }
 
 json find_condition(const json& status, const std::string& type) {
@@ -199,19 +203,19 @@ bool World::create_pod_for(const json& owner, const std::string& owner_kind,
   json annotations = tmeta.value("annotations", json::object());
   for (const auto& [k, v] : extra_annotations) annotations[k] = v;
   if (!annotations.empty()) meta["annotations"] = annotations;
-  meta["ownerReferences"] =
-      json::array({{{"apiVersion", owner["apiVersion"]},
-                    {"kind", owner_kind},
-                    {"name", owner["metadata"]["name"]},
-                    {"uid", owner["metadata"]["uid"]},
-                    {"controller", true},
-                    {"blockOwnerDeletion", true}}});
+  meta["ownerReferences"] = json::array({{{"apiVersion", owner["apiVersion"]},
+                                          {"kind", owner_kind},
+                                          {"name", owner["metadata"]["name"]},
+                                          {"uid", owner["metadata"]["uid"]},
+                                          {"controller", true},
+                                          {"blockOwnerDeletion", true}}});
   if (owner_kind == "Job") meta["finalizers"] = json::array({kTrackingFinalizer});
   pod["metadata"] = meta;
   json spec = template_spec.value("spec", json::object());
   default_pod_spec(spec);
   if (extra_labels.count(kIndexKey) != 0) {
-    spec["hostname"] = owner["metadata"]["name"].get<std::string>() + "-" + extra_labels.at(kIndexKey);
+    spec["hostname"] =
+        owner["metadata"]["name"].get<std::string>() + "-" + extra_labels.at(kIndexKey);
   }
   pod["spec"] = spec;
   pod["status"] = {{"phase", "Pending"}, {"qosClass", qos_class(spec)}};
@@ -248,8 +252,7 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
   const int64_t completions = has_completions ? spec["completions"].get<int64_t>() : 0;
   const int64_t parallelism = spec.value("parallelism", 1);
   const int64_t backoff_limit = spec.value("backoffLimit", 6);
-  const std::string restart_policy =
-      spec["template"]["spec"].value("restartPolicy", "Never");
+  const std::string restart_policy = spec["template"]["spec"].value("restartPolicy", "Never");
   int64_t succeeded = status.value("succeeded", 0);
   int64_t failed = status.value("failed", 0);
   std::set<int64_t> done_indexes = parse_indexes(status.value("completedIndexes", ""));
@@ -299,7 +302,8 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
     }
     bool past_backoff = failed > backoff_limit;
     if (restart_policy == "OnFailure") {
-      past_backoff = past_backoff || (backoff_limit == 0 ? restarts > 0 : restarts >= backoff_limit);
+      past_backoff =
+          past_backoff || (backoff_limit == 0 ? restarts > 0 : restarts >= backoff_limit);
     }
     bool complete;
     if (indexed) {
@@ -313,7 +317,8 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
       failed += static_cast<int64_t>(active.size());
       delete_active();
       const char* message = "Job has reached the specified backoff limit";
-      set_condition(status, condition("FailureTarget", "True", "BackoffLimitExceeded", message, now));
+      set_condition(status,
+                    condition("FailureTarget", "True", "BackoffLimitExceeded", message, now));
       set_condition(status, condition("Failed", "True", "BackoffLimitExceeded", message, now));
     } else if (complete) {
       delete_active();
@@ -410,8 +415,9 @@ void World::reconcile_deployment(const std::string& ns, const std::string& name)
   auto update_condition = [&](const std::string& type, const std::string& value,
                               const std::string& reason, const std::string& message) {
     json existing = find_condition(status, type);
-    json c = {{"type", type},          {"status", value},     {"lastUpdateTime", now},
-              {"lastTransitionTime", now}, {"reason", reason}, {"message", message}};
+    json c = {{"type", type},          {"status", value},
+              {"lastUpdateTime", now}, {"lastTransitionTime", now},
+              {"reason", reason},      {"message", message}};
     if (!existing.is_null() && existing["status"] == value) {
       c["lastTransitionTime"] = existing["lastTransitionTime"];
       if (existing["reason"] == reason) c["lastUpdateTime"] = existing["lastUpdateTime"];
@@ -424,7 +430,8 @@ void World::reconcile_deployment(const std::string& ns, const std::string& name)
                    available ? "Deployment has minimum availability."
                              : "Deployment does not have minimum availability.");
   std::string rs = "ReplicaSet \"" + name + "-" + hash + "\"";
-  update_condition("Progressing", "True", available ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
+  update_condition("Progressing", "True",
+                   available ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
                    available ? rs + " has successfully progressed." : rs + " is progressing.");
   json annotations = deployment["metadata"].value("annotations", json::object());
   bool changed = status != old_status;
@@ -467,16 +474,17 @@ void World::set_pod_running(const std::string& ns, const std::string& name,
     size_t i = 0;
     for (const auto& c : pod["spec"].value("containers", json::array())) {
       int restarts = i < previous.size() ? previous[i].value("restartCount", 0) : 0;
-      statuses.push_back({{"name", c.value("name", "")},
-                          {"state", {{"running", {{"startedAt", now}}}}},
-                          {"lastState", i < previous.size() ? previous[i].value("lastState", json::object())
-                                                            : json::object()},
-                          {"ready", true},
-                          {"restartCount", restarts},
-                          {"image", c.value("image", "")},
-                          {"imageID", "docker.io/library/" + c.value("image", "") + "@sha256:0"},
-                          {"containerID", container_id(pod, c, restarts)},
-                          {"started", true}});
+      statuses.push_back(
+          {{"name", c.value("name", "")},
+           {"state", {{"running", {{"startedAt", now}}}}},
+           {"lastState",
+            i < previous.size() ? previous[i].value("lastState", json::object()) : json::object()},
+           {"ready", true},
+           {"restartCount", restarts},
+           {"image", c.value("image", "")},
+           {"imageID", "docker.io/library/" + c.value("image", "") + "@sha256:0"},
+           {"containerID", container_id(pod, c, restarts)},
+           {"started", true}});
       ++i;
     }
     status["containerStatuses"] = statuses;

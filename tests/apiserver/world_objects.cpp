@@ -111,10 +111,10 @@ Reply not_found(const ResourceType& type, const std::string& name) {
 }
 
 Reply conflict(const ResourceType& type, const std::string& name, const std::string& why) {
-  return status_reply(409, "Conflict",
-                      "Operation cannot be fulfilled on " + type.qualified() + " \"" + name +
-                          "\": " + why,
-                      resource_details(type, name));
+  return status_reply(
+      409, "Conflict",
+      "Operation cannot be fulfilled on " + type.qualified() + " \"" + name + "\": " + why,
+      resource_details(type, name));
 }
 
 Reply modified_conflict(const ResourceType& type, const std::string& name) {
@@ -127,8 +127,7 @@ Reply bad_request(const std::string& message) {
   return status_reply(400, "BadRequest", message);
 }
 
-Reply invalid(const ResourceType& type, const std::string& name,
-              const std::vector<Cause>& causes) {
+Reply invalid(const ResourceType& type, const std::string& name, const std::vector<Cause>& causes) {
   std::string joined;
   OrderedJson cause_list = OrderedJson::array();
   for (const auto& c : causes) {
@@ -146,8 +145,8 @@ Reply invalid(const ResourceType& type, const std::string& name,
   if (!type.group.empty()) details["group"] = type.group;
   details["kind"] = type.kind;
   details["causes"] = cause_list;
-  return status_reply(422, "Invalid", type.qualified_kind() + " \"" + name + "\" is invalid: " + joined,
-                      details);
+  return status_reply(422, "Invalid",
+                      type.qualified_kind() + " \"" + name + "\" is invalid: " + joined, details);
 }
 
 namespace {
@@ -183,11 +182,11 @@ OrderedJson to_wire(const json& object) {
   if (!object.is_object()) return ordered(object);
   OrderedJson out = ordered_with(object, {"kind", "apiVersion", "metadata", "spec", "status"});
   if (object.contains("metadata") && object["metadata"].is_object()) {
-    out["metadata"] = ordered_with(
-        object["metadata"],
-        {"name", "generateName", "namespace", "uid", "resourceVersion", "generation",
-         "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
-         "annotations", "ownerReferences", "finalizers"});
+    out["metadata"] =
+        ordered_with(object["metadata"],
+                     {"name", "generateName", "namespace", "uid", "resourceVersion", "generation",
+                      "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                      "labels", "annotations", "ownerReferences", "finalizers"});
   }
   return out;
 }
@@ -222,9 +221,9 @@ void default_containers(json& containers) {
     if (!c.contains("terminationMessagePath")) c["terminationMessagePath"] = "/dev/termination-log";
     if (!c.contains("terminationMessagePolicy")) c["terminationMessagePolicy"] = "File";
     if (!c.contains("imagePullPolicy") && c.contains("image") && c["image"].is_string()) {
-      c["imagePullPolicy"] =
-          image_has_explicit_non_latest_tag(c["image"].get<std::string>()) ? "IfNotPresent"
-                                                                             : "Always";
+      c["imagePullPolicy"] = image_has_explicit_non_latest_tag(c["image"].get<std::string>())
+                                 ? "IfNotPresent"
+                                 : "Always";
     }
   }
 }
@@ -292,7 +291,8 @@ void default_job(json& job, const std::string& uid) {
   if (!spec.contains("manualSelector")) spec["manualSelector"] = false;
   json& tmpl = spec["template"];
   if (!tmpl.is_object()) tmpl = json::object();
-  if (!tmpl.contains("metadata") || !tmpl["metadata"].is_object()) tmpl["metadata"] = json::object();
+  if (!tmpl.contains("metadata") || !tmpl["metadata"].is_object())
+    tmpl["metadata"] = json::object();
   json& tmeta = tmpl["metadata"];
   json& meta = job["metadata"];
   if ((!meta.contains("labels") || meta["labels"].empty()) && tmeta.contains("labels") &&
@@ -344,7 +344,8 @@ void default_deployment(json& deployment) {
   if (!spec.contains("progressDeadlineSeconds")) spec["progressDeadlineSeconds"] = 600;
   json& tmpl = spec["template"];
   if (!tmpl.is_object()) tmpl = json::object();
-  if (!tmpl.contains("metadata") || !tmpl["metadata"].is_object()) tmpl["metadata"] = json::object();
+  if (!tmpl.contains("metadata") || !tmpl["metadata"].is_object())
+    tmpl["metadata"] = json::object();
   tmpl["metadata"]["creationTimestamp"] = nullptr;
   if (!tmpl.contains("spec") || !tmpl["spec"].is_object()) tmpl["spec"] = json::object();
   default_pod_template_spec(tmpl["spec"]);
@@ -374,7 +375,9 @@ const char* kLabelValueMessage =
     "'my_value',  or '12345', regex used for validation is "
     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
-std::string go_quote(const std::string& s) { return json(s).dump(); }
+std::string go_quote(const std::string& s) {
+  return json(s).dump();
+}
 
 Cause invalid_value(const std::string& field, const json& value, const std::string& detail) {
   std::string repr = value.is_string() ? go_quote(value.get<std::string>()) : value.dump();
@@ -408,8 +411,7 @@ void validate_labels(const json& labels, const std::string& field, std::vector<C
   }
 }
 
-void validate_containers(const json& spec, const std::string& prefix,
-                         std::vector<Cause>& causes) {
+void validate_containers(const json& spec, const std::string& prefix, std::vector<Cause>& causes) {
   if (!spec.contains("containers") || !spec["containers"].is_array() ||
       spec["containers"].empty()) {
     causes.push_back(required(prefix + ".containers"));
@@ -441,7 +443,7 @@ void validate_restart_policy(const json& spec, const std::string& field,
     return;
   }
   std::string value = spec["restartPolicy"].is_string() ? spec["restartPolicy"].get<std::string>()
-                                                         : spec["restartPolicy"].dump();
+                                                        : spec["restartPolicy"].dump();
   for (const auto& a : allowed) {
     if (a == value) return;
   }
@@ -461,10 +463,10 @@ void validate_job_spec(const json& spec, const std::string& prefix, std::vector<
   }
   std::string mode = spec.value("completionMode", "NonIndexed");
   if (mode != "NonIndexed" && mode != "Indexed") {
-    causes.push_back({"FieldValueNotSupported",
-                      "Unsupported value: " + go_quote(mode) +
-                          ": supported values: \"NonIndexed\", \"Indexed\"",
-                      prefix + ".completionMode"});
+    causes.push_back(
+        {"FieldValueNotSupported",
+         "Unsupported value: " + go_quote(mode) + ": supported values: \"NonIndexed\", \"Indexed\"",
+         prefix + ".completionMode"});
   }
   if (mode == "Indexed" && (!spec.contains("completions") || spec["completions"].is_null())) {
     causes.push_back(required(prefix + ".completions", "when completion mode is Indexed"));
@@ -475,8 +477,8 @@ void validate_job_spec(const json& spec, const std::string& prefix, std::vector<
     validate_labels(tmpl["metadata"]["labels"], prefix + ".template.metadata.labels", causes);
   }
   validate_containers(pod_spec, prefix + ".template.spec", causes);
-  validate_restart_policy(pod_spec, prefix + ".template.spec.restartPolicy",
-                          {"OnFailure", "Never"}, true, causes);
+  validate_restart_policy(pod_spec, prefix + ".template.spec.restartPolicy", {"OnFailure", "Never"},
+                          true, causes);
 }
 
 }  // namespace
@@ -505,8 +507,8 @@ std::vector<Cause> validate_name(const ResourceType& type, const json& meta) {
   }
   if (type.plural == "jobs" && name.size() > 63 && name.size() <= 253) {
     // The job-name label on the template must be a valid label value.
-    causes.push_back(invalid_value("spec.template.labels", name,
-                                   "must be no more than 63 characters"));
+    causes.push_back(
+        invalid_value("spec.template.labels", name, "must be no more than 63 characters"));
   }
   return causes;
 }
@@ -553,9 +555,10 @@ std::vector<Cause> validate_object(const ResourceType& type, const json& object)
           first = false;
         }
         repr += "}";
-        causes.push_back({"FieldValueInvalid",
-                          "Invalid value: " + repr + ": `selector` does not match template `labels`",
-                          "spec.template.metadata.labels"});
+        causes.push_back(
+            {"FieldValueInvalid",
+             "Invalid value: " + repr + ": `selector` does not match template `labels`",
+             "spec.template.metadata.labels"});
       }
     }
     const json pod_spec = tmpl.value("spec", json::object());

@@ -65,9 +65,9 @@ TEST(TestApiServerBasics, UsersAreConfinedToTheirNamespaces) {
   auto bob_forbidden = bob.request("GET", kJobs);
   EXPECT_EQ(bob_forbidden.status, 403);
   EXPECT_NE(bob_forbidden.body.find("User \\\"tools.bob\\\" cannot list"), std::string::npos);
-  auto review = bob.post_json("/apis/authentication.k8s.io/v1/selfsubjectreviews",
-                              {{"apiVersion", "authentication.k8s.io/v1"},
-                               {"kind", "SelfSubjectReview"}});
+  auto review =
+      bob.post_json("/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                    {{"apiVersion", "authentication.k8s.io/v1"}, {"kind", "SelfSubjectReview"}});
   EXPECT_EQ(review.status, 201);
   expect_same_shape(review.json(), recorded_response("selfsubjectreview-bob-201.json"));
   EXPECT_EQ(review.json()["status"]["userInfo"]["groups"],

@@ -26,8 +26,10 @@ json job_with_labels(const std::string& name, const json& labels, bool suspend =
 TEST(TestApiServerList, LabelSelectorsSupportEveryOperator) {
   ApiServerWorld w;
   auto alice = w.alice();
-  ASSERT_EQ(alice.post_json(kJobs, job_with_labels("a", {{"app", "fx"}, {"tier", "web"}})).status, 201);
-  ASSERT_EQ(alice.post_json(kJobs, job_with_labels("b", {{"app", "fx"}, {"tier", "db"}})).status, 201);
+  ASSERT_EQ(alice.post_json(kJobs, job_with_labels("a", {{"app", "fx"}, {"tier", "web"}})).status,
+            201);
+  ASSERT_EQ(alice.post_json(kJobs, job_with_labels("b", {{"app", "fx"}, {"tier", "db"}})).status,
+            201);
   ASSERT_EQ(alice.post_json(kJobs, job_with_labels("c", {{"app", "other"}})).status, 201);
   auto select = [&](const std::string& selector) {
     auto r = alice.request("GET", std::string(kJobs) + "?labelSelector=" + selector);
@@ -62,7 +64,8 @@ TEST(TestApiServerList, FieldSelectorsOnNameNamespaceAndPodPhase) {
   EXPECT_EQ(names(by_name.json()), std::vector<std::string>{"two"});
   auto not_name = alice.request("GET", std::string(kJobs) + "?fieldSelector=metadata.name!%3Dtwo");
   EXPECT_EQ(names(not_name.json()), std::vector<std::string>{"one"});
-  auto ns = alice.request("GET", std::string(kJobs) + "?fieldSelector=metadata.namespace%3D%3Dtool-alice");
+  auto ns = alice.request("GET",
+                          std::string(kJobs) + "?fieldSelector=metadata.namespace%3D%3Dtool-alice");
   EXPECT_EQ(ns.json()["items"].size(), 2u);
   auto pod = w.server.pods_of_job("tool-alice", "one").at(0);
   w.server.set_pod_running("tool-alice", pod);
@@ -116,11 +119,11 @@ TEST(TestApiServerList, CompactionExpiresOldContinueTokensAndExactLists) {
   auto page = alice.request("GET", std::string(kJobs) + "?limit=1").json();
   std::string token = page["metadata"]["continue"];
   std::string old_rv = page["metadata"]["resourceVersion"];
-  ASSERT_EQ(alice.request("DELETE", std::string(kJobs) + "/fx-other?propagationPolicy=Background")
-                .status,
-            200);
-  auto exact = alice.request("GET", std::string(kJobs) + "?resourceVersion=" + old_rv +
-                                        "&resourceVersionMatch=Exact");
+  ASSERT_EQ(
+      alice.request("DELETE", std::string(kJobs) + "/fx-other?propagationPolicy=Background").status,
+      200);
+  auto exact = alice.request(
+      "GET", std::string(kJobs) + "?resourceVersion=" + old_rv + "&resourceVersionMatch=Exact");
   EXPECT_EQ(exact.status, 200);
   EXPECT_EQ(names(exact.json()), (std::vector<std::string>{"fx-fail", "fx-job", "fx-other"}));
   w.server.compact();
@@ -132,8 +135,8 @@ TEST(TestApiServerList, CompactionExpiresOldContinueTokensAndExactLists) {
   EXPECT_EQ(body["reason"], "Expired");
   EXPECT_EQ(body["code"], 410);
   EXPECT_FALSE(body["metadata"]["continue"].get<std::string>().empty());
-  auto old = alice.request("GET", std::string(kJobs) + "?resourceVersion=" + old_rv +
-                                      "&resourceVersionMatch=Exact");
+  auto old = alice.request(
+      "GET", std::string(kJobs) + "?resourceVersion=" + old_rv + "&resourceVersionMatch=Exact");
   EXPECT_EQ(old.status, 410);
   EXPECT_EQ(old.json(), recorded_response("jobs-list-rv1-exact-410.json"));
 }

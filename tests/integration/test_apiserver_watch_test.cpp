@@ -22,18 +22,19 @@ TEST(TestApiServerWatch, StreamsExistingObjectsThenChangesUntilTimeout) {
   auto done = std::async(std::launch::async, [&] {
     HttpsTestClient watcher(w.server.port(), w.server.ca_pem(), "alice-token");
     auto start = std::chrono::steady_clock::now();
-    auto r = watcher.stream(std::string(kJobs) + "?watch=1&timeoutSeconds=2", [&](const std::string& l) {
-      events.push_back(json::parse(l));
-      return true;
-    });
+    auto r =
+        watcher.stream(std::string(kJobs) + "?watch=1&timeoutSeconds=2", [&](const std::string& l) {
+          events.push_back(json::parse(l));
+          return true;
+        });
     EXPECT_EQ(r.status, 200);
     return std::chrono::steady_clock::now() - start;
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(alice.post_json(kJobs, job_manifest("after", {{"suspend", true}})).status, 201);
-  ASSERT_EQ(alice.request("DELETE", std::string(kJobs) + "/before?propagationPolicy=Background")
-                .status,
-            200);
+  ASSERT_EQ(
+      alice.request("DELETE", std::string(kJobs) + "/before?propagationPolicy=Background").status,
+      200);
   auto elapsed = done.get();
   EXPECT_GE(elapsed, std::chrono::milliseconds(1900));
   EXPECT_LT(elapsed, std::chrono::milliseconds(4000));
@@ -43,7 +44,8 @@ TEST(TestApiServerWatch, StreamsExistingObjectsThenChangesUntilTimeout) {
   EXPECT_EQ(events[0]["object"]["kind"], "Job");
   std::vector<std::string> seen;
   for (const auto& e : events) {
-    seen.push_back(e["type"].get<std::string>() + " " + e["object"]["metadata"]["name"].get<std::string>());
+    seen.push_back(e["type"].get<std::string>() + " " +
+                   e["object"]["metadata"]["name"].get<std::string>());
   }
   EXPECT_NE(std::find(seen.begin(), seen.end(), "ADDED after"), seen.end());
   EXPECT_EQ(seen.back(), "DELETED before");
@@ -63,19 +65,20 @@ TEST(TestApiServerWatch, ResumesFromAResourceVersionWithSelectors) {
   other["metadata"]["labels"] = {{"app", "else"}};
   ASSERT_EQ(alice.post_json(kJobs, other).status, 201);
   // Relabelling "mine" away from the selector is a DELETED event for this watcher.
-  auto patched = alice.request("PATCH", std::string(kJobs) + "/mine",
-                               R"({"metadata":{"labels":{"app":"gone"}}})",
-                               "application/merge-patch+json");
+  auto patched =
+      alice.request("PATCH", std::string(kJobs) + "/mine",
+                    R"({"metadata":{"labels":{"app":"gone"}}})", "application/merge-patch+json");
   ASSERT_EQ(patched.status, 200) << patched.body;
   std::vector<std::string> seen;
-  auto r = alice.stream(std::string(kJobs) + "?watch=true&labelSelector=app%3Dfx&resourceVersion=" +
-                            rv + "&timeoutSeconds=1",
-                        [&](const std::string& line) {
-                          json e = json::parse(line);
-                          seen.push_back(e["type"].get<std::string>() + " " +
-                                         e["object"]["metadata"]["name"].get<std::string>());
-                          return true;
-                        });
+  auto r =
+      alice.stream(std::string(kJobs) + "?watch=true&labelSelector=app%3Dfx&resourceVersion=" + rv +
+                       "&timeoutSeconds=1",
+                   [&](const std::string& line) {
+                     json e = json::parse(line);
+                     seen.push_back(e["type"].get<std::string>() + " " +
+                                    e["object"]["metadata"]["name"].get<std::string>());
+                     return true;
+                   });
   EXPECT_EQ(r.status, 200);
   ASSERT_GE(seen.size(), 2u);
   EXPECT_EQ(seen.front(), "ADDED mine");
@@ -97,7 +100,8 @@ TEST(TestApiServerWatch, TooOldResourceVersionIsAnErrorEventAfterCompaction) {
                         });
   EXPECT_EQ(r.status, 200);
   ASSERT_EQ(events.size(), 1u);
-  std::ifstream in(std::string(K8SJOBS_TEST_DATA_DIR) + "/k8s/responses/jobs-watch-too-old-410.jsonl");
+  std::ifstream in(std::string(K8SJOBS_TEST_DATA_DIR) +
+                   "/k8s/responses/jobs-watch-too-old-410.jsonl");
   std::string recorded_line;
   std::getline(in, recorded_line);
   json recorded = json::parse(recorded_line);
@@ -109,8 +113,8 @@ TEST(TestApiServerWatch, TooOldResourceVersionIsAnErrorEventAfterCompaction) {
   // The current resourceVersion is still fine.
   auto current = alice.request("GET", std::string(kJobs)).json()["metadata"]["resourceVersion"];
   int count = 0;
-  alice.stream(std::string(kJobs) + "?watch=1&timeoutSeconds=1&resourceVersion=" +
-                   current.get<std::string>(),
+  alice.stream(std::string(kJobs) +
+                   "?watch=1&timeoutSeconds=1&resourceVersion=" + current.get<std::string>(),
                [&](const std::string&) { return ++count, true; });
   EXPECT_EQ(count, 0);
 }
@@ -123,8 +127,9 @@ TEST(TestApiServerWatch, BookmarksAndPodWatchesFollowTheSimulatedKubelet) {
   std::vector<json> events;
   auto done = std::async(std::launch::async, [&] {
     HttpsTestClient watcher(w.server.port(), w.server.ca_pem(), "alice-token");
-    watcher.stream(std::string(kPods) + "?watch=1&allowWatchBookmarks=true&timeoutSeconds=2&"
-                                        "labelSelector=job-name%3Drun",
+    watcher.stream(std::string(kPods) +
+                       "?watch=1&allowWatchBookmarks=true&timeoutSeconds=2&"
+                       "labelSelector=job-name%3Drun",
                    [&](const std::string& l) {
                      events.push_back(json::parse(l));
                      return true;

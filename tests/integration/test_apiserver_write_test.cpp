@@ -12,7 +12,9 @@ using nlohmann::json;
 TEST(TestApiServerWrite, PutWithAStaleResourceVersionConflicts) {
   ApiServerWorld w;
   auto alice = w.alice();
-  json cm = {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", "cfg"}}},
+  json cm = {{"apiVersion", "v1"},
+             {"kind", "ConfigMap"},
+             {"metadata", {{"name", "cfg"}}},
              {"data", {{"k", "1"}}}};
   auto created = alice.post_json("/api/v1/namespaces/tool-alice/configmaps", cm).json();
   json update = created;
@@ -37,10 +39,10 @@ TEST(TestApiServerWrite, MergePatchResumesASuspendedJobAndChecksResourceVersion)
   EXPECT_TRUE(w.server.pods_of_job("tool-alice", "fx-suspend").empty());
   auto suspended = w.server.get(std::string(kJobs) + "/fx-suspend").value();
   EXPECT_EQ(suspended["status"]["conditions"][0]["type"], "Suspended");
-  auto stale = alice.request("PATCH", std::string(kJobs) + "/fx-suspend",
-                             json{{"metadata", {{"resourceVersion", "1"}}},
-                                  {"spec", {{"suspend", false}}}}.dump(),
-                             "application/merge-patch+json");
+  auto stale = alice.request(
+      "PATCH", std::string(kJobs) + "/fx-suspend",
+      json{{"metadata", {{"resourceVersion", "1"}}}, {"spec", {{"suspend", false}}}}.dump(),
+      "application/merge-patch+json");
   EXPECT_EQ(stale.status, 409);
   auto wrong_type = alice.request("PATCH", std::string(kJobs) + "/fx-suspend",
                                   R"({"spec":{"suspend":false}})", "application/json");
@@ -75,8 +77,8 @@ TEST(TestApiServerWrite, JsonPatchAppliesOperationsAndFailsOnAFailedTest) {
       "application/json-patch+json");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.json()["metadata"]["labels"]["extra"], "yes");
-  auto missing = alice.request("PATCH", std::string(kJobs) + "/nope", "[]",
-                               "application/json-patch+json");
+  auto missing =
+      alice.request("PATCH", std::string(kJobs) + "/nope", "[]", "application/json-patch+json");
   EXPECT_EQ(missing.status, 404);
 }
 
@@ -92,7 +94,8 @@ TEST(TestApiServerWrite, DeletingAJobWithoutAPolicyOrphansItsPodsWithAWarning) {
             "propagationPolicy=Background to remove them or set propagationPolicy=Orphan to "
             "suppress this warning\"");
   json body = r.json();
-  expect_same_shape(body["metadata"], recorded_response("job-delete-default-orphan-200.json")["metadata"]);
+  expect_same_shape(body["metadata"],
+                    recorded_response("job-delete-default-orphan-200.json")["metadata"]);
   EXPECT_EQ(body["metadata"]["finalizers"], json({"orphan"}));
   EXPECT_FALSE(w.server.get(std::string(kJobs) + "/fx-orphan").has_value());
   auto left = w.server.get(std::string(kPods) + "/" + pod);
@@ -115,25 +118,27 @@ TEST(TestApiServerWrite, BackgroundAndForegroundDeletionRemoveDependents) {
   EXPECT_TRUE(w.server.pods_of_job("tool-alice", "fx-job").empty());
 
   ASSERT_EQ(alice.post_json(kJobs, job_manifest("body-policy")).status, 201);
-  auto by_body = alice.request("DELETE", std::string(kJobs) + "/body-policy",
-                               R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})");
+  auto by_body = alice.request(
+      "DELETE", std::string(kJobs) + "/body-policy",
+      R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})");
   EXPECT_EQ(by_body.json()["status"], "Success");
   EXPECT_TRUE(w.server.list(kPods).empty());
 
-  json deployment = {
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata", {{"name", "fx-web"}}},
-      {"spec",
-       {{"replicas", 2},
-        {"selector", {{"matchLabels", {{"app", "fx-web"}}}}},
-        {"template",
-         {{"metadata", {{"labels", {{"app", "fx-web"}}}}},
-          {"spec", {{"containers", {{{"name", "web"}, {"image", "busybox"}}}}}}}}}}};
-  ASSERT_EQ(alice.post_json("/apis/apps/v1/namespaces/tool-alice/deployments", deployment).status, 201);
+  json deployment = {{"apiVersion", "apps/v1"},
+                     {"kind", "Deployment"},
+                     {"metadata", {{"name", "fx-web"}}},
+                     {"spec",
+                      {{"replicas", 2},
+                       {"selector", {{"matchLabels", {{"app", "fx-web"}}}}},
+                       {"template",
+                        {{"metadata", {{"labels", {{"app", "fx-web"}}}}},
+                         {"spec", {{"containers", {{{"name", "web"}, {"image", "busybox"}}}}}}}}}}};
+  ASSERT_EQ(alice.post_json("/apis/apps/v1/namespaces/tool-alice/deployments", deployment).status,
+            201);
   EXPECT_EQ(w.server.pods_of_deployment("tool-alice", "fx-web").size(), 2u);
-  auto fg = alice.request("DELETE",
-                          "/apis/apps/v1/namespaces/tool-alice/deployments/fx-web?propagationPolicy=Foreground");
+  auto fg = alice.request(
+      "DELETE",
+      "/apis/apps/v1/namespaces/tool-alice/deployments/fx-web?propagationPolicy=Foreground");
   ASSERT_EQ(fg.status, 200);
   EXPECT_EQ(fg.json()["metadata"]["finalizers"], json({"foregroundDeletion"}));
   EXPECT_TRUE(fg.json()["metadata"].contains("deletionTimestamp"));
@@ -144,7 +149,9 @@ TEST(TestApiServerWrite, BackgroundAndForegroundDeletionRemoveDependents) {
 TEST(TestApiServerWrite, DeletePreconditionsAndPodDeleteReturnsThePod) {
   ApiServerWorld w;
   auto alice = w.alice();
-  json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "fx-pending"}}},
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", {{"name", "fx-pending"}}},
               {"spec", {{"containers", {{{"name", "main"}, {"image", "busybox"}}}}}}};
   auto created = alice.post_json(kPods, pod).json();
   auto wrong_uid = alice.request("DELETE", std::string(kPods) + "/fx-pending",
