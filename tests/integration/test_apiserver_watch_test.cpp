@@ -19,18 +19,20 @@ TEST(TestApiServerWatch, StreamsExistingObjectsThenChangesUntilTimeout) {
   auto alice = w.alice();
   ASSERT_EQ(alice.post_json(kJobs, job_manifest("before", {{"suspend", true}})).status, 201);
   std::vector<json> events;
+  std::promise<void> first_event;
   auto done = std::async(std::launch::async, [&] {
     HttpsTestClient watcher(w.server.port(), w.server.ca_pem(), "alice-token");
     auto start = std::chrono::steady_clock::now();
     auto r =
         watcher.stream(std::string(kJobs) + "?watch=1&timeoutSeconds=2", [&](const std::string& l) {
           events.push_back(json::parse(l));
+          if (events.size() == 1) first_event.set_value();
           return true;
         });
     EXPECT_EQ(r.status, 200);
     return std::chrono::steady_clock::now() - start;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(first_event.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
   ASSERT_EQ(alice.post_json(kJobs, job_manifest("after", {{"suspend", true}})).status, 201);
   ASSERT_EQ(
       alice.request("DELETE", std::string(kJobs) + "/before?propagationPolicy=Background").status,
@@ -125,6 +127,7 @@ TEST(TestApiServerWatch, BookmarksAndPodWatchesFollowTheSimulatedKubelet) {
   ASSERT_EQ(alice.post_json(kJobs, job_manifest("run")).status, 201);
   std::string pod = w.server.pods_of_job("tool-alice", "run").at(0);
   std::vector<json> events;
+  std::promise<void> first_event;
   auto done = std::async(std::launch::async, [&] {
     HttpsTestClient watcher(w.server.port(), w.server.ca_pem(), "alice-token");
     watcher.stream(std::string(kPods) +
@@ -132,10 +135,11 @@ TEST(TestApiServerWatch, BookmarksAndPodWatchesFollowTheSimulatedKubelet) {
                        "labelSelector=job-name%3Drun",
                    [&](const std::string& l) {
                      events.push_back(json::parse(l));
+                     if (events.size() == 1) first_event.set_value();
                      return true;
                    });
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(first_event.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
   w.server.set_pod_running("tool-alice", pod);
   w.server.finish_pod("tool-alice", pod, 0);
   done.get();
