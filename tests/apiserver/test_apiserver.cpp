@@ -580,6 +580,9 @@ TestApiServer::TestApiServer() : impl_(std::make_unique<Impl>()) {
   impl->server->new_task_queue = [] { return new httplib::ThreadPool(64); };
   impl->server->set_keep_alive_max_count(100000);
   impl->server->set_keep_alive_timeout(5);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle holds the body
+  // until the client's delayed ACK (40 ms per request), as a real API server never does.
+  impl->server->set_tcp_nodelay(true);
   auto handler = [impl](const httplib::Request& req, httplib::Response& res) {
     impl->handle(req, res);
   };
