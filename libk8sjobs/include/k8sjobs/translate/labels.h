@@ -1,0 +1,36 @@
+#pragma once
+// The labels and annotations that identify k8sjobs' objects. Every object k8sjobs creates
+// carries them, so one label-selected LIST finds a job by ID, name or owner, and nothing that
+// k8sjobs did not create is ever touched.
+
+#include <string>
+#include <string_view>
+
+namespace k8sjobs::translate {
+
+inline constexpr const char* kManagedByLabel = "app.kubernetes.io/managed-by";
+inline constexpr const char* kManagedByValue = "k8sjobs";
+inline constexpr const char* kJobIdLabel = "k8sjobs.io/job-id";
+inline constexpr const char* kJobNameLabel = "k8sjobs.io/job-name";  // label-safe form
+inline constexpr const char* kOwnerLabel = "k8sjobs.io/owner";
+inline constexpr const char* kQueueLabel = "k8sjobs.io/queue";  // task | continuous
+inline constexpr const char* kOnceLabel = "k8sjobs.io/once";
+
+// Annotations keep what labels cannot hold (any bytes): what qstat -j shows.
+inline constexpr const char* kNameAnnotation = "k8sjobs.io/job-name";
+inline constexpr const char* kOwnerAnnotation = "k8sjobs.io/owner";
+inline constexpr const char* kSubmitTimeAnnotation = "k8sjobs.io/submit-time";
+inline constexpr const char* kDetailsAnnotation = "k8sjobs.io/details";  // JSON, see workload.cpp
+inline constexpr const char* kMailOptionsAnnotation = "k8sjobs.io/mail-options";
+inline constexpr const char* kMailListAnnotation = "k8sjobs.io/mail-list";
+
+// A Grid Engine name as a Kubernetes label value: at most 63 characters of [A-Za-z0-9-_.],
+// starting and ending alphanumeric; other characters become '-'. Not injective: the original
+// stays in kNameAnnotation and is what every command shows and compares.
+std::string label_value(std::string_view text);
+
+// The object name for a job: a DNS-1123 label `<name>-<id>` (lower case, at most 52
+// characters so the pod names Kubernetes derives stay valid).
+std::string object_name(std::string_view job_name, long long job_id);
+
+}  // namespace k8sjobs::translate

@@ -1,0 +1,58 @@
+#pragma once
+// The pure translation at the heart of k8sjobs: a parsed Grid Engine submission plus the site
+// configuration become the Kubernetes object that runs it. No network, files, environment or
+// clock: everything about the submitting host comes in as values.
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "k8sjobs/expected.h"
+#include "k8sjobs/ge/submit_request.h"
+#include "k8sjobs/kube/resources.h"
+#include "k8sjobs/site/site_config.h"
+
+namespace k8sjobs::translate {
+
+struct JobIdentity {
+  long long id = 0;
+  std::string namespace_name;
+  std::string object_name;  // see labels.h object_name()
+};
+
+// What the submitting host knew at submit time (captured once by the command's main()).
+struct SubmitContext {
+  std::string hostname;                                        // SGE_O_HOST
+  std::chrono::system_clock::time_point submit_time;           // for the annotation
+  std::vector<std::pair<std::string, std::string>> environment;  // for SGE_O_*, -v NAME, -V
+};
+
+struct Workload {
+  const kube::ResourceKind* kind = nullptr;  // kJobs or kDeployments
+  nlohmann::json object;
+};
+
+struct TranslateError {
+  std::string message;  // complete, in Grid Engine's words
+  int exit_code = 1;
+};
+
+Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& request,
+                                                  const site::SiteConfig& site,
+                                                  const JobIdentity& identity,
+                                                  const SubmitContext& context);
+
+// The /bin/sh script the container runs in front of the user's program: appends stdout/stderr
+// to the Grid Engine output files, sets the umask and the array task id, then execs the
+// program with its argv untouched ("$@"); continuous jobs get jsub's restart loop instead.
+std::string launcher_script(const ge::SubmitRequest& request, const std::string& stdout_path,
+                            const std::string& stderr_path, unsigned umask);
+
+// Quotes a string for use inside "..." in a POSIX shell script, keeping `keep_variable`
+// (e.g. "$SGE_TASK_ID") as a live expansion.
+std::string double_quoted(std::string_view text);
+
+}  // namespace k8sjobs::translate

@@ -1,0 +1,388 @@
+#include "k8sjobs/translate/workload.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/translate/labels.h"
+
+namespace k8sjobs::translate {
+
+using nlohmann::json;
+
+namespace {
+
+// Array output paths may name $TASK_ID; the number is only known inside the pod. Paths are
+// resolved with this stand-in, which the launcher turns back into a shell expansion.
+constexpr std::uint32_t kTaskIdStandIn = 2147480009;
+constexpr const char* kTaskIdStandInText = "2147480009";
+
+std::string format_utc(std::chrono::system_clock::time_point time) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return buffer;
+}
+
+std::string format_bytes_quantity(std::uint64_t bytes) {
+  if (bytes % (1024ULL * 1024 * 1024) == 0) return std::to_string(bytes >> 30) + "Gi";
+  if (bytes % (1024ULL * 1024) == 0) return std::to_string(bytes >> 20) + "Mi";
+  if (bytes % 1024 == 0) return std::to_string(bytes >> 10) + "Ki";
+  return std::to_string(bytes);
+}
+
+std::string format_millicores(std::int64_t millis) {
+  if (millis % 1000 == 0) return std::to_string(millis / 1000);
+  return std::to_string(millis) + "m";
+}
+
+// Grid Engine's memory notation for qstat -j's hard resource list: 1G, 512M, 1000K.
+std::string ge_memory(std::uint64_t kib) {
+  if (kib % (1024 * 1024) == 0) return std::to_string(kib / (1024 * 1024)) + "G";
+  if (kib % 1024 == 0) return std::to_string(kib / 1024) + "M";
+  return std::to_string(kib) + "K";
+}
+
+bool valid_env_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    bool ok = std::isalpha(c) || c == '_' || c == '-' || c == '.' || (i > 0 && std::isdigit(c));
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::optional<std::string> lookup(const SubmitContext& context, const std::string& name) {
+  for (const auto& [key, value] : context.environment) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+// Ordered environment with later settings replacing earlier ones.
+class EnvList {
+ public:
+  void set(const std::string& name, const std::string& value) {
+    auto found = index_.find(name);
+    if (found != index_.end()) {
+      entries_[found->second].second = value;
+      return;
+    }
+    index_[name] = entries_.size();
+    entries_.emplace_back(name, value);
+  }
+  json to_json() const {
+    json list = json::array();
+    for (const auto& [name, value] : entries_) list.push_back({{"name", name}, {"value", value}});
+    return list;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> entries_;
+  std::map<std::string, size_t> index_;
+};
+
+json volume_json(const site::VolumeSpec& volume) {
+  json out{{"name", volume.name}};
+  switch (volume.type) {
+    case site::VolumeSpec::Type::HostPath:
+      out["hostPath"] = {{"path", volume.path}, {"type", "Directory"}};
+      break;
+    case site::VolumeSpec::Type::Nfs:
+      out["nfs"] = {{"server", volume.server}, {"path", volume.path}, {"readOnly", volume.read_only}};
+      break;
+    case site::VolumeSpec::Type::Pvc:
+      out["persistentVolumeClaim"] = {{"claimName", volume.claim_name}, {"readOnly", volume.read_only}};
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string double_quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\' || c == '$' || c == '`') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+namespace {
+
+// A path for the launcher, with the $TASK_ID stand-in turned into a live expansion.
+std::string shell_path(const std::string& path) {
+  std::string quoted = double_quoted(path);
+  for (size_t at; (at = quoted.find(kTaskIdStandInText)) != std::string::npos;) {
+    quoted.replace(at, std::string_view(kTaskIdStandInText).size(), "${SGE_TASK_ID}");
+  }
+  return quoted;
+}
+
+}  // namespace
+
+std::string launcher_script(const ge::SubmitRequest& request, const std::string& stdout_path,
+                            const std::string& stderr_path, unsigned umask) {
+  char umask_text[8];
+  std::snprintf(umask_text, sizeof umask_text, "%03o", umask & 0777U);
+  std::string script = "umask ";
+  script += umask_text;
+  script += "\n";
+  if (request.array) {
+    script +=
+        "SGE_TASK_ID=$((SGE_TASK_FIRST + JOB_COMPLETION_INDEX * SGE_TASK_STEPSIZE))\n"
+        "export SGE_TASK_ID\n";
+  }
+  script += "exec >>" + shell_path(stdout_path);
+  if (stderr_path == stdout_path) {
+    script += " 2>&1\n";
+  } else {
+    script += " 2>>" + shell_path(stderr_path) + "\n";
+  }
+  if (request.continuous) {
+    // jsub's restart wrapper, word for word but for "$@" in place of the program: a non-zero
+    // exit restarts the program after 5 seconds, exit 0 ends the job.
+    script +=
+        "until \"$@\" ; do\n"
+        "    echo \"[`date +%Y-%m-%dT%H:%M:%S`] $1 exited with code $?. Respawning...\" >&2\n"
+        "    sleep 5\n"
+        "done\n";
+  } else {
+    script += "exec \"$@\"\n";
+  }
+  return script;
+}
+
+Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& request,
+                                                  const site::SiteConfig& site,
+                                                  const JobIdentity& identity,
+                                                  const SubmitContext& context) {
+  auto refuse = [](std::string why) {
+    return unexpected(TranslateError{"Unable to run job: " + std::move(why) + "\nExiting.", 1});
+  };
+
+  // Resources, bounded by the site's limits.
+  std::uint64_t memory_bytes = request.memory_kib * 1024;
+  if (!request.memory_given) {
+    memory_bytes = std::max<std::uint64_t>(memory_bytes, static_cast<std::uint64_t>(site.resources.default_memory_bytes));
+  }
+  if (memory_bytes > static_cast<std::uint64_t>(site.resources.max_memory_bytes)) {
+    return refuse("the job requests " + format_bytes_quantity(memory_bytes) +
+                  " of memory, more than this site's maximum of " +
+                  format_bytes_quantity(static_cast<std::uint64_t>(site.resources.max_memory_bytes)) + ".");
+  }
+  std::int64_t cpu_millis =
+      request.cpus ? static_cast<std::int64_t>(*request.cpus) * 1000 : site.resources.default_cpu_millis;
+  if (cpu_millis > site.resources.max_cpu_millis) {
+    return refuse("the job requests " + format_millicores(cpu_millis) +
+                  " CPUs, more than this site's maximum of " + format_millicores(site.resources.max_cpu_millis) +
+                  ".");
+  }
+  int slots = request.cpus ? static_cast<int>(*request.cpus) : 1;
+
+  auto image = site.image_for(request.release);
+  if (!image) return refuse("no image is configured for release \"" + request.release + "\".");
+
+  // Output files, as Grid Engine and jsub named them.
+  ge::OutputPathContext path_context;
+  path_context.job_id = static_cast<std::uint64_t>(identity.id);
+  if (request.array) path_context.task_id = kTaskIdStandIn;
+  path_context.hostname = "$HOSTNAME";
+  ge::OutputPaths paths = ge::resolve_output_paths(request, path_context);
+
+  bool tool_account = request.user.rfind(site.tool_prefix, 0) == 0;
+  unsigned umask = request.umask ? *request.umask : (tool_account ? 0007U : 0077U);
+  std::string queue = request.continuous ? "continuous" : request.queue;
+
+  // Labels: identity (selectable), site extras, Toolforge's webhook label for the home mounts.
+  json labels = json::object();
+  for (const auto& [key, value] : site.pod.labels) labels[key] = value;
+  labels[kManagedByLabel] = kManagedByValue;
+  labels[kJobIdLabel] = std::to_string(identity.id);
+  labels[kJobNameLabel] = label_value(request.job_name);
+  labels[kOwnerLabel] = label_value(request.user);
+  labels[kQueueLabel] = request.continuous ? "continuous" : "task";
+  if (request.once) labels[kOnceLabel] = "true";
+
+  json details{{"cwd", request.working_dir},
+               {"stdout", paths.stdout_path},
+               {"stderr", paths.stderr_path},
+               {"merge", paths.merged},
+               {"program", request.program},
+               {"script", request.resolved_program},
+               {"args", request.program_args},
+               {"queue", queue},
+               {"slots", slots},
+               {"memory_kib", request.memory_kib},
+               {"hard_resources", json::array()}};
+  details["hard_resources"].push_back({"h_vmem", ge_memory(request.memory_kib)});
+  if (request.time_limit_seconds) {
+    details["hard_resources"].push_back({"h_rt", std::to_string(*request.time_limit_seconds)});
+  }
+  details["hard_resources"].push_back({"release", request.release});
+  if (request.array) {
+    details["array"] = {{"first", request.array->first}, {"last", request.array->last}, {"step", request.array->step}};
+  }
+  if (request.priority) details["priority"] = *request.priority;
+  if (request.account) details["account"] = *request.account;
+  if (request.project) details["project"] = *request.project;
+  if (request.rerunnable) details["restart"] = *request.rerunnable;
+  json sge_o = json::array();
+  auto submit_var = [&](const char* label, const char* variable) {
+    if (auto value = lookup(context, variable)) sge_o.push_back({label, *value});
+  };
+  json annotations = json::object();
+  for (const auto& [key, value] : site.pod.annotations) annotations[key] = value;
+  annotations[kNameAnnotation] = request.job_name;
+  annotations[kOwnerAnnotation] = request.user;
+  annotations[kSubmitTimeAnnotation] = format_utc(context.submit_time);
+  std::string mail_list;
+  for (const auto& address : request.mail_list) mail_list += (mail_list.empty() ? "" : ",") + address;
+  if (!request.mail_options.empty()) annotations[kMailOptionsAnnotation] = request.mail_options;
+  if (!mail_list.empty()) annotations[kMailListAnnotation] = mail_list;
+
+  // The job's environment, as Grid Engine set it.
+  EnvList env;
+  if (request.export_all) {
+    for (const auto& [name, value] : context.environment) {
+      if (valid_env_name(name)) env.set(name, value);
+    }
+  }
+  std::string home = request.home;
+  submit_var("sge_o_home", "HOME");
+  submit_var("sge_o_log_name", "LOGNAME");
+  submit_var("sge_o_path", "PATH");
+  submit_var("sge_o_shell", "SHELL");
+  submit_var("sge_o_tz", "TZ");
+  submit_var("sge_o_mail", "MAIL");
+  sge_o.push_back({"sge_o_workdir", request.submit_cwd});
+  sge_o.push_back({"sge_o_host", context.hostname});
+  details["submit_environment"] = sge_o;
+  annotations[kDetailsAnnotation] = details.dump();
+  for (const char* name : {"HOME", "LOGNAME", "PATH", "SHELL", "TZ", "MAIL"}) {
+    if (auto value = lookup(context, name)) env.set(std::string("SGE_O_") + name, *value);
+  }
+  env.set("SGE_O_WORKDIR", request.submit_cwd);
+  env.set("SGE_O_HOST", context.hostname);
+  env.set("JOB_ID", std::to_string(identity.id));
+  env.set("JOB_NAME", request.job_name);
+  env.set("REQUEST", request.job_name);
+  env.set("JOB_SCRIPT", request.resolved_program);
+  env.set("QUEUE", queue);
+  env.set("NSLOTS", std::to_string(slots));
+  env.set("NHOSTS", "1");
+  env.set("NQUEUES", "1");
+  env.set("RESTARTED", "0");
+  env.set("ENVIRONMENT", "BATCH");
+  env.set("HOME", home);
+  env.set("USER", request.user);
+  env.set("LOGNAME", request.user);
+  env.set("SHELL", request.shell.value_or("/bin/sh"));
+  env.set("TMPDIR", "/tmp");
+  env.set("SGE_CWD_PATH", request.working_dir);
+  env.set("SGE_STDOUT_PATH", paths.stdout_path);
+  env.set("SGE_STDERR_PATH", paths.stderr_path);
+  if (request.array) {
+    env.set("SGE_TASK_FIRST", std::to_string(request.array->first));
+    env.set("SGE_TASK_LAST", std::to_string(request.array->last));
+    env.set("SGE_TASK_STEPSIZE", std::to_string(request.array->step));
+  } else {
+    for (const char* name : {"SGE_TASK_ID", "SGE_TASK_FIRST", "SGE_TASK_LAST", "SGE_TASK_STEPSIZE"}) {
+      env.set(name, "undefined");
+    }
+  }
+  for (const auto& variable : request.env_vars) {
+    if (!valid_env_name(variable.name)) {
+      return refuse("the variable name \"" + variable.name + "\" given with -v cannot be set on Kubernetes.");
+    }
+    if (variable.from_environment) {
+      if (auto value = lookup(context, variable.name)) env.set(variable.name, *value);
+    } else {
+      env.set(variable.name, variable.value);
+    }
+  }
+
+  std::string stdout_path = paths.stdout_path;
+  std::string stderr_path = paths.merged ? paths.stdout_path : paths.stderr_path;
+  json command = json::array({"/bin/sh", "-c", launcher_script(request, stdout_path, stderr_path, umask), "k8sjobs-job"});
+  command.push_back(request.resolved_program.empty() ? request.program : request.resolved_program);
+  for (const auto& word : request.program_args) command.push_back(word);
+
+  json container{{"name", "job"},
+                 {"image", *image},
+                 {"imagePullPolicy", site.pod.image_pull_policy},
+                 {"command", command},
+                 {"workingDir", request.working_dir},
+                 {"env", env.to_json()},
+                 {"resources",
+                  {{"requests", {{"memory", format_bytes_quantity(memory_bytes)}, {"cpu", format_millicores(cpu_millis)}}},
+                   {"limits", {{"memory", format_bytes_quantity(memory_bytes)}, {"cpu", format_millicores(cpu_millis)}}}}}};
+  json volumes = json::array();
+  json mounts = json::array();
+  for (const auto& volume : site.home.volumes) {
+    volumes.push_back(volume_json(volume));
+    mounts.push_back({{"name", volume.name}, {"mountPath", volume.mount_path}, {"readOnly", volume.read_only}});
+  }
+  if (!mounts.empty()) container["volumeMounts"] = mounts;
+
+  json pod_spec{{"containers", json::array({container})},
+                {"restartPolicy", request.continuous ? "Always" : "Never"}};
+  if (!volumes.empty()) pod_spec["volumes"] = volumes;
+  if (!site.pod.node_selector.empty()) pod_spec["nodeSelector"] = site.pod.node_selector;
+  if (site.pod.service_account) pod_spec["serviceAccountName"] = *site.pod.service_account;
+  // The pod does not talk to the API server; do not hand it a token.
+  pod_spec["automountServiceAccountToken"] = false;
+
+  json metadata{{"name", identity.object_name},
+                {"namespace", identity.namespace_name},
+                {"labels", labels},
+                {"annotations", annotations}};
+  json pod_template{{"metadata", {{"labels", labels}, {"annotations", {{kNameAnnotation, request.job_name}}}}},
+                    {"spec", pod_spec}};
+
+  Workload workload;
+  if (request.continuous) {
+    pod_spec["terminationGracePeriodSeconds"] = site.jobs.deployment_termination_grace_seconds;
+    pod_template["spec"] = pod_spec;
+    workload.kind = &kube::resources::kDeployments;
+    workload.object = {{"apiVersion", "apps/v1"},
+                       {"kind", "Deployment"},
+                       {"metadata", metadata},
+                       {"spec",
+                        {{"replicas", request.hold ? 0 : 1},
+                         {"strategy", {{"type", "Recreate"}}},
+                         {"selector", {{"matchLabels", {{kJobIdLabel, std::to_string(identity.id)}, {kManagedByLabel, kManagedByValue}}}}},
+                         {"template", pod_template}}}};
+    return workload;
+  }
+
+  json job_spec{{"backoffLimit", request.rerunnable.value_or(false) ? std::max<std::int64_t>(site.jobs.backoff_limit, 3)
+                                                                       : site.jobs.backoff_limit},
+                {"ttlSecondsAfterFinished", site.jobs.ttl_seconds_after_finished},
+                {"template", pod_template}};
+  if (request.time_limit_seconds) job_spec["activeDeadlineSeconds"] = *request.time_limit_seconds;
+  if (request.hold) job_spec["suspend"] = true;
+  if (request.array) {
+    std::uint32_t count = request.array->count();
+    job_spec["completionMode"] = "Indexed";
+    job_spec["completions"] = count;
+    job_spec["parallelism"] = request.task_concurrency ? std::min(*request.task_concurrency, count) : count;
+    // One failing task must not stop the others, as in Grid Engine.
+    job_spec["backoffLimitPerIndex"] = job_spec["backoffLimit"];
+    job_spec.erase("backoffLimit");
+  }
+  workload.kind = &kube::resources::kJobs;
+  workload.object = {{"apiVersion", "batch/v1"}, {"kind", "Job"}, {"metadata", metadata}, {"spec", job_spec}};
+  return workload;
+}
+
+}  // namespace k8sjobs::translate
