@@ -383,6 +383,19 @@ TEST_F(LocalBackendTest, MemoryLimitIsApplied) {
   EXPECT_EQ(testing::read_file(dir_.path() / "mem.out"), "716800\n");
 }
 
+TEST_F(LocalBackendTest, HardRunTimeLimitKillsTheJob) {
+  auto program = script("long.sh", "sleep 30\n");
+  auto start = std::chrono::steady_clock::now();
+  long long id = submit(request(ge::Mode::Jsub, {"-l", "h_rt=1", program.string()}));
+  auto exits = wait(id);
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0].kind, TaskExit::Kind::Signaled);
+  EXPECT_EQ(exits[0].signal_name, "KILL");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 5s);
+}
+
 TEST_F(LocalBackendTest, ConcurrentSubmissionsGetUniqueIncreasingIds) {
   auto program = script("quick.sh", "exit 0\n");
   auto req = request(ge::Mode::Jsub, {program.string()});
@@ -479,6 +492,25 @@ TEST_F(LocalBackendTest, JobWhoseSupervisorWasKilledDoesNotRunForever) {
   auto settled = stored(id);
   ASSERT_TRUE(settled);
   EXPECT_EQ(settled->tasks.front().phase, local::TaskPhase::Lost) << "recorded, not recomputed";
+}
+
+TEST_F(LocalBackendTest, RemoveWithoutSupervisorStillKillsAfterGrace) {
+  auto program = script("stubborn.sh", "trap '' TERM\nwhile :; do sleep 0.1; done\n");
+  long long id = submit(request(ge::Mode::Jsub, {program.string()}));
+  ASSERT_TRUE(wait_for_state(id, JobState::Running));
+  auto job = stored(id);
+  ASSERT_TRUE(job && job->supervisor && job->tasks.front().process);
+  ASSERT_EQ(::kill(job->supervisor->pid, SIGKILL), 0);
+  auto record = find(id);
+  ASSERT_TRUE(record);
+  auto removed = backend_->remove(*record, {}, false);
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(*removed, jobs::DeleteResult::Registered);
+  // wait() looks at the job, and with no supervisor left it sends the KILL itself.
+  auto exits = wait(id);
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0].kind, TaskExit::Kind::NoInformation);
+  EXPECT_FALSE(local::process_alive(*job->tasks.front().process));
 }
 
 TEST_F(LocalBackendTest, MissingWorkingDirectoryIsAnErrorStateNotACrash) {

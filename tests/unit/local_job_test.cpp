@@ -236,11 +236,15 @@ TEST(LocalJobTest, LaunchDescriptionRoundTrip) {
   JobLaunch launch;
   launch.working_dir = "/data/project/alice";
   launch.memory_bytes = 1 << 30;
+  launch.time_limit_seconds = 300;
   launch.tasks.push_back(TaskLaunch{
       2, {"/bin/sh", "-c", "exec \"$@\"", "k8sjobs-job", "a b"}, {{"JOB_ID", "5"}, {"X", "=y"}}});
   auto back = job_launch_from_json(nlohmann::json::parse(to_json(launch).dump()));
   EXPECT_EQ(back.working_dir, launch.working_dir);
   EXPECT_EQ(back.memory_bytes, launch.memory_bytes);
+  EXPECT_EQ(back.time_limit_seconds, 300u);
+  launch.time_limit_seconds.reset();
+  EXPECT_FALSE(job_launch_from_json(to_json(launch)).time_limit_seconds);
   ASSERT_EQ(back.tasks.size(), 1u);
   EXPECT_EQ(back.tasks[0].task_id, 2);
   EXPECT_EQ(back.tasks[0].argv, launch.tasks[0].argv);

@@ -183,8 +183,15 @@ class LocalBackend final : public jobs::JobBackend {
 LocalJob LocalBackend::settle(LocalJob job) {
   auto now = clock_.now();
   bool stale = false;
+  bool supervised = job.supervisor && process_alive(*job.supervisor);
   for (const auto& task : job.tasks) {
     if (effective_phase(job, task, live, now) != task.phase) stale = true;
+    // qdel's SIGKILL after the grace period is the supervisor's job; without one, whoever
+    // looks next does it.
+    if (!supervised && task.phase == TaskPhase::Running && task.kill_after &&
+        *task.kill_after <= now && task.process && process_alive(*task.process)) {
+      ::kill(-task.process->pid, SIGKILL);
+    }
   }
   if (!stale) return job;
   auto updated = store_.update(job.id, [&](LocalJob& stored) {
@@ -264,6 +271,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   JobLaunch launch;
   launch.working_dir = request.working_dir;
   launch.memory_bytes = resources->memory_bytes;
+  launch.time_limit_seconds = request.time_limit_seconds;
   json details;
   for (int task_id : task_ids) {
     ge::OutputPathContext path_context;

@@ -23,14 +23,19 @@ json to_json(const JobLaunch& launch) {
   for (const auto& task : launch.tasks) {
     tasks.push_back({{"task_id", task.task_id}, {"argv", task.argv}, {"env", task.environment}});
   }
-  return {
+  json out{
       {"working_dir", launch.working_dir}, {"memory_bytes", launch.memory_bytes}, {"tasks", tasks}};
+  if (launch.time_limit_seconds) out["time_limit_seconds"] = *launch.time_limit_seconds;
+  return out;
 }
 
 JobLaunch job_launch_from_json(const json& in) {
   JobLaunch launch;
   launch.working_dir = in.at("working_dir").get<std::string>();
   launch.memory_bytes = in.at("memory_bytes").get<std::uint64_t>();
+  if (in.contains("time_limit_seconds")) {
+    launch.time_limit_seconds = in["time_limit_seconds"].get<std::uint64_t>();
+  }
   for (const auto& item : in.at("tasks")) {
     TaskLaunch task;
     task.task_id = item.at("task_id").get<int>();
@@ -200,11 +205,16 @@ int supervise_loop(StateStore& store, long long id) {
         running[started.pid] = task.task_id;
       }
       for (const auto& task : job->tasks) {
-        if (task.phase != TaskPhase::Running || !task.kill_after || *task.kill_after > now()) {
-          continue;
+        if (task.phase != TaskPhase::Running || !task.process) continue;
+        if (!running.contains(task.process->pid)) continue;
+        // qdel's grace period is over, or h_rt (a hard limit: Grid Engine sent SIGKILL).
+        bool deleted = task.kill_after && *task.kill_after <= now();
+        bool overtime =
+            launch && launch->time_limit_seconds && task.start_time &&
+            *task.start_time + std::chrono::seconds(*launch->time_limit_seconds) <= now();
+        if ((deleted || overtime) && killed.insert(task.process->pid).second) {
+          ::kill(-task.process->pid, SIGKILL);
         }
-        if (!task.process || !running.contains(task.process->pid)) continue;
-        if (killed.insert(task.process->pid).second) ::kill(-task.process->pid, SIGKILL);
       }
       if (changed && !store.write(*job)) return 1;
       pending = has_pending(*job);

@@ -8,6 +8,7 @@
 // setpgid and setrlimit between fork and exec, which plain fork/exec says directly.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,7 +31,8 @@ struct TaskLaunch {
 // <state_dir>/jobs/<id>.launch.json: written once at submit, read by the supervisor.
 struct JobLaunch {
   std::string working_dir;
-  std::uint64_t memory_bytes = 0;  // RLIMIT_AS; 0: no limit
+  std::uint64_t memory_bytes = 0;                   // RLIMIT_AS; 0: no limit
+  std::optional<std::uint64_t> time_limit_seconds;  // h_rt: SIGKILL this long after the start
   std::vector<TaskLaunch> tasks;
 };
 
