@@ -22,7 +22,7 @@ struct CommandSpec {
 struct CommandOutput {
   std::string out;
   std::string err;
-  int exit_code = -1;    // the exit status, or 128+N when killed by signal N
+  int exit_code = -1;      // the exit status, or 128+N when killed by signal N
   bool timed_out = false;  // killed after spec.timeout
 };
 

@@ -44,8 +44,8 @@ class FakeBackend final : public jobs::JobBackend {
       const jobs::JobQuery& query) override {
     queries.push_back(query);
     if (list_error) return unexpected(*list_error);
-    bool everybody = query.users.empty() || std::find(query.users.begin(), query.users.end(),
-                                                      "*") != query.users.end();
+    bool everybody = query.users.empty() ||
+                     std::find(query.users.begin(), query.users.end(), "*") != query.users.end();
     std::vector<jobs::JobRecord> selected;
     for (const auto& job : jobs) {
       if (!everybody &&
@@ -71,8 +71,7 @@ class FakeBackend final : public jobs::JobBackend {
     if (deleting && !force) return jobs::DeleteResult::AlreadyDeleting;
     bool running = false;
     auto selected = [&](const jobs::TaskRecord& task) {
-      return tasks.empty() ||
-             std::find(tasks.begin(), tasks.end(), task.task_id) != tasks.end();
+      return tasks.empty() || std::find(tasks.begin(), tasks.end(), task.task_id) != tasks.end();
     };
     for (auto& task : stored->tasks) {
       if (!selected(task)) continue;

@@ -14,9 +14,7 @@ using qstat::fixtures::job;
 using qstat::fixtures::mixed_jobs;
 using qstat::fixtures::task;
 
-auto job_cmd = [](cli::CommandIo& io, const cli::CommandContext& c) {
-  return cli::run_job(io, c);
-};
+auto job_cmd = [](cli::CommandIo& io, const cli::CommandContext& c) { return cli::run_job(io, c); };
 auto jstop_cmd = [](cli::CommandIo& io, const cli::CommandContext& c) {
   return cli::run_jstop(io, c);
 };

@@ -175,9 +175,10 @@ TEST_F(QdelCommand, BackendFailures) {
             "qdel: cannot reach the Kubernetes API server\n"
             "qdel: cannot reach the Kubernetes API server\n");
 
-  backend.list_error = jobs::BackendError{"the server has asked for the client to provide "
-                                          "credentials",
-                                          1};
+  backend.list_error = jobs::BackendError{
+      "the server has asked for the client to provide "
+      "credentials",
+      1};
   auto listing = run(qdel_cmd, {"42"});
   EXPECT_EQ(listing.code, 1);
   EXPECT_EQ(listing.err, "qdel: the server has asked for the client to provide credentials\n");

@@ -29,7 +29,8 @@ class QholdCommand : public CliTest {
     backend.jobs.push_back(job(60, "pend", "alice", 0.5, {task(0, JobState::Pending)}));
     jobs::JobRecord array = job(61, "arr3", "alice", 0.5, {});
     array.array = jobs::ArrayRange{1, 3, 1};
-    array.tasks = array_tasks({{1, JobState::Pending}, {2, JobState::Pending}, {3, JobState::Pending}});
+    array.tasks =
+        array_tasks({{1, JobState::Pending}, {2, JobState::Pending}, {3, JobState::Pending}});
     backend.jobs.push_back(array);
   }
 };
@@ -100,8 +101,8 @@ TEST_F(QholdCommand, UsageErrors) {
   EXPECT_EQ(none.err, cli::qhold_usage(cli::HoldAction::Hold));
   auto bad = run(qrls_cmd, {"-h", "x", "60"});
   EXPECT_EQ(bad.code, 1);
-  EXPECT_EQ(bad.err, cli::qhold_usage(cli::HoldAction::Release) +
-                         "error: invalid option argument \"x\"\n");
+  EXPECT_EQ(bad.err,
+            cli::qhold_usage(cli::HoldAction::Release) + "error: invalid option argument \"x\"\n");
   EXPECT_EQ(backend_opens, 0);
   EXPECT_NE(cli::qhold_usage(cli::HoldAction::Release).find("usage: qrls "), std::string::npos);
 }

@@ -108,13 +108,13 @@ TEST(KubeJobView, UnschedulablePodIsWaitingWithTheSchedulersMessage) {
 TEST(KubeJobView, ImagePullBackOffIsAnError) {
   json pod = fixture("pod-pending");
   pod["spec"]["nodeName"] = "sim-node-1";
-  pod["status"]["containerStatuses"] = json::array(
-      {{{"name", "job"},
-        {"state",
-         {{"waiting",
-           {{"reason", "ImagePullBackOff"},
-            {"message", "Back-off pulling image \"nope:latest\""}}}}},
-        {"restartCount", 0}}});
+  pod["status"]["containerStatuses"] =
+      json::array({{{"name", "job"},
+                    {"state",
+                     {{"waiting",
+                       {{"reason", "ImagePullBackOff"},
+                        {"message", "Back-off pulling image \"nope:latest\""}}}}},
+                    {"restartCount", 0}}});
   JobRecord job = only({{fixture("job-pending")}, {}, {pod}, {}});
   EXPECT_EQ(letters(job), "Eqw");
   EXPECT_EQ(job.tasks.at(0).error_reason,
@@ -150,7 +150,7 @@ TEST(KubeJobView, WholeNamespaceSortedByIdAndForeignObjectsIgnored) {
   json foreign = fixture("job-running");
   foreign["metadata"]["labels"].erase("k8sjobs.io/job-id");
   ClusterSnapshot snapshot;
-  snapshot.jobs = {fixture("job-pending"), fixture("job-failed"), fixture("job-running"),
+  snapshot.jobs = {fixture("job-pending"),   fixture("job-failed"),   fixture("job-running"),
                    fixture("job-suspended"), fixture("job-complete"), foreign};
   snapshot.deployments = {fixture("deployment-available")};
   snapshot.pods = {fixture("pod-pending"), fixture("pod-running-of-deployment"),

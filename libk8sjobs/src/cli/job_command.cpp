@@ -30,7 +30,9 @@ Expected<std::vector<jobs::JobRecord>, jobs::BackendError> active_jobs_named(
 
 }  // namespace
 
-int run_job(CommandIo& io) { return run_job(io, make_command_context(io)); }
+int run_job(CommandIo& io) {
+  return run_job(io, make_command_context(io));
+}
 
 int run_job(CommandIo& io, const CommandContext& context) {
   bool verbose = false;
@@ -73,7 +75,9 @@ int run_job(CommandIo& io, const CommandContext& context) {
   return answer.exit_code;
 }
 
-int run_jstop(CommandIo& io) { return run_jstop(io, make_command_context(io)); }
+int run_jstop(CommandIo& io) {
+  return run_jstop(io, make_command_context(io));
+}
 
 int run_jstop(CommandIo& io, const CommandContext& context) {
   if (io.args.size() != 1 || io.args[0].empty() || io.args[0][0] == '-') {

@@ -183,8 +183,7 @@ class Deleter {
         std::count_if(job.tasks.begin(), job.tasks.end(), [](const jobs::TaskRecord& task) {
           return qstat::task_section(task) != qstat::TaskSection::Finished;
         }));
-    Expected<jobs::DeleteResult, jobs::BackendError> removed =
-        jobs::DeleteResult::NotFound;
+    Expected<jobs::DeleteResult, jobs::BackendError> removed = jobs::DeleteResult::NotFound;
     if (selected.size() == active) {
       removed = backend_.remove(job, {}, force_);
     } else {
@@ -270,7 +269,9 @@ std::string qdel_usage() {
          "user_list      {user|pattern}[,{user|pattern} ...]\n";
 }
 
-int run_qdel(CommandIo& io) { return run_qdel(io, make_command_context(io)); }
+int run_qdel(CommandIo& io) {
+  return run_qdel(io, make_command_context(io));
+}
 
 int run_qdel(CommandIo& io, const CommandContext& context) {
   auto parsed = parse_qdel_options(io.args);

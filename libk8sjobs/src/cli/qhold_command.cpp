@@ -42,7 +42,9 @@ Expected<HoldOptions, std::string> parse_hold_options(const std::vector<std::str
   return options;
 }
 
-bool is_held(const jobs::TaskRecord& task) { return task.state == jobs::JobState::Held; }
+bool is_held(const jobs::TaskRecord& task) {
+  return task.state == jobs::JobState::Held;
+}
 
 bool active_task(const jobs::TaskRecord& task) {
   return qstat::task_section(task) != qstat::TaskSection::Finished;

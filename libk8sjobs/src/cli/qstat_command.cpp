@@ -119,7 +119,9 @@ std::string qstat_usage() {
          "user_list            user|pattern[,user|pattern,...]\n";
 }
 
-int run_qstat(CommandIo& io) { return run_qstat(io, make_command_context(io)); }
+int run_qstat(CommandIo& io) {
+  return run_qstat(io, make_command_context(io));
+}
 
 int run_qstat(CommandIo& io, const CommandContext& context) {
   auto parsed = parse_qstat_options(io.args);
