@@ -105,7 +105,7 @@ class FakeBackend final : public jobs::JobBackend {
  private:
   static bool is_running(const jobs::TaskRecord& task) {
     return task.state == jobs::JobState::Running || task.state == jobs::JobState::Restarted ||
-           task.state == jobs::JobState::Starting;
+           task.state == jobs::JobState::Starting || task.state == jobs::JobState::Deleting;
   }
   static bool finished(const jobs::JobRecord& job) {
     return std::all_of(job.tasks.begin(), job.tasks.end(), [](const auto& task) {
