@@ -18,12 +18,16 @@ const std::string kNs = "tool-alice";
 
 class JsubEndToEnd : public ::testing::Test {
  protected:
-  CommandOutput jsub(std::vector<std::string> args) const { return cluster.run("jsub/jsub", std::move(args)); }
+  CommandOutput jsub(std::vector<std::string> args) const {
+    return cluster.run("jsub/jsub", std::move(args));
+  }
 
-  std::vector<json> jobs() const { return cluster.server().list("/apis/batch/v1/namespaces/tool-alice/jobs"); }
+  std::vector<json> jobs() {
+    return cluster.server().list("/apis/batch/v1/namespaces/tool-alice/jobs");
+  }
 
   // Waits (bounded) until the job has a pod, and returns its name.
-  std::string wait_for_pod(long long id) const {
+  std::string wait_for_pod(long long id) {
     for (int i = 0; i < 200; ++i) {
       auto pods = cluster.pods_of(kNs, id);
       if (!pods.empty()) return pods.front();
@@ -64,7 +68,8 @@ TEST_F(JsubEndToEnd, SubmitsAJobAndSaysSoInGridEnginesWords) {
 TEST_F(JsubEndToEnd, BadInputGetsGridEnginesMessageAndNothingIsCreated) {
   auto bad_memory = jsub({"-mem", "1x", "/bin/true"});
   EXPECT_EQ(bad_memory.exit_code, 2);
-  EXPECT_NE(bad_memory.err.find("expected an integer followed by 'k', 'm' or 'g'. '1x' given."), std::string::npos)
+  EXPECT_NE(bad_memory.err.find("expected an integer followed by 'k', 'm' or 'g'. '1x' given."),
+            std::string::npos)
       << bad_memory.err;
   auto missing = jsub({"no-such-program-here"});
   EXPECT_EQ(missing.exit_code, 2);
@@ -87,13 +92,15 @@ TEST_F(JsubEndToEnd, OnceRefusesASecondActiveJobButNotAFinishedOne) {
   auto second = jsub({"-once", "-stderr", "-N", "x", "/bin/true"});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_EQ(second.out, "");
-  EXPECT_TRUE(second.err.rfind("[", 0) == 0 && second.err.find("] there is a job named 'x' already active\n") != std::string::npos)
+  EXPECT_TRUE(second.err.rfind("[", 0) == 0 &&
+              second.err.find("] there is a job named 'x' already active\n") != std::string::npos)
       << second.err;
   // Without -stderr the message goes to the job's error file, so cron sends no mail.
   auto quiet_refusal = jsub({"-once", "-N", "x", "/bin/true"});
   EXPECT_EQ(quiet_refusal.exit_code, 1);
   EXPECT_EQ(quiet_refusal.err, "");
-  EXPECT_NE(read_file(cluster.home_of(cluster.alice()) / "x.err").find("there is a job named 'x' already active"),
+  EXPECT_NE(read_file(cluster.home_of(cluster.alice()) / "x.err")
+                .find("there is a job named 'x' already active"),
             std::string::npos);
 
   std::string pod = wait_for_pod(1);
@@ -108,7 +115,9 @@ TEST_F(JsubEndToEnd, OnceRefusesASecondActiveJobButNotAFinishedOne) {
 TEST_F(JsubEndToEnd, FiftySimultaneousOnceSubmissionsCreateExactlyOneJob) {
   std::vector<std::future<CommandOutput>> runs;
   for (int i = 0; i < 50; ++i) {
-    runs.push_back(std::async(std::launch::async, [&] { return jsub({"-once", "-stderr", "-N", "x", "/bin/true"}); }));
+    runs.push_back(std::async(std::launch::async, [&] {
+      return jsub({"-once", "-stderr", "-N", "x", "/bin/true"});
+    }));
   }
   int submitted = 0;
   int refused = 0;
@@ -119,7 +128,8 @@ TEST_F(JsubEndToEnd, FiftySimultaneousOnceSubmissionsCreateExactlyOneJob) {
     } else {
       ++refused;
       EXPECT_EQ(result.exit_code, 1);
-      EXPECT_NE(result.err.find("there is a job named 'x' already active"), std::string::npos) << result.err;
+      EXPECT_NE(result.err.find("there is a job named 'x' already active"), std::string::npos)
+          << result.err;
     }
   }
   EXPECT_EQ(submitted, 1);
@@ -161,7 +171,9 @@ TEST_F(JsubEndToEnd, SyncWaitsAndPassesTheExitCodeThrough) {
   long long id = 0;
   for (const auto& c : cases) {
     ++id;
-    auto run = std::async(std::launch::async, [&] { return jsub({"-sync", "y", "-N", c.name, "/bin/true"}); });
+    auto run = std::async(std::launch::async, [&] {
+      return jsub({"-sync", "y", "-N", c.name, "/bin/true"});
+    });
     std::string pod = wait_for_pod(id);
     ASSERT_FALSE(pod.empty());
     cluster.server().set_pod_running(kNs, pod);
@@ -173,7 +185,8 @@ TEST_F(JsubEndToEnd, SyncWaitsAndPassesTheExitCodeThrough) {
     }
     auto result = run.get();
     EXPECT_EQ(result.exit_code, c.expected_exit) << c.name << ": " << result.err;
-    EXPECT_EQ(result.out, "Your job " + std::to_string(id) + " (\"" + c.name + "\") has been submitted\n" + c.expected_out);
+    EXPECT_EQ(result.out, "Your job " + std::to_string(id) + " (\"" + c.name +
+                              "\") has been submitted\n" + c.expected_out);
     EXPECT_EQ(result.err, c.expected_err);
   }
 }
@@ -199,10 +212,12 @@ TEST_F(JsubEndToEnd, AFullQuotaIsTryAgainLaterAndLeavesNothingBehind) {
   auto result = jsub({"-once", "-stderr", "-N", "full", "/bin/true"});
   EXPECT_EQ(result.exit_code, 25);
   EXPECT_EQ(result.out, "");
-  EXPECT_NE(result.err.find("Unable to run job: jobs.batch \"full-1\" is forbidden: exceeded quota"),
-            std::string::npos)
+  EXPECT_NE(
+      result.err.find("Unable to run job: jobs.batch \"full-1\" is forbidden: exceeded quota"),
+      std::string::npos)
       << result.err;
-  EXPECT_TRUE(result.err.size() > 9 && result.err.substr(result.err.size() - 9) == "\nExiting.\n");
+  EXPECT_TRUE(result.err.size() > 10 &&
+              result.err.substr(result.err.size() - 10) == "\nExiting.\n");
   // The -once guard went away with the failed submission: a later -once is not blocked.
   cluster.server().set_quota(kNs, "count/jobs.batch", 10);
   auto later = jsub({"-once", "-stderr", "-N", "full", "/bin/true"});
@@ -211,7 +226,8 @@ TEST_F(JsubEndToEnd, AFullQuotaIsTryAgainLaterAndLeavesNothingBehind) {
 
 TEST_F(JsubEndToEnd, AnotherToolsNamespaceIsRefusedClearly) {
   // Bob's credentials, but the command thinks it runs as tools.alice: the cluster decides.
-  auto result = cluster.run("jsub/jsub", {"-stderr", "-N", "sneaky", "/bin/true"}, cluster.bob(), "tools.alice");
+  auto result = cluster.run("jsub/jsub", {"-stderr", "-N", "sneaky", "/bin/true"}, cluster.bob(),
+                            "tools.alice");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("Unable to run job: denied: "), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("User \"tools.bob\" cannot"), std::string::npos) << result.err;
