@@ -1,0 +1,149 @@
+// The built commands on the embedded default (no site configuration: local processes), as a
+// newcomer runs them: submit, list, -sync exit codes, continuous restart, qdel, concurrent
+// -once and a killed supervisor.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/command_runner.h"
+#include "support/temp_dir.h"
+
+namespace k8sjobs::testing {
+namespace {
+
+class LocalEndToEnd : public ::testing::Test {
+ protected:
+  CommandOutput run(const std::string& command, std::vector<std::string> args) const {
+    CommandSpec spec;
+    spec.program = built_command(command);
+    spec.args = std::move(args);
+    spec.environment = {{"HOME", home.path().string()},
+                        {"PATH", "/usr/local/bin:/usr/bin:/bin"},
+                        {"K8SJOBS_STATE_DIR", (home.path() / "state").string()},
+                        {"K8SJOBS_USER", "tools.alice"},
+                        {"K8SJOBS_CONFIG", (home.path() / "no-config.yaml").string()},
+                        {"TZ", "UTC"}};
+    spec.working_directory = home.path();
+    spec.timeout = std::chrono::seconds(60);
+    return run_command(spec);
+  }
+
+  std::filesystem::path script(const std::string& name, const std::string& body) const {
+    return home.write(name, "#!/bin/sh\n" + body, std::filesystem::perms::owner_all);
+  }
+
+  // Polls qstat until `predicate` holds for its output (bounded).
+  std::string qstat_until(const std::function<bool(const std::string&)>& predicate) const {
+    std::string out;
+    for (int i = 0; i < 100; ++i) {
+      out = run("qstat/qstat", {}).out;
+      if (predicate(out)) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return out;
+  }
+
+  TempDir home;
+  void SetUp() override { home.write("no-config.yaml", "backend: local\n"); }
+};
+
+TEST_F(LocalEndToEnd, SubmitListAndReadTheOutput) {
+  auto program = script("hello.sh", "echo \"hello from $JOB_ID as $JOB_NAME\"\nsleep 30\n");
+  auto submitted = run("jsub/jsub", {"-N", "hello", program.string()});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_EQ(submitted.out, "Your job 1 (\"hello\") has been submitted\n");
+  std::string listing =
+      qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; });
+  EXPECT_EQ(
+      listing.rfind("job-ID  prior   name       user         state submit/start at     queue ", 0),
+      0u)
+      << listing;
+  EXPECT_NE(listing.find("      1 0.50000 hello      tools.alice  r     "), std::string::npos)
+      << listing;
+  for (int i = 0; i < 50 && read_file(home.path() / "hello.out").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(read_file(home.path() / "hello.out"), "hello from 1 as hello\n");
+  auto deleted = run("qdel/qdel", {"1"});
+  EXPECT_EQ(deleted.exit_code, 0);
+  EXPECT_EQ(deleted.out, "tools.alice has registered the job 1 for deletion\n");
+  std::string after = qstat_until([](const std::string& out) { return out.empty(); });
+  EXPECT_EQ(after, "");
+}
+
+TEST_F(LocalEndToEnd, SyncPassesExitCodesAndSignalsThrough) {
+  auto fails = run("jsub/jsub", {"-sync", "y", "-N", "fails", "/bin/sh", "-c", "exit 3"});
+  EXPECT_EQ(fails.exit_code, 3);
+  EXPECT_EQ(fails.out, "Your job 1 (\"fails\") has been submitted\n");
+  EXPECT_EQ(fails.err, "Job 1 exited with exit code 3.\n");
+  auto killed = run("jsub/jsub", {"-sync", "y", "-N", "killed", "/bin/sh", "-c", "kill -9 $$"});
+  EXPECT_EQ(killed.exit_code, 1);
+  EXPECT_EQ(killed.err, "Job 2 exited because of signal SIGKILL\n");
+  auto fine = run("jsub/jsub", {"-sync", "y", "-N", "fine", "/bin/true"});
+  EXPECT_EQ(fine.exit_code, 0);
+  EXPECT_EQ(fine.out, "Your job 3 (\"fine\") has been submitted\nJob 3 exited with exit code 0.\n");
+}
+
+TEST_F(LocalEndToEnd, ContinuousJobIsRestartedAfterAFailureAndEndsOnSuccess) {
+  auto marker = home.path() / "ran-once";
+  auto program = script("flaky.sh", "if [ -e '" + marker.string() +
+                                        "' ]; then echo second; exit 0; fi\ntouch '" +
+                                        marker.string() + "'\necho first\nexit 7\n");
+  auto started = run("jstart/jstart", {"-N", "flaky", program.string()});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  std::string err;
+  for (int i = 0; i < 150 && read_file(home.path() / "flaky.out") != "first\nsecond\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(read_file(home.path() / "flaky.out"), "first\nsecond\n");
+  err = read_file(home.path() / "flaky.err");
+  EXPECT_NE(err.find(program.string() + " exited with code 7. Respawning..."), std::string::npos)
+      << err;
+  EXPECT_EQ(qstat_until([](const std::string& out) { return out.empty(); }), "");
+}
+
+TEST_F(LocalEndToEnd, ConcurrentOnceStartsExactlyOneJob) {
+  std::vector<std::future<CommandOutput>> runs;
+  for (int i = 0; i < 10; ++i) {
+    runs.push_back(std::async(std::launch::async, [&] {
+      return run("jsub/jsub", {"-once", "-stderr", "-N", "x", "/bin/sleep", "30"});
+    }));
+  }
+  int submitted = 0;
+  for (auto& result : runs) {
+    auto output = result.get();
+    if (output.exit_code == 0) {
+      ++submitted;
+    } else {
+      EXPECT_EQ(output.exit_code, 1);
+      EXPECT_NE(output.err.find("there is a job named 'x' already active"), std::string::npos)
+          << output.err;
+    }
+  }
+  EXPECT_EQ(submitted, 1);
+  EXPECT_EQ(run("qdel/qdel", {"x"}).exit_code, 0);
+}
+
+TEST_F(LocalEndToEnd, AJobWhoseSupervisorWasKilledIsNotShownRunningForever) {
+  auto submitted = run("jsub/jsub", {"-N", "orphan", "/bin/sleep", "300"});
+  ASSERT_EQ(submitted.exit_code, 0);
+  qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; });
+  std::ifstream state(home.path() / "state" / "jobs" / "1.json");
+  auto record = nlohmann::json::parse(state, nullptr, false);
+  ASSERT_TRUE(record.is_object() && record.contains("supervisor")) << record.dump();
+  // Without notice: the supervisor and the program are killed, nobody records an exit.
+  ::kill(record["supervisor"]["pid"].get<int>(), SIGKILL);
+  ASSERT_FALSE(record["tasks"].empty());
+  if (record["tasks"][0].contains("process"))
+    ::kill(-record["tasks"][0]["process"]["pid"].get<int>(), SIGKILL);
+  std::string listing = qstat_until([](const std::string& out) { return out.empty(); });
+  EXPECT_EQ(listing, "");
+}
+
+}  // namespace
+}  // namespace k8sjobs::testing
