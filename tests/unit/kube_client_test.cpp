@@ -95,11 +95,16 @@ TEST_F(ClientFixture, CreateDoesNotClaimSomebodyElsesObject) {
   EXPECT_TRUE(created.error().is(StatusReason::AlreadyExists));
 }
 
-TEST_F(ClientFixture, AFirstAlreadyExistsIsAnsweredWithoutExtraRequests) {
+TEST_F(ClientFixture, AnAlreadyExistsAnswerIsCheckedForOurOwnToken) {
+  // libcurl resends a request itself when a kept-alive connection broke: even a first answer
+  // may be AlreadyExists for our own object.
   transport->answer(409, kAlreadyExists);
+  transport->answer_with([](const std::vector<HttpRequest>& sent) {
+    return HttpResponse{200, sent.front().body, {}};
+  });
   auto created = client->create(resources::kJobs, "ns", json{{"metadata", {{"name", "x"}}}});
-  ASSERT_FALSE(created);
-  EXPECT_EQ(transport->requests.size(), 1u);
+  ASSERT_TRUE(created);
+  EXPECT_EQ(transport->requests.size(), 2u);
 }
 
 TEST_F(ClientFixture, ListAllFollowsContinueAndRestartsWhenTheTokenExpires) {

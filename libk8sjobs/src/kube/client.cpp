@@ -123,15 +123,12 @@ Result<json> KubeClient::create(const ResourceKind& kind, const std::string& ns,
     token = annotations[kCreateTokenAnnotation].get<std::string>();
   }
   HttpRequest request{"POST", kind.collection_path(ns), "application/json", object.dump()};
-  int retries_before = stats_.retries;
   auto created = execute_json(
       request, name.empty() ? RequestSafety::NotIdempotent : RequestSafety::Idempotent);
-  if (created || name.empty() || stats_.retries == retries_before ||
-      !created.error().is(StatusReason::AlreadyExists)) {
-    return created;
-  }
-  // An earlier attempt may have been applied before its answer was lost: if the object that
-  // exists carries our token, the create succeeded.
+  if (created || name.empty() || !created.error().is(StatusReason::AlreadyExists)) return created;
+  // An earlier attempt may have been applied before its answer was lost (ours, or libcurl's
+  // own resend on a kept-alive connection that broke): if the object that exists carries our
+  // token, the create succeeded.
   auto existing = get(kind, ns, name);
   if (existing) {
     auto annotations = (*existing)["metadata"].value("annotations", json::object());

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/translate/job_environment.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::translate {
@@ -49,16 +50,6 @@ std::string ge_memory(std::uint64_t kib) {
   return std::to_string(kib) + "K";
 }
 
-bool valid_env_name(const std::string& name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(name[i]);
-    bool ok = std::isalpha(c) || c == '_' || c == '-' || c == '.' || (i > 0 && std::isdigit(c));
-    if (!ok) return false;
-  }
-  return true;
-}
-
 std::optional<std::string> lookup(const SubmitContext& context, const std::string& name) {
   for (const auto& [key, value] : context.environment) {
     if (key == name) return value;
@@ -66,28 +57,11 @@ std::optional<std::string> lookup(const SubmitContext& context, const std::strin
   return std::nullopt;
 }
 
-// Ordered environment with later settings replacing earlier ones.
-class EnvList {
- public:
-  void set(const std::string& name, const std::string& value) {
-    auto found = index_.find(name);
-    if (found != index_.end()) {
-      entries_[found->second].second = value;
-      return;
-    }
-    index_[name] = entries_.size();
-    entries_.emplace_back(name, value);
-  }
-  json to_json() const {
-    json list = json::array();
-    for (const auto& [name, value] : entries_) list.push_back({{"name", name}, {"value", value}});
-    return list;
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> entries_;
-  std::map<std::string, size_t> index_;
-};
+json env_json(const EnvironmentList& environment) {
+  json list = json::array();
+  for (const auto& [name, value] : environment) list.push_back({{"name", name}, {"value", value}});
+  return list;
+}
 
 json volume_json(const site::VolumeSpec& volume) {
   json out{{"name", volume.name}};
@@ -164,15 +138,11 @@ std::string launcher_script(const ge::SubmitRequest& request, const std::string&
   return script;
 }
 
-Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& request,
-                                                  const site::SiteConfig& site,
-                                                  const JobIdentity& identity,
-                                                  const SubmitContext& context) {
+Expected<JobResources, TranslateError> job_resources(const ge::SubmitRequest& request,
+                                                     const site::SiteConfig& site) {
   auto refuse = [](std::string why) {
     return unexpected(TranslateError{"Unable to run job: " + std::move(why) + "\nExiting.", 1});
   };
-
-  // Resources, bounded by the site's limits.
   std::uint64_t memory_bytes = request.memory_kib * 1024;
   if (!request.memory_given) {
     memory_bytes = std::max<std::uint64_t>(
@@ -191,7 +161,27 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                   " CPUs, more than this site's maximum of " +
                   format_millicores(site.resources.max_cpu_millis) + ".");
   }
-  int slots = request.cpus ? static_cast<int>(*request.cpus) : 1;
+  JobResources resources;
+  resources.memory_bytes = memory_bytes;
+  resources.cpu_millis = cpu_millis;
+  resources.slots = request.cpus ? static_cast<int>(*request.cpus) : 1;
+  return resources;
+}
+
+Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& request,
+                                                  const site::SiteConfig& site,
+                                                  const JobIdentity& identity,
+                                                  const SubmitContext& context) {
+  auto refuse = [](std::string why) {
+    return unexpected(TranslateError{"Unable to run job: " + std::move(why) + "\nExiting.", 1});
+  };
+
+  // Resources, bounded by the site's limits.
+  auto resources = job_resources(request, site);
+  if (!resources) return unexpected(resources.error());
+  std::uint64_t memory_bytes = resources->memory_bytes;
+  std::int64_t cpu_millis = resources->cpu_millis;
+  int slots = resources->slots;
 
   auto image = site.image_for(request.release);
   if (!image) return refuse("no image is configured for release \"" + request.release + "\".");
@@ -203,9 +193,8 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   path_context.hostname = "$HOSTNAME";
   ge::OutputPaths paths = ge::resolve_output_paths(request, path_context);
 
-  bool tool_account = request.user.rfind(site.tool_prefix, 0) == 0;
-  unsigned umask = request.umask ? *request.umask : (tool_account ? 0007U : 0077U);
-  std::string queue = request.continuous ? "continuous" : request.queue;
+  unsigned umask = job_umask(request, site);
+  std::string queue = job_queue(request);
 
   // Labels: identity (selectable), site extras, Toolforge's webhook label for the home mounts.
   json labels = json::object();
@@ -257,14 +246,6 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   if (!request.mail_options.empty()) annotations[kMailOptionsAnnotation] = request.mail_options;
   if (!mail_list.empty()) annotations[kMailListAnnotation] = mail_list;
 
-  // The job's environment, as Grid Engine set it.
-  EnvList env;
-  if (request.export_all) {
-    for (const auto& [name, value] : context.environment) {
-      if (valid_env_name(name)) env.set(name, value);
-    }
-  }
-  std::string home = request.home;
   submit_var("sge_o_home", "HOME");
   submit_var("sge_o_log_name", "LOGNAME");
   submit_var("sge_o_path", "PATH");
@@ -275,50 +256,9 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   sge_o.push_back({"sge_o_host", context.hostname});
   details["submit_environment"] = sge_o;
   annotations[kDetailsAnnotation] = details.dump();
-  for (const char* name : {"HOME", "LOGNAME", "PATH", "SHELL", "TZ", "MAIL"}) {
-    if (auto value = lookup(context, name)) env.set(std::string("SGE_O_") + name, *value);
-  }
-  env.set("SGE_O_WORKDIR", request.submit_cwd);
-  env.set("SGE_O_HOST", context.hostname);
-  env.set("JOB_ID", std::to_string(identity.id));
-  env.set("JOB_NAME", request.job_name);
-  env.set("REQUEST", request.job_name);
-  env.set("JOB_SCRIPT", request.resolved_program);
-  env.set("QUEUE", queue);
-  env.set("NSLOTS", std::to_string(slots));
-  env.set("NHOSTS", "1");
-  env.set("NQUEUES", "1");
-  env.set("RESTARTED", "0");
-  env.set("ENVIRONMENT", "BATCH");
-  env.set("HOME", home);
-  env.set("USER", request.user);
-  env.set("LOGNAME", request.user);
-  env.set("SHELL", request.shell.value_or("/bin/sh"));
-  env.set("TMPDIR", "/tmp");
-  env.set("SGE_CWD_PATH", request.working_dir);
-  env.set("SGE_STDOUT_PATH", paths.stdout_path);
-  env.set("SGE_STDERR_PATH", paths.stderr_path);
-  if (request.array) {
-    env.set("SGE_TASK_FIRST", std::to_string(request.array->first));
-    env.set("SGE_TASK_LAST", std::to_string(request.array->last));
-    env.set("SGE_TASK_STEPSIZE", std::to_string(request.array->step));
-  } else {
-    for (const char* name :
-         {"SGE_TASK_ID", "SGE_TASK_FIRST", "SGE_TASK_LAST", "SGE_TASK_STEPSIZE"}) {
-      env.set(name, "undefined");
-    }
-  }
-  for (const auto& variable : request.env_vars) {
-    if (!valid_env_name(variable.name)) {
-      return refuse("the variable name \"" + variable.name +
-                    "\" given with -v cannot be set on Kubernetes.");
-    }
-    if (variable.from_environment) {
-      if (auto value = lookup(context, variable.name)) env.set(variable.name, *value);
-    } else {
-      env.set(variable.name, variable.value);
-    }
-  }
+  // The job's environment, as Grid Engine set it.
+  auto env = job_environment(request, identity, context, paths);
+  if (!env) return unexpected(env.error());
 
   std::string stdout_path = paths.stdout_path;
   std::string stderr_path = paths.merged ? paths.stdout_path : paths.stderr_path;
@@ -333,7 +273,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
       {"imagePullPolicy", site.pod.image_pull_policy},
       {"command", command},
       {"workingDir", request.working_dir},
-      {"env", env.to_json()},
+      {"env", env_json(*env)},
       {"resources",
        {{"requests",
          {{"memory", format_bytes_quantity(memory_bytes)}, {"cpu", format_millicores(cpu_millis)}}},

@@ -1,0 +1,119 @@
+#pragma once
+// The local backend's record of one job, as stored in <state_dir>/jobs/<id>.json, and how it
+// becomes the backend-neutral JobRecord. Pure: whether a process is still alive comes in as a
+// function, so the state mapping is tested without processes.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "k8sjobs/jobs/backend.h"
+#include "k8sjobs/jobs/job_record.h"
+
+namespace k8sjobs::local {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// A process as the kernel identifies it over time: the pid plus its start time (clock ticks
+// since boot, /proc/<pid>/stat field 22), so a reused pid is not mistaken for ours.
+struct ProcessId {
+  int pid = 0;
+  std::uint64_t start_ticks = 0;
+  bool operator==(const ProcessId&) const = default;
+};
+
+enum class TaskPhase {
+  Pending,   // not started yet (held, waiting for -tc room, or the supervisor is starting)
+  Running,   // started: `process` is its process group leader
+  Exited,    // ended with `exit_code`
+  Signaled,  // ended by `signal`
+  Lost,      // ended while nobody watched (its supervisor died): no exit status known
+  Error,     // could not be started (Eqw): `error_reason`
+  Deleted,   // deleted before it started
+};
+std::string_view to_string(TaskPhase phase);
+
+struct LocalTask {
+  int task_id = 0;  // 0 for a non-array job
+  TaskPhase phase = TaskPhase::Pending;
+  std::optional<ProcessId> process;  // the process group leader while Running
+  std::optional<TimePoint> start_time;
+  std::optional<TimePoint> end_time;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string error_reason;
+  // qdel: when it was asked, and when the supervisor sends SIGKILL if TERM was not enough.
+  std::optional<TimePoint> delete_requested;
+  std::optional<TimePoint> kill_after;
+  bool operator==(const LocalTask&) const = default;
+};
+
+struct LocalJob {
+  long long id = 0;
+  std::string name;
+  std::string owner;
+  std::string group;
+  std::optional<int> uid;
+  std::optional<int> gid;
+  bool continuous = false;
+  bool once = false;
+  int posix_priority = 0;
+  int slots = 1;
+  std::uint64_t memory_bytes = 0;
+  TimePoint submission_time;
+  std::optional<jobs::ArrayRange> array;
+  int max_running = 0;  // -tc; 0: no limit
+  std::string node;     // the host it runs on
+  // Held: qhold (processes stopped) or -h (not started until qrls). `started` says whether a
+  // supervisor was ever launched, so release knows whether to start one.
+  bool held = false;
+  bool started = false;
+  std::optional<ProcessId> supervisor;
+  std::vector<LocalTask> tasks;
+  // Details for qstat -j (the JobRecord fields of the same names).
+  nlohmann::json details = nlohmann::json::object();
+
+  bool operator==(const LocalJob&) const = default;
+};
+
+nlohmann::json to_json(const LocalJob& job);
+// Throws nlohmann::json::exception on a malformed record.
+LocalJob local_job_from_json(const nlohmann::json& json);
+
+// Is this process (pid and start time) still the one we started?
+using LivenessCheck = std::function<bool(const ProcessId&)>;
+
+// A task that is over: it will never run (again).
+bool task_finished(TaskPhase phase);
+
+// How long a submission may go without a supervisor before the job counts as abandoned (the
+// submitting command died between writing the record and starting the supervisor).
+inline constexpr std::chrono::seconds kSupervisorStartGrace{60};
+
+// The record as qstat sees it now. A Running task whose process is gone is shown as finished
+// (Lost: Failed without exit status); a Pending task whose supervisor is gone as Error (Eqw).
+// `restarted(task)`: whether a running continuous job's program has been restarted.
+jobs::JobRecord to_job_record(const LocalJob& job, const LivenessCheck& alive, TimePoint now,
+                              const std::function<bool(const LocalTask&)>& restarted);
+
+// The effective phase of a task once dead processes are accounted for (see to_job_record).
+TaskPhase effective_phase(const LocalJob& job, const LocalTask& task, const LivenessCheck& alive,
+                          TimePoint now);
+
+// -sync y: how each task ended (call when every task is finished or Error).
+std::vector<jobs::TaskExit> task_exits(const LocalJob& job, const LivenessCheck& alive,
+                                       TimePoint now);
+
+// "KILL" for 9; "SIG<n>" when the number has no name.
+std::string signal_name(int signal);
+
+// qstat's "prior" figure from -p: 0.5 for the default 0, from 0 (-1023) to 1 (1024).
+double normalized_priority(int posix_priority);
+
+}  // namespace k8sjobs::local
