@@ -59,7 +59,7 @@ TEST_F(MigrateCheck, PlainJsubLineIsOkWithTildeExpanded) {
   EXPECT_EQ(command.command, "jsub");
   EXPECT_EQ(command.argv, (std::vector<std::string>{"-N", "cron-7", "-once", "-quiet", "python3",
                                                     "/data/project/alice/bot.py"}));
-  ASSERT_TRUE(command.request.has_value());
+  ASSERT_TRUE(command.request != nullptr);
   EXPECT_EQ(command.request->job_name, "cron-7");
   EXPECT_EQ(command.request->resolved_program, "/usr/bin/python3");
   EXPECT_TRUE(line.hygiene.empty());

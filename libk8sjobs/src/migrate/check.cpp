@@ -1,6 +1,7 @@
 #include "k8sjobs/migrate/check.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_map>
 #include <utility>
 
@@ -79,6 +80,64 @@ class CachingFiles final : public ge::HostView {
   mutable std::unordered_map<std::string, std::optional<std::string>> contents_;
   mutable std::optional<std::string> ctime_;
 };
+
+// Schedule::min_interval walks the 400-year calendar cycle (about a millisecond); a crontab
+// repeats few schedules, so each distinct text is measured once.
+class IntervalCache {
+ public:
+  std::chrono::minutes min_interval(const cron::Schedule& schedule) {
+    auto found = intervals_.find(schedule.text());
+    if (found != intervals_.end()) return found->second;
+    return intervals_.emplace(schedule.text(), schedule.min_interval()).first->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::chrono::minutes> intervals_;
+};
+
+// A command's check depends only on its words, the crontab settings in effect and (cached)
+// files: lines that repeat a command with another schedule are checked once.
+class CommandMemo {
+ public:
+  const CommandCheck* find(const std::string& key) const {
+    auto found = checks_.find(key);
+    return found == checks_.end() ? nullptr : &found->second;
+  }
+  void add(std::string key, const CommandCheck& check) { checks_.emplace(std::move(key), check); }
+  // cron's environment for a crontab settings snapshot, built once per snapshot.
+  const std::map<std::string, std::string>& environment(
+      const std::shared_ptr<const std::map<std::string, std::string>>& settings_in_effect,
+      const CheckSettings& settings) {
+    if (environment_source_ != settings_in_effect) {
+      environment_source_ = settings_in_effect;  // held, so its address is never reused
+      environment_ = cron_environment(*settings_in_effect, settings);
+    }
+    return environment_;
+  }
+
+ private:
+  std::unordered_map<std::string, CommandCheck> checks_;
+  std::shared_ptr<const std::map<std::string, std::string>> environment_source_;
+  std::map<std::string, std::string> environment_;
+};
+
+std::string memo_key(const cron::GridCommand& grid, const void* settings_snapshot) {
+  std::string key = grid.name;
+  key += '\0';
+  key += std::to_string(reinterpret_cast<std::uintptr_t>(settings_snapshot));
+  key += '\0';
+  key += grid.cd_directory.value_or("\x01");  // none differs from every directory
+  for (const auto& assignment : grid.assignments)
+    key += '\0' + assignment.name + '=' + assignment.value;
+  key += '\0';
+  for (const auto& word : grid.words) {
+    key += '\0';
+    key += word.value;
+    key += word.tilde ? '~' : '-';
+    key += word.expansion ? '$' : '-';
+  }
+  return key;
+}
 
 // The host as cron set it up for one command: the user's home, the directory of its `cd`,
 // cron's environment; files from the underlying view.
@@ -287,11 +346,11 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
                                 "the administrators to raise the limit"});
     }
   }
-  check.request = std::move(*parsed);
+  check.request = std::make_shared<const ge::SubmitRequest>(std::move(*parsed));
   return check;
 }
 
-void add_hygiene(LineCheck& line, const CheckSettings& settings) {
+void add_hygiene(LineCheck& line, const CheckSettings& settings, IntervalCache& intervals) {
   bool submits = false;
   bool without_once = false;
   bool keep_alive = false;
@@ -312,11 +371,11 @@ void add_hygiene(LineCheck& line, const CheckSettings& settings) {
          "a continuous job once with jstart (its Deployment keeps it running) and drop the line"});
     return;
   }
-  if (schedule.never_runs()) {
+  auto interval = intervals.min_interval(schedule);
+  if (interval == std::chrono::minutes::max()) {
     line.hygiene.push_back({"never-runs", "the schedule never matches a date: the job never runs"});
     return;
   }
-  auto interval = schedule.min_interval();
   if (interval < settings.min_grid_interval) {
     line.hygiene.push_back({"frequent", "runs " + every(interval) +
                                             "; grid jobs should run at most every " +
@@ -342,7 +401,8 @@ void add_hygiene(LineCheck& line, const CheckSettings& settings) {
 
 LineCheck check_job(const cron::Entry& entry, const cron::CronLine& job, const ge::HostView& files,
                     const CheckSettings& settings,
-                    const std::shared_ptr<const std::map<std::string, std::string>>& crontab_env) {
+                    const std::shared_ptr<const std::map<std::string, std::string>>& crontab_env,
+                    IntervalCache& intervals, CommandMemo& memo) {
   LineCheck line;
   line.line = entry.line;
   line.text = entry.text;
@@ -367,13 +427,19 @@ LineCheck check_job(const cron::Entry& entry, const cron::CronLine& job, const g
     case cron::CommandClass::Grid:
       break;
   }
-  auto environment = cron_environment(*crontab_env, settings);
+  const auto& environment = memo.environment(crontab_env, settings);
   line.verdict = Verdict::Ok;
   for (const auto& grid : scan.commands) {
-    line.commands.push_back(check_command(grid, files, settings, environment));
+    std::string key = memo_key(grid, crontab_env.get());
+    if (const CommandCheck* known = memo.find(key)) {
+      line.commands.push_back(*known);
+    } else {
+      line.commands.push_back(check_command(grid, files, settings, environment));
+      memo.add(std::move(key), line.commands.back());
+    }
     line.verdict = std::max(line.verdict, line.commands.back().verdict);
   }
-  add_hygiene(line, settings);
+  add_hygiene(line, settings, intervals);
   return line;
 }
 
@@ -401,6 +467,9 @@ CrontabCheck check_crontab(const cron::Crontab& crontab, std::string file,
   CrontabCheck check;
   check.file = std::move(file);
   CachingFiles cached(files);
+  IntervalCache intervals;
+  CommandMemo memo;
+  check.lines.reserve(crontab.entries.size());
   auto settings_in_effect = std::make_shared<const std::map<std::string, std::string>>();
   for (const auto& entry : crontab.entries) {
     switch (entry.kind()) {
@@ -427,7 +496,8 @@ CrontabCheck check_crontab(const cron::Crontab& crontab, std::string file,
         break;
       }
       case cron::EntryKind::Job:
-        check.lines.push_back(check_job(entry, *entry.job(), cached, settings, settings_in_effect));
+        check.lines.push_back(
+            check_job(entry, *entry.job(), cached, settings, settings_in_effect, intervals, memo));
         break;
     }
   }

@@ -109,8 +109,9 @@ translate::SubmitContext context_for(const LineCheck& line, const ge::SubmitRequ
 }
 
 long long starting_deadline(const cron::Schedule& schedule) {
-  if (schedule.never_runs()) return kMaxStartingDeadlineSeconds;
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(schedule.min_interval()).count();
+  auto interval = schedule.min_interval();  // walks the calendar: once per CronJob
+  if (interval == std::chrono::minutes::max()) return kMaxStartingDeadlineSeconds;
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(interval).count();
   return std::min<long long>(seconds, kMaxStartingDeadlineSeconds);
 }
 

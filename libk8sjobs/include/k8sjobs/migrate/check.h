@@ -62,7 +62,8 @@ struct CommandCheck {
   std::vector<Refusal> refusals;
   std::string error;  // Verdict::Error: jsub's own message
   // The parsed submission (jsub, jstart, qcronsub that parse); what convert builds from.
-  std::optional<ge::SubmitRequest> request;
+  // Shared: lines that run the same command share one.
+  std::shared_ptr<const ge::SubmitRequest> request;
   ge::Mode mode = ge::Mode::Jsub;
 };
 
