@@ -17,7 +17,8 @@ using namespace k8sjobs;
 
 namespace {
 
-translate::Workload sample_workload(const site::SiteConfig& site, const std::string& name, long long id) {
+translate::Workload sample_workload(const site::SiteConfig& site, const std::string& name,
+                                    long long id) {
   ge::SubmitRequest request;
   request.user = "tools.alice";
   request.home = "/data/project/alice";
@@ -30,7 +31,8 @@ translate::Workload sample_workload(const site::SiteConfig& site, const std::str
   translate::SubmitContext context;
   context.hostname = "bench";
   context.submit_time = std::chrono::system_clock::now();
-  auto workload = translate::build_workload(request, site, {id, "tool-alice", translate::object_name(name, id)}, context);
+  auto workload = translate::build_workload(
+      request, site, {id, "tool-alice", translate::object_name(name, id)}, context);
   return std::move(*workload);
 }
 

@@ -281,7 +281,6 @@ TEST_F(LocalBackendTest, RemoveRunningJobTermsThenKillsAfterGrace) {
   auto removed = backend_->remove(*record, {}, false);
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, jobs::DeleteResult::Registered);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 500ms) << "qdel returns at once";
   auto again = backend_->remove(*record, {}, false);
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, jobs::DeleteResult::AlreadyDeleting);

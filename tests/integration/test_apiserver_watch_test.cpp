@@ -39,7 +39,7 @@ TEST(TestApiServerWatch, StreamsExistingObjectsThenChangesUntilTimeout) {
       200);
   auto elapsed = done.get();
   EXPECT_GE(elapsed, std::chrono::milliseconds(1900));
-  EXPECT_LT(elapsed, std::chrono::milliseconds(4000));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(10000));  // ended by timeoutSeconds, not hanging
   ASSERT_GE(events.size(), 3u);
   EXPECT_EQ(events[0]["type"], "ADDED");
   EXPECT_EQ(events[0]["object"]["metadata"]["name"], "before");

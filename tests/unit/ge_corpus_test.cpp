@@ -14,6 +14,8 @@
 #include "ge_fake_host.h"
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/submit_parser.h"
+#include "k8sjobs/translate/workload.h"
+#include "support/openapi_validator.h"
 
 namespace k8sjobs::ge {
 namespace {
@@ -118,6 +120,41 @@ QsubCall parse_qsub(const nlohmann::json& qsub) {
   return call;
 }
 
+// The object k8sjobs creates for the line carries the oracle's meaning onto Kubernetes: one-off
+// or continuous, program and words, working directory, memory and output files; and it is valid
+// against the Kubernetes v1.32 schemas.
+void expect_kubernetes_object_means_the_same(const SubmitRequest& request, const QsubCall& qsub,
+                                             const OutputPaths& paths) {
+  static const auto validator = k8sjobs::testing::OpenApiValidator::load_default();
+  translate::SubmitContext context;
+  context.hostname = "tools-bastion";
+  site::SiteConfig site;
+  site.resources.max_memory_bytes = std::int64_t{64} << 30;  // the grid allowed more than 4Gi
+  auto workload =
+      translate::build_workload(request, site, {4711, "tool-alice", "job-4711"}, context);
+  ASSERT_TRUE(workload) << workload.error().message;
+  EXPECT_EQ(validator.validate(workload->object), Words{});
+  bool continuous = qsub.value("-q") == "continuous";
+  EXPECT_EQ(workload->object["kind"], continuous ? "Deployment" : "Job");
+  const auto& container = workload->object["spec"]["template"]["spec"]["containers"][0];
+  Words command = container["command"].get<Words>();
+  ASSERT_GE(command.size(), 5u);
+  EXPECT_EQ(Words(command.begin() + 4, command.end()), qsub.command);
+  EXPECT_EQ(container["workingDir"], request.working_dir);
+  auto limit =
+      site::parse_memory_quantity(container["resources"]["limits"]["memory"].get<std::string>());
+  ASSERT_TRUE(limit);
+  EXPECT_EQ(*limit, static_cast<std::int64_t>(request.memory_kib) * 1024);
+  const std::string launcher = command[2];
+  EXPECT_NE(launcher.find("exec >>" + translate::double_quoted(paths.stdout_path)),
+            std::string::npos)
+      << launcher;
+  std::string stderr_redirect = paths.merged || paths.stderr_path == paths.stdout_path
+                                    ? " 2>&1\n"
+                                    : " 2>>" + translate::double_quoted(paths.stderr_path) + "\n";
+  EXPECT_NE(launcher.find(stderr_redirect), std::string::npos) << launcher;
+}
+
 struct Replay {
   int accepted = 0;
   int refused = 0;
@@ -203,6 +240,7 @@ void replay(const SubmitSettings& settings, bool map_releases, Replay& counts) {
     ASSERT_FALSE(qsub.command.empty());
     EXPECT_EQ(r.resolved_program, qsub.command.front());
     EXPECT_EQ(r.program_args, Words(qsub.command.begin() + 1, qsub.command.end()));
+    expect_kubernetes_object_means_the_same(r, qsub, paths);
   }
 }
 

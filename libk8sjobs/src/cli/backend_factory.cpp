@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "k8sjobs/jobs/kube_backend.h"
+#include "k8sjobs/local/local_backend.h"
 
 namespace k8sjobs::cli {
 
@@ -24,7 +25,7 @@ Expected<std::unique_ptr<jobs::JobBackend>, jobs::BackendError> open_backend(
     case site::Backend::Local:
       break;
   }
-  return unexpected(jobs::BackendError{"the local backend is not built into this binary", 1});
+  return local::make_local_backend(site, clock, environment);
 }
 
 }  // namespace k8sjobs::cli

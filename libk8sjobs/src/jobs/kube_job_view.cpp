@@ -74,7 +74,13 @@ TaskRecord task_from_pod(const json& pod, int task_id) {
         task.start_time = started;
     }
     if (state.contains("terminated")) {
-      task.exit_code = field(state, "terminated").value("exitCode", 0);
+      const auto& terminated = field(state, "terminated");
+      task.exit_code = terminated.value("exitCode", 0);
+      // The container runtime reports a signal, or the shell's 128+N convention shows it.
+      int signal = terminated.value("signal", 0);
+      if (signal == 0 && *task.exit_code > 128 && *task.exit_code <= 128 + 64)
+        signal = *task.exit_code - 128;
+      if (signal != 0) task.signal = signal;
     }
   }
   for (const auto& condition : status.value("conditions", json::array())) {
@@ -146,6 +152,13 @@ JobRecord record_from_owner(const json& object, const std::string& kind) {
   // Grid Engine's normalised priority figure for a job at the default -p 0.
   record.priority = 0.5 + static_cast<double>(record.posix_priority) / 2048.0;
   return record;
+}
+
+// A task whose program runs (or is being stopped while it runs): a hold does not change how
+// qstat shows it until the pod is gone.
+bool still_running(const TaskRecord& task) {
+  return task.state == JobState::Running || task.state == JobState::Restarted ||
+         (task.state == JobState::Deleting && !task.deleting_while_starting);
 }
 
 // "1,3-5" (status.completedIndexes) → {1,3,4,5}.
@@ -222,7 +235,8 @@ void derive_job_tasks(JobRecord& record, const json& job, const std::vector<cons
       task.deleting_while_starting =
           task.state != JobState::Running && task.state != JobState::Restarted;
       task.state = JobState::Deleting;
-    } else if (!finished && suspended && pod == newest.end()) {
+    } else if (!finished && suspended && !still_running(task)) {
+      // A suspended Job (qhold, jsub -h): its pods that had not started are being removed.
       task.state = JobState::Held;
     }
     record.tasks.push_back(std::move(task));
@@ -250,7 +264,7 @@ void derive_deployment_tasks(JobRecord& record, const json& deployment,
   // A continuous job never finishes on its own: a pod that ended is being restarted.
   if (task.state == JobState::Succeeded || task.state == JobState::Failed)
     task.state = JobState::Restarted;
-  if (held && newest == nullptr) task.state = JobState::Held;
+  if (held && !still_running(task)) task.state = JobState::Held;
   if (deleting) {
     task.deleting_while_starting =
         task.state != JobState::Running && task.state != JobState::Restarted;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# jsub's submit latency (whole process, start to exit) against the test API server, next to a
+# single curl POST of the same manifest measured in the same run; then a burst of concurrent
+# jsub processes: every one accounted for, no duplicate job IDs.
+source "$(dirname "$0")/common.sh"
+runs="${1:-30}"
+burst="${2:-200}"
+start_server
+export K8SJOBS_USER=tools.alice HOME="$workdir/home"
+mkdir -p "$HOME"
+"$build/bench/k8sjobs-bench" manifest curljob >"$workdir/job.json"
+
+jsub_ms=()
+curl_ms=()
+for i in $(seq "$runs"); do
+  started=$(now_ms)
+  "$build/jsub/jsub" -quiet -N "lat$i" /bin/true
+  jsub_ms+=($(( $(now_ms) - started )))
+  sed "s/\"curljob-1\"/\"curljob-$i\"/" "$workdir/job.json" >"$workdir/one.json"
+  started=$(now_ms)
+  curl -sS -o /dev/null --fail --cacert "$workdir/server/ca.crt" -H "Authorization: Bearer bench-token" \
+    -H 'Content-Type: application/json' --data-binary "@$workdir/one.json" \
+    "$server_url/apis/batch/v1/namespaces/tool-alice/jobs"
+  curl_ms+=($(( $(now_ms) - started )))
+done
+jsub_median=$(printf '%s\n' "${jsub_ms[@]}" | median)
+curl_median=$(printf '%s\n' "${curl_ms[@]}" | median)
+rss_kb=$( { /usr/bin/time -f '%M' "$build/jsub/jsub" -quiet -N rss /bin/true; } 2>&1 | tail -1)
+
+started=$(now_ms)
+burst_pids=()
+for i in $(seq "$burst"); do
+  "$build/jsub/jsub" -terse -N "burst$i" /bin/true >"$workdir/burst.$i.out" 2>"$workdir/burst.$i.err" &
+  burst_pids+=($!)
+done
+wait "${burst_pids[@]}" || true  # not a bare wait: the server is a child too
+burst_ms=$(( $(now_ms) - started ))
+ok=$(cat "$workdir"/burst.*.out | grep -cE '^[0-9]+$' || true)
+unique=$(cat "$workdir"/burst.*.out | grep -E '^[0-9]+$' | sort -u | wc -l)
+
+echo "submit latency over $runs runs (median, whole process):"
+echo "  jsub:           ${jsub_median} ms (peak RSS ${rss_kb} KiB)"
+echo "  one curl POST:  ${curl_median} ms"
+awk -v j="$jsub_median" -v c="$curl_median" 'BEGIN {printf "  ratio jsub/curl: %.2f\n", j/c}'
+echo "burst of $burst concurrent jsub: ${burst_ms} ms, $ok submitted, $unique distinct job IDs"
+[ "$ok" -eq "$burst" ] && [ "$unique" -eq "$burst" ]

@@ -1,0 +1,170 @@
+// How qstat sees Kubernetes objects: JobRecords derived from Jobs, Deployments and Pods that a
+// real kube-apiserver returned (tests/data/k8s/responses/k8sjobs/README.md).
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "k8sjobs/jobs/kube_job_view.h"
+#include "k8sjobs/qstat/state.h"
+#include "support/temp_dir.h"
+
+namespace k8sjobs::jobs {
+namespace {
+
+using nlohmann::json;
+
+json fixture(const std::string& name) {
+  return json::parse(testing::read_file(std::string(K8SJOBS_TEST_DATA_DIR) +
+                                        "/k8s/responses/k8sjobs/" + name + ".json"));
+}
+
+TimePoint utc(const std::string& text) {
+  std::tm parts{};
+  strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return std::chrono::system_clock::from_time_t(timegm(&parts));
+}
+
+JobRecord only(const ClusterSnapshot& snapshot) {
+  auto records = derive_job_records(snapshot);
+  EXPECT_EQ(records.size(), 1u);
+  return records.empty() ? JobRecord{} : records.front();
+}
+
+std::string letters(const JobRecord& job) {
+  EXPECT_EQ(job.tasks.size(), 1u);
+  return job.tasks.empty() ? "" : qstat::state_letters(job, job.tasks.front());
+}
+
+TEST(KubeJobView, RunningJob) {
+  JobRecord job = only({{fixture("job-running")}, {}, {fixture("pod-running")}, {}});
+  EXPECT_EQ(job.id, 101);
+  EXPECT_EQ(job.name, "fx-job");
+  EXPECT_EQ(job.owner, "tools.alice");
+  EXPECT_FALSE(job.continuous);
+  EXPECT_EQ(job.submission_time, utc("2026-11-23T14:54:30Z"));
+  EXPECT_EQ(job.backend_namespace, "tool-alice");
+  EXPECT_EQ(job.backend_objects,
+            (std::vector<std::pair<std::string, std::string>>{{"Job", "fx-job"}}));
+  EXPECT_EQ(job.script_file, "/usr/bin/fx-job");
+  EXPECT_EQ(job.job_args, std::vector<std::string>{"--once"});
+  EXPECT_EQ(job.hard_queue, "task");
+  ASSERT_EQ(job.tasks.size(), 1u);
+  const TaskRecord& task = job.tasks[0];
+  EXPECT_EQ(task.state, JobState::Running);
+  EXPECT_EQ(task.node, "sim-node-1");
+  EXPECT_EQ(task.start_time, utc("2026-11-23T14:54:37Z"));
+  EXPECT_EQ(letters(job), "r");
+}
+
+TEST(KubeJobView, CompleteJobIsFinishedWithExitCodeZero) {
+  JobRecord job = only({{fixture("job-complete")}, {}, {fixture("pod-succeeded")}, {}});
+  EXPECT_EQ(job.id, 102);
+  EXPECT_EQ(job.tasks.at(0).state, JobState::Succeeded);
+  EXPECT_EQ(job.tasks.at(0).exit_code, 0);
+  EXPECT_EQ(letters(job), "z");
+  EXPECT_EQ(job.error_reason, "");
+}
+
+TEST(KubeJobView, FailedJobKeepsTheExitCodeAndTheReason) {
+  JobRecord job = only({{fixture("job-failed")}, {}, {fixture("pod-failed")}, {}});
+  EXPECT_EQ(job.tasks.at(0).state, JobState::Failed);
+  EXPECT_EQ(job.tasks.at(0).exit_code, 3);
+  EXPECT_FALSE(job.tasks.at(0).signal.has_value());
+  EXPECT_EQ(job.error_reason, "BackoffLimitExceeded: Job has reached the specified backoff limit");
+}
+
+TEST(KubeJobView, SignalFromTheShellsExitCode) {
+  json pod = fixture("pod-failed");
+  pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] = 137;
+  JobRecord job = only({{fixture("job-failed")}, {}, {pod}, {}});
+  EXPECT_EQ(job.tasks.at(0).signal, 9);
+}
+
+TEST(KubeJobView, SuspendedJobIsHeld) {
+  JobRecord job = only({{fixture("job-suspended")}, {}, {}, {}});
+  EXPECT_EQ(job.tasks.at(0).state, JobState::Held);
+  EXPECT_EQ(letters(job), "hqw");
+}
+
+TEST(KubeJobView, SuspendedJobWhosePodHasNotStartedIsHeld) {
+  // qhold suspends the Job; its unscheduled pod is removed a moment later.
+  json pod = fixture("pod-pending");
+  pod["metadata"]["labels"]["k8sjobs.io/job-id"] = "104";
+  pod["metadata"]["deletionTimestamp"] = "2026-11-23T14:55:10Z";
+  JobRecord job = only({{fixture("job-suspended")}, {}, {pod}, {}});
+  EXPECT_EQ(letters(job), "hqw");
+}
+
+TEST(KubeJobView, UnschedulablePodIsWaitingWithTheSchedulersMessage) {
+  JobRecord job = only({{fixture("job-pending")}, {}, {fixture("pod-pending")}, {}});
+  EXPECT_EQ(job.id, 106);
+  EXPECT_EQ(letters(job), "qw");
+  EXPECT_EQ(job.tasks.at(0).scheduling_info,
+            "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
+            "1 No preemption victims found for incoming pod.");
+}
+
+TEST(KubeJobView, ImagePullBackOffIsAnError) {
+  json pod = fixture("pod-pending");
+  pod["spec"]["nodeName"] = "sim-node-1";
+  pod["status"]["containerStatuses"] =
+      json::array({{{"name", "job"},
+                    {"state",
+                     {{"waiting",
+                       {{"reason", "ImagePullBackOff"},
+                        {"message", "Back-off pulling image \"nope:latest\""}}}}},
+                    {"restartCount", 0}}});
+  JobRecord job = only({{fixture("job-pending")}, {}, {pod}, {}});
+  EXPECT_EQ(letters(job), "Eqw");
+  EXPECT_EQ(job.tasks.at(0).error_reason,
+            "ImagePullBackOff: Back-off pulling image \"nope:latest\"");
+}
+
+TEST(KubeJobView, DeletedRunningPodIsDr) {
+  json pod = fixture("pod-running");
+  pod["metadata"]["deletionTimestamp"] = "2026-11-23T14:55:00Z";
+  JobRecord job = only({{fixture("job-running")}, {}, {pod}, {}});
+  EXPECT_EQ(letters(job), "dr");
+}
+
+TEST(KubeJobView, AvailableDeploymentIsARunningContinuousJob) {
+  JobRecord job =
+      only({{}, {fixture("deployment-available")}, {fixture("pod-running-of-deployment")}, {}});
+  EXPECT_EQ(job.id, 105);
+  EXPECT_TRUE(job.continuous);
+  EXPECT_EQ(job.backend_objects,
+            (std::vector<std::pair<std::string, std::string>>{{"Deployment", "fx-web"}}));
+  EXPECT_EQ(letters(job), "r");
+  EXPECT_EQ(job.tasks.at(0).node, "sim-node-1");
+}
+
+TEST(KubeJobView, DeploymentScaledToZeroIsHeld) {
+  json deployment = fixture("deployment-available");
+  deployment["spec"]["replicas"] = 0;
+  JobRecord job = only({{}, {deployment}, {}, {}});
+  EXPECT_EQ(letters(job), "hqw");
+}
+
+TEST(KubeJobView, WholeNamespaceSortedByIdAndForeignObjectsIgnored) {
+  json foreign = fixture("job-running");
+  foreign["metadata"]["labels"].erase("k8sjobs.io/job-id");
+  ClusterSnapshot snapshot;
+  snapshot.jobs = {fixture("job-pending"),   fixture("job-failed"),   fixture("job-running"),
+                   fixture("job-suspended"), fixture("job-complete"), foreign};
+  snapshot.deployments = {fixture("deployment-available")};
+  snapshot.pods = {fixture("pod-pending"), fixture("pod-running-of-deployment"),
+                   fixture("pod-failed"), fixture("pod-succeeded"), fixture("pod-running")};
+  auto records = derive_job_records(snapshot);
+  std::vector<long long> ids;
+  std::vector<std::string> states;
+  for (const auto& record : records) {
+    ids.push_back(record.id);
+    states.push_back(qstat::state_letters(record, record.tasks.at(0)));
+  }
+  EXPECT_EQ(ids, (std::vector<long long>{101, 102, 103, 104, 105, 106}));
+  EXPECT_EQ(states, (std::vector<std::string>{"r", "z", "z", "hqw", "r", "qw"}));
+}
+
+}  // namespace
+}  // namespace k8sjobs::jobs
