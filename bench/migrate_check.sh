@@ -39,7 +39,7 @@ for ((run = 0; run < runs; ++run)); do
   check_times+=("$(seconds "$binary" check --no-program-check "$crontab")")
   reference_times+=("$(seconds grep -c jsub "$crontab")")
 done
-rss_kib=$( { /usr/bin/time -v "$binary" check --no-program-check "$crontab" >/dev/null; } 2>&1 |
+rss_kib=$( { /usr/bin/time -v "$binary" check --no-program-check "$crontab" >/dev/null || true; } 2>&1 |
   awk -F': ' '/Maximum resident set size/ {print $2}')
 
 check_median=$(median "${check_times[@]}")

@@ -107,7 +107,10 @@ TEST_F(MigrateCheck, RefusedOptionIsUnsupportedWithWhatToUseInstead) {
   ASSERT_EQ(line.commands[0].refusals.size(), 1U);
   const auto& refusal = line.commands[0].refusals[0];
   EXPECT_EQ(refusal.option, "-hold_jid");
-  EXPECT_EQ(refusal.message, ge::option_spec(ge::OptionId::HoldJid).kubernetes);
+  EXPECT_EQ(refusal.message,
+            "-hold_jid is not supported on Kubernetes yet: a job cannot wait for other jobs");
+  EXPECT_EQ(std::string(ge::option_spec(ge::OptionId::HoldJid).kubernetes),
+            refusal.message + "; " + refusal.instead);
   EXPECT_EQ(refusal.instead,
             "run the steps one after the other in one script, or submit the next job at the end "
             "of the previous one");
@@ -118,6 +121,10 @@ TEST_F(MigrateCheck, StdinFromDevNullIsAcceptedOtherFilesAreNot) {
   auto line = one("0 * * * * jsub -once -i input.txt run.sh\n");
   EXPECT_EQ(line.verdict, Verdict::Unsupported);
   EXPECT_EQ(line.commands[0].refusals.at(0).option, "-i");
+  EXPECT_EQ(line.commands[0].refusals.at(0).message,
+            ge::option_spec(ge::OptionId::StdinPath).kubernetes);  // no advice in the table
+  EXPECT_EQ(line.commands[0].refusals.at(0).instead,
+            "-i /dev/null, or read the file inside the job (sh -c 'prog < file')");
 }
 
 TEST_F(MigrateCheck, SiteLimitsFoundByTheTranslationAreUnsupported) {
@@ -176,9 +183,7 @@ TEST_F(MigrateCheck, OtherGridCommands) {
   auto qsub = one("3 21 * * * qsub -N x -l h_vmem=256m run.sh\n");
   EXPECT_EQ(qsub.verdict, Verdict::Unsupported);
   EXPECT_EQ(qsub.commands[0].refusals.at(0).option, "qsub");
-  auto jstop = one("0 4 * * * jstop web\n");
-  EXPECT_EQ(jstop.verdict, Verdict::Unsupported);
-  EXPECT_EQ(jstop.commands[0].refusals.at(0).instead, "qdel <job name> (qdel accepts job names)");
+  EXPECT_EQ(one("0 4 * * * jstop web\n").verdict, Verdict::Ok);
   EXPECT_EQ(one("0 4 * * * qdel web\n").verdict, Verdict::Ok);
 }
 
@@ -238,7 +243,8 @@ TEST_F(MigrateCheck, TableRendering) {
       "0 * * * * date\n"
       "61 * * * * jsub run.sh\n");
   std::string priority = ge::option_spec(ge::OptionId::Priority).kubernetes.data();
-  std::string hold = ge::option_spec(ge::OptionId::HoldJid).kubernetes.data();
+  std::string hold =
+      "-hold_jid is not supported on Kubernetes yet: a job cannot wait for other jobs";
   const std::string pad(19, ' ');
   std::string expected =
       "LINE  VERDICT      COMMAND\n"

@@ -289,18 +289,13 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
   const std::string cron_dir = home_env != environment.end() ? home_env->second : home;
   for (const auto& word : grid.words) check.argv.push_back(expand_word(word, environment, home));
 
-  if (grid.name == "qdel") return check;  // k8sjobs provides qdel with Grid Engine's syntax
+  // k8sjobs provides qdel and jstop with Grid Engine's and Toolforge's syntax.
+  if (grid.name == "qdel" || grid.name == "jstop") return check;
   if (grid.name == "qsub") {
     check.verdict = Verdict::Unsupported;
     check.refusals.push_back({"qsub", "k8sjobs provides no qsub",
                               "jsub with the same options (jsub runs the program in place, as "
                               "qsub -b y did)"});
-    return check;
-  }
-  if (grid.name == "jstop") {
-    check.verdict = Verdict::Unsupported;
-    check.refusals.push_back(
-        {"jstop", "k8sjobs provides no jstop", "qdel <job name> (qdel accepts job names)"});
     return check;
   }
 
@@ -322,8 +317,14 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
     auto split = ge::split_argv(check.argv);
     for (const auto& option : split.options) {
       if (option.spec == nullptr || option.spec->disposition != ge::Disposition::Refused) continue;
-      check.refusals.push_back(
-          {option.name, std::string(option.spec->kubernetes), instead_for(option.spec->id)});
+      // The table's text is "<what>; <advice>" for some options: show each part once.
+      std::string text(option.spec->kubernetes);
+      auto advice = text.find("; ");
+      if (advice == std::string::npos) {
+        check.refusals.push_back({option.name, text, instead_for(option.spec->id)});
+      } else {
+        check.refusals.push_back({option.name, text.substr(0, advice), text.substr(advice + 2)});
+      }
     }
     check.verdict = check.refusals.empty() ? Verdict::Error : Verdict::Unsupported;
     return check;
