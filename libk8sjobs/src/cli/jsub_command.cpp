@@ -16,6 +16,7 @@
 #include "k8sjobs/translate/workload.h"
 #include "k8sjobs/translate/yaml_output.h"
 #include "k8sjobs/version.h"
+#include "submit_settings.h"
 
 namespace k8sjobs::cli {
 namespace {
@@ -125,19 +126,7 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
     return 1;
   }
 
-  ge::SubmitSettings settings;
-  settings.releases.clear();
-  settings.releases.push_back(site->images.default_release);
-  for (const auto& release : site->known_releases()) {
-    if (release != site->images.default_release) settings.releases.push_back(release);
-  }
-  // Releases retired long ago (trusty, stretch) still appear in crontabs: run them on the
-  // default release with a warning rather than refusing them as the last jsub did.
-  settings.map_unknown_releases = true;
-  settings.check_program = site->jobs.check_program;
-  settings.mail_domain = site->mail.default_domain;
-  settings.default_memory_kib =
-      static_cast<std::uint64_t>(site->resources.default_memory_bytes / 1024);
+  ge::SubmitSettings settings = submit_settings_for(*site);
 
   auto host = ge::make_system_host_view(io.environment, io.clock);
   auto parsed = ge::parse_submit(mode, words, *host, settings);

@@ -1,0 +1,660 @@
+#include "k8sjobs/migrate/check.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <unordered_map>
+#include <utility>
+
+#include "k8sjobs/cron/command_finder.h"
+#include "k8sjobs/ge/option_table.h"
+#include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/translate/workload.h"
+
+namespace k8sjobs::migrate {
+
+using nlohmann::json;
+
+std::string_view to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Ok:
+      return "ok";
+    case Verdict::Local:
+      return "local";
+    case Verdict::Changes:
+      return "changes";
+    case Verdict::Unsupported:
+      return "unsupported";
+    case Verdict::Error:
+      return "error";
+  }
+  return "error";
+}
+
+namespace {
+
+// A crontab repeats the same programs, ~/.jsubrc and scripts on many lines: ask the file
+// system once per path (a 100,000-line crontab is checked in well under a second).
+class CachingFiles final : public ge::HostView {
+ public:
+  explicit CachingFiles(const ge::HostView& base) : base_(base) {}
+
+  bool exists(const std::string& path) const override {
+    return cached(exists_, path, [&] { return base_.exists(path); });
+  }
+  bool is_directory(const std::string& path) const override {
+    return cached(directory_, path, [&] { return base_.is_directory(path); });
+  }
+  bool is_executable_file(const std::string& path) const override {
+    return cached(executable_, path, [&] { return base_.is_executable_file(path); });
+  }
+  std::optional<std::string> read_file(const std::string& path,
+                                       std::size_t max_bytes) const override {
+    auto key = path + '\0' + std::to_string(max_bytes);
+    auto found = contents_.find(key);
+    if (found != contents_.end()) return found->second;
+    return contents_.emplace(key, base_.read_file(path, max_bytes)).first->second;
+  }
+  std::string cwd() const override { return base_.cwd(); }
+  std::string home() const override { return base_.home(); }
+  std::string user() const override { return base_.user(); }
+  std::optional<std::string> env(const std::string& name) const override { return base_.env(name); }
+  std::string ctime_now() const override {
+    if (!ctime_) ctime_ = base_.ctime_now();
+    return *ctime_;
+  }
+
+ private:
+  template <class F>
+  static bool cached(std::unordered_map<std::string, bool>& cache, const std::string& path, F ask) {
+    auto found = cache.find(path);
+    if (found != cache.end()) return found->second;
+    bool answer = ask();
+    cache.emplace(path, answer);
+    return answer;
+  }
+
+  const ge::HostView& base_;
+  mutable std::unordered_map<std::string, bool> exists_;
+  mutable std::unordered_map<std::string, bool> directory_;
+  mutable std::unordered_map<std::string, bool> executable_;
+  mutable std::unordered_map<std::string, std::optional<std::string>> contents_;
+  mutable std::optional<std::string> ctime_;
+};
+
+// Schedule::min_interval walks the 400-year calendar cycle (about a millisecond); a crontab
+// repeats few schedules, so each distinct text is measured once.
+class IntervalCache {
+ public:
+  std::chrono::minutes min_interval(const cron::Schedule& schedule) {
+    auto found = intervals_.find(schedule.text());
+    if (found != intervals_.end()) return found->second;
+    return intervals_.emplace(schedule.text(), schedule.min_interval()).first->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::chrono::minutes> intervals_;
+};
+
+// A command's check depends only on its words, the crontab settings in effect and (cached)
+// files: lines that repeat a command with another schedule are checked once.
+class CommandMemo {
+ public:
+  const CommandCheck* find(const std::string& key) const {
+    auto found = checks_.find(key);
+    return found == checks_.end() ? nullptr : &found->second;
+  }
+  void add(std::string key, const CommandCheck& check) { checks_.emplace(std::move(key), check); }
+  // cron's environment for a crontab settings snapshot, built once per snapshot.
+  const std::map<std::string, std::string>& environment(
+      const std::shared_ptr<const std::map<std::string, std::string>>& settings_in_effect,
+      const CheckSettings& settings) {
+    if (environment_source_ != settings_in_effect) {
+      environment_source_ = settings_in_effect;  // held, so its address is never reused
+      environment_ = cron_environment(*settings_in_effect, settings);
+    }
+    return environment_;
+  }
+
+ private:
+  std::unordered_map<std::string, CommandCheck> checks_;
+  std::shared_ptr<const std::map<std::string, std::string>> environment_source_;
+  std::map<std::string, std::string> environment_;
+};
+
+std::string memo_key(const cron::GridCommand& grid, const void* settings_snapshot) {
+  std::string key = grid.name;
+  key += '\0';
+  key += std::to_string(reinterpret_cast<std::uintptr_t>(settings_snapshot));
+  key += '\0';
+  key += grid.cd_directory.value_or("\x01");  // none differs from every directory
+  for (const auto& assignment : grid.assignments)
+    key += '\0' + assignment.name + '=' + assignment.value;
+  key += '\0';
+  for (const auto& word : grid.words) {
+    key += '\0';
+    key += word.value;
+    key += word.tilde ? '~' : '-';
+    key += word.expansion ? '$' : '-';
+  }
+  return key;
+}
+
+// The host as cron set it up for one command: the user's home, the directory of its `cd`,
+// cron's environment; files from the underlying view.
+class CronCommandHost final : public ge::HostView {
+ public:
+  CronCommandHost(const ge::HostView& files, const CheckSettings& settings, std::string cwd,
+                  const std::map<std::string, std::string>& environment)
+      : files_(files), settings_(settings), cwd_(std::move(cwd)), environment_(environment) {}
+
+  bool exists(const std::string& path) const override { return files_.exists(path); }
+  bool is_directory(const std::string& path) const override { return files_.is_directory(path); }
+  bool is_executable_file(const std::string& path) const override {
+    return files_.is_executable_file(path);
+  }
+  std::optional<std::string> read_file(const std::string& path,
+                                       std::size_t max_bytes) const override {
+    return files_.read_file(path, max_bytes);
+  }
+  std::string cwd() const override { return cwd_; }
+  std::string home() const override { return settings_.home; }
+  std::string user() const override { return settings_.user; }
+  std::optional<std::string> env(const std::string& name) const override {
+    auto found = environment_.find(name);
+    if (found == environment_.end()) return std::nullopt;
+    return found->second;
+  }
+  std::string ctime_now() const override { return files_.ctime_now(); }
+
+ private:
+  const ge::HostView& files_;
+  const CheckSettings& settings_;
+  std::string cwd_;
+  const std::map<std::string, std::string>& environment_;
+};
+
+bool is_name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool is_name_char(char c) {
+  return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+// $NAME and ${NAME} from the environment; anything else after `$` stays as typed.
+std::string expand_variables(std::string_view text,
+                             const std::map<std::string, std::string>& environment) {
+  std::string out;
+  out.reserve(text.size());
+  auto lookup = [&](const std::string& name) {
+    auto found = environment.find(name);
+    return found == environment.end() ? std::string() : found->second;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$' || i + 1 >= text.size()) {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (text[i + 1] == '{') {
+      auto close = text.find('}', i + 2);
+      std::string_view name =
+          close == std::string_view::npos ? std::string_view() : text.substr(i + 2, close - i - 2);
+      if (!name.empty() && is_name_start(name.front()) &&
+          std::all_of(name.begin(), name.end(), is_name_char)) {
+        out += lookup(std::string(name));
+        i = close;
+        continue;
+      }
+    } else if (is_name_start(text[i + 1])) {
+      std::size_t end = i + 1;
+      while (end < text.size() && is_name_char(text[end])) ++end;
+      out += lookup(std::string(text.substr(i + 1, end - i - 1)));
+      i = end - 1;
+      continue;
+    }
+    out.push_back(text[i]);
+  }
+  return out;
+}
+
+std::string expand_tilde(std::string text, const std::string& home) {
+  if (text == "~") return home;
+  if (text.rfind("~/", 0) == 0) return home + text.substr(1);
+  return text;
+}
+
+ge::Mode mode_for(const std::string& command) {
+  if (command == "jstart") return ge::Mode::Jstart;
+  if (command == "qcronsub") return ge::Mode::Qcronsub;
+  return ge::Mode::Jsub;
+}
+
+std::string instead_for(ge::OptionId id) {
+  switch (id) {
+    case ge::OptionId::StartTime:
+      return "a crontab line (or CronJob schedule) at the start time, or sleep at the start of "
+             "the job";
+    case ge::OptionId::StdinPath:
+      return "-i /dev/null, or read the file inside the job (sh -c 'prog < file')";
+    case ge::OptionId::HoldJid:
+      return "run the steps one after the other in one script, or submit the next job at the "
+             "end of the previous one";
+    case ge::OptionId::HoldJidArray:
+      return "one array job whose tasks run both steps in turn";
+    case ge::OptionId::Deadline:
+      return "drop -dl (-l h_rt=<seconds> limits the run time)";
+    default:
+      return "drop " + std::string(ge::option_spec(id).name);
+  }
+}
+
+// One line for a table cell: newlines of multi-line messages become "; ".
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "; ";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string every(std::chrono::minutes interval) {
+  auto count = interval.count();
+  if (count == 1) return "every minute";
+  if (count == 60) return "every hour";
+  if (count % 60 == 0) return "every " + std::to_string(count / 60) + " hours";
+  return "every " + std::to_string(count) + " minutes";
+}
+
+// build_workload's refusal in the words of a table cell: without jsub's frame around it.
+std::string translation_refusal(std::string message) {
+  const std::string prefix = "Unable to run job: ";
+  const std::string suffix = "\nExiting.";
+  if (message.rfind(prefix, 0) == 0) message.erase(0, prefix.size());
+  if (message.size() >= suffix.size() &&
+      message.compare(message.size() - suffix.size(), suffix.size(), suffix) == 0)
+    message.erase(message.size() - suffix.size());
+  return message;
+}
+
+CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& files,
+                           const CheckSettings& settings,
+                           const std::map<std::string, std::string>& environment) {
+  CommandCheck check;
+  check.command = grid.name;
+  const std::string& home = settings.home;
+  auto home_env = environment.find("HOME");
+  const std::string cron_dir = home_env != environment.end() ? home_env->second : home;
+  for (const auto& word : grid.words) check.argv.push_back(expand_word(word, environment, home));
+
+  // k8sjobs provides qdel and jstop with Grid Engine's and Toolforge's syntax.
+  if (grid.name == "qdel" || grid.name == "jstop") return check;
+  if (grid.name == "qsub") {
+    check.verdict = Verdict::Unsupported;
+    check.refusals.push_back({"qsub", "k8sjobs provides no qsub",
+                              "jsub with the same options (jsub runs the program in place, as "
+                              "qsub -b y did)"});
+    return check;
+  }
+
+  std::string cwd = cron_dir;
+  if (grid.cd_directory) {
+    cwd = ge::absolute_path(cron_dir,
+                            expand_tilde(expand_variables(*grid.cd_directory, environment), home));
+  }
+  std::map<std::string, std::string> command_environment = environment;
+  for (const auto& assignment : grid.assignments)
+    command_environment[assignment.name] = expand_variables(assignment.value, environment);
+  CronCommandHost host(files, settings, cwd, command_environment);
+
+  check.mode = mode_for(grid.name);
+  auto parsed = ge::parse_submit(check.mode, check.argv, host, settings.submit);
+  if (!parsed) {
+    check.error = one_line(parsed.error().message);
+    // Refused options say what to use instead; other failures are jsub's own errors.
+    auto split = ge::split_argv(check.argv);
+    for (const auto& option : split.options) {
+      if (option.spec == nullptr || option.spec->disposition != ge::Disposition::Refused) continue;
+      // The table's text is "<what>; <advice>" for some options: show each part once.
+      std::string text(option.spec->kubernetes);
+      auto advice = text.find("; ");
+      if (advice == std::string::npos) {
+        check.refusals.push_back({option.name, text, instead_for(option.spec->id)});
+      } else {
+        check.refusals.push_back({option.name, text.substr(0, advice), text.substr(advice + 2)});
+      }
+    }
+    check.verdict = check.refusals.empty() ? Verdict::Error : Verdict::Unsupported;
+    return check;
+  }
+  for (const auto& warning : parsed->warnings) {
+    const ge::OptionSpec* spec = ge::find_option(warning.option);
+    check.changes.push_back(
+        {warning.option, warning.message, spec ? std::string(spec->kubernetes) : std::string()});
+  }
+  check.verdict = check.changes.empty() ? Verdict::Ok : Verdict::Changes;
+  if (settings.site != nullptr) {
+    // The same translation jsub runs: what it refuses (site limits) is refused here too.
+    translate::JobIdentity identity{0, settings.site->namespace_for(parsed->user), "check-0"};
+    auto workload = translate::build_workload(*parsed, *settings.site, identity, {});
+    if (!workload) {
+      check.verdict = Verdict::Unsupported;
+      check.error = one_line(workload.error().message);
+      check.refusals.push_back({"site limit", translation_refusal(workload.error().message),
+                                "request at most what the site allows (see docs/config.md), or ask "
+                                "the administrators to raise the limit"});
+    }
+  }
+  check.request = std::make_shared<const ge::SubmitRequest>(std::move(*parsed));
+  return check;
+}
+
+void add_hygiene(LineCheck& line, const CheckSettings& settings, IntervalCache& intervals) {
+  bool submits = false;
+  bool without_once = false;
+  bool keep_alive = false;
+  for (const auto& command : line.commands) {
+    if (command.command == "qdel" || command.command == "jstop") continue;
+    submits = true;
+    if (command.request) {
+      if (!command.request->once) without_once = true;
+      if (command.request->continuous) keep_alive = true;
+    }
+  }
+  if (!submits || !line.schedule) return;
+  const cron::Schedule& schedule = *line.schedule;
+  if (schedule.is_reboot()) {
+    line.hygiene.push_back(
+        {"reboot",
+         "@reboot starts the job when the cron host boots; Kubernetes has no such event: start "
+         "a continuous job once with jstart (its Deployment keeps it running) and drop the line"});
+    return;
+  }
+  auto interval = intervals.min_interval(schedule);
+  if (interval == std::chrono::minutes::max()) {
+    line.hygiene.push_back({"never-runs", "the schedule never matches a date: the job never runs"});
+    return;
+  }
+  if (interval < settings.min_grid_interval) {
+    line.hygiene.push_back({"frequent", "runs " + every(interval) +
+                                            "; grid jobs should run at most every " +
+                                            std::to_string(settings.min_grid_interval.count()) +
+                                            " minutes (the Toolforge rule)"});
+  }
+  if (without_once && interval <= settings.frequent_without_once) {
+    line.hygiene.push_back(
+        {"no-once", "runs " + every(interval) +
+                        " without -once: a run that lasts longer overlaps the next one; add "
+                        "-once (as a CronJob: concurrencyPolicy Forbid)"});
+  }
+  if (keep_alive) {
+    line.hygiene.push_back(
+        {"keep-alive",
+         "jstart from cron only restarts the job when it is not running; on Kubernetes run "
+         "jstart once: its Deployment restarts the job by itself and this line can go"});
+  }
+  if (auto caveat = schedule.kubernetes_caveat()) {
+    line.hygiene.push_back({"schedule-changes", "as a CronJob: " + *caveat});
+  }
+}
+
+LineCheck check_job(const cron::Entry& entry, const cron::CronLine& job, const ge::HostView& files,
+                    const CheckSettings& settings,
+                    const std::shared_ptr<const std::map<std::string, std::string>>& crontab_env,
+                    IntervalCache& intervals, CommandMemo& memo) {
+  LineCheck line;
+  line.line = entry.line;
+  line.text = entry.text;
+  line.command = job.command_as_typed;
+  line.schedule = job.schedule;
+  line.crontab_environment = crontab_env;
+  cron::CommandScan scan = cron::find_grid_commands(job.command);
+  switch (scan.classification) {
+    case cron::CommandClass::Unparsable:
+      line.verdict = Verdict::Error;
+      line.reason =
+          "the shell would refuse the command: " +
+          (scan.error ? scan.error->reason : std::string("syntax error")) +
+          (scan.error ? " (column " + std::to_string(job.line_offset(scan.error->offset) + 1) + ")"
+                      : std::string());
+      return line;
+    case cron::CommandClass::Local:
+      line.verdict = Verdict::Local;
+      line.reason = scan.uses_jlocal ? "jlocal: runs on the cron host"
+                                     : "no grid command: runs on the cron host";
+      return line;
+    case cron::CommandClass::Grid:
+      break;
+  }
+  const auto& environment = memo.environment(crontab_env, settings);
+  line.verdict = Verdict::Ok;
+  for (const auto& grid : scan.commands) {
+    std::string key = memo_key(grid, crontab_env.get());
+    if (const CommandCheck* known = memo.find(key)) {
+      line.commands.push_back(*known);
+    } else {
+      line.commands.push_back(check_command(grid, files, settings, environment));
+      memo.add(std::move(key), line.commands.back());
+    }
+    line.verdict = std::max(line.verdict, line.commands.back().verdict);
+  }
+  add_hygiene(line, settings, intervals);
+  return line;
+}
+
+}  // namespace
+
+std::string expand_word(const cron::ShellWord& word,
+                        const std::map<std::string, std::string>& environment,
+                        const std::string& home) {
+  std::string value = word.expansion ? expand_variables(word.value, environment) : word.value;
+  return word.tilde ? expand_tilde(std::move(value), home) : value;
+}
+
+std::map<std::string, std::string> cron_environment(
+    const std::map<std::string, std::string>& crontab_settings, const CheckSettings& settings) {
+  std::map<std::string, std::string> environment{{"SHELL", "/bin/sh"},
+                                                 {"PATH", "/usr/bin:/bin"},
+                                                 {"HOME", settings.home},
+                                                 {"LOGNAME", settings.user}};
+  for (const auto& [name, value] : crontab_settings) environment[name] = value;
+  return environment;
+}
+
+CrontabCheck check_crontab(const cron::Crontab& crontab, std::string file,
+                           const ge::HostView& files, const CheckSettings& settings) {
+  CrontabCheck check;
+  check.file = std::move(file);
+  CachingFiles cached(files);
+  IntervalCache intervals;
+  CommandMemo memo;
+  check.lines.reserve(crontab.entries.size());
+  auto settings_in_effect = std::make_shared<const std::map<std::string, std::string>>();
+  for (const auto& entry : crontab.entries) {
+    switch (entry.kind()) {
+      case cron::EntryKind::Blank:
+        break;
+      case cron::EntryKind::Comment:
+        if (entry.comment()->commented_job) ++check.commented_jobs;
+        break;
+      case cron::EntryKind::Environment: {
+        auto next = std::make_shared<std::map<std::string, std::string>>(*settings_in_effect);
+        (*next)[entry.environment()->name] = entry.environment()->value;
+        settings_in_effect = std::move(next);
+        break;
+      }
+      case cron::EntryKind::Error: {
+        LineCheck line;
+        line.line = entry.line;
+        line.text = entry.text;
+        line.command = entry.text;
+        line.verdict = Verdict::Error;
+        line.reason = entry.error()->reason;
+        line.crontab_environment = settings_in_effect;
+        check.lines.push_back(std::move(line));
+        break;
+      }
+      case cron::EntryKind::Job:
+        check.lines.push_back(
+            check_job(entry, *entry.job(), cached, settings, settings_in_effect, intervals, memo));
+        break;
+    }
+  }
+  return check;
+}
+
+CheckSummary summarize(const std::vector<CrontabCheck>& checks) {
+  CheckSummary summary;
+  for (const auto& check : checks) {
+    summary.commented_jobs += check.commented_jobs;
+    for (const auto& line : check.lines) {
+      summary.hygiene += static_cast<int>(line.hygiene.size());
+      switch (line.verdict) {
+        case Verdict::Ok:
+          ++summary.ok;
+          break;
+        case Verdict::Local:
+          ++summary.local;
+          break;
+        case Verdict::Changes:
+          ++summary.changes;
+          break;
+        case Verdict::Unsupported:
+          ++summary.unsupported;
+          break;
+        case Verdict::Error:
+          ++summary.error;
+          break;
+      }
+    }
+  }
+  return summary;
+}
+
+namespace {
+
+constexpr std::size_t kCommandWidth = 72;
+
+std::string command_cell(const LineCheck& line) {
+  std::string text = line.command;
+  for (char& c : text) {
+    if (c == '\t') c = ' ';
+  }
+  if (text.size() > kCommandWidth) text = text.substr(0, kCommandWidth - 3) + "...";
+  return text;
+}
+
+void pad(std::string& out, std::size_t width, std::string_view cell) {
+  out += cell;
+  out.append(width > cell.size() ? width - cell.size() : 1, ' ');
+}
+
+}  // namespace
+
+std::string render_table(const std::vector<CrontabCheck>& checks) {
+  const bool several = checks.size() > 1;
+  std::vector<std::string> locations;
+  std::size_t width = 4;
+  for (const auto& check : checks) {
+    for (const auto& line : check.lines) {
+      locations.push_back(several ? check.file + ":" + std::to_string(line.line)
+                                  : std::to_string(line.line));
+      width = std::max(width, locations.back().size());
+    }
+  }
+  width += 2;
+  constexpr std::size_t kVerdictWidth = 13;
+  std::string out;
+  pad(out, width, "LINE");
+  pad(out, kVerdictWidth, "VERDICT");
+  out += "COMMAND\n";
+  const std::string indent(width + kVerdictWidth, ' ');
+  std::size_t row = 0;
+  for (const auto& check : checks) {
+    for (const auto& line : check.lines) {
+      pad(out, width, locations[row++]);
+      pad(out, kVerdictWidth, to_string(line.verdict));
+      out += command_cell(line) + "\n";
+      if (line.verdict == Verdict::Error && !line.reason.empty())
+        out += indent + "error: " + line.reason + "\n";
+      for (const auto& command : line.commands) {
+        for (const auto& change : command.changes)
+          out += indent + "change: " + change.message + "\n";
+        for (const auto& refusal : command.refusals) {
+          out += indent + "unsupported: " + refusal.message + "\n";
+          out += indent + "  instead: " + refusal.instead + "\n";
+        }
+        if (command.verdict == Verdict::Error) out += indent + "error: " + command.error + "\n";
+      }
+      for (const auto& warning : line.hygiene) out += indent + "warning: " + warning.message + "\n";
+    }
+  }
+  CheckSummary summary = summarize(checks);
+  int total = summary.ok + summary.changes + summary.unsupported + summary.local + summary.error;
+  out += "\n" + std::to_string(total) + " job lines: " + std::to_string(summary.ok) + " ok, " +
+         std::to_string(summary.changes) + " changes, " + std::to_string(summary.unsupported) +
+         " unsupported, " + std::to_string(summary.local) + " local, " +
+         std::to_string(summary.error) + " error; " + std::to_string(summary.hygiene) +
+         " cron warnings";
+  if (summary.commented_jobs > 0)
+    out += "; " + std::to_string(summary.commented_jobs) + " commented-out jobs not checked";
+  out += "\n";
+  return out;
+}
+
+json render_json(const std::vector<CrontabCheck>& checks) {
+  json files = json::array();
+  for (const auto& check : checks) {
+    json lines = json::array();
+    for (const auto& line : check.lines) {
+      json item{{"line", line.line}, {"text", line.text}, {"verdict", to_string(line.verdict)}};
+      if (!line.reason.empty()) item["reason"] = line.reason;
+      if (line.schedule) item["schedule"] = line.schedule->text();
+      json commands = json::array();
+      for (const auto& command : line.commands) {
+        json entry{{"command", command.command},
+                   {"argv", command.argv},
+                   {"verdict", to_string(command.verdict)}};
+        if (command.request) entry["job_name"] = command.request->job_name;
+        json changes = json::array();
+        for (const auto& change : command.changes) {
+          changes.push_back({{"option", change.option},
+                             {"message", change.message},
+                             {"kubernetes", change.kubernetes}});
+        }
+        entry["changes"] = changes;
+        json refusals = json::array();
+        for (const auto& refusal : command.refusals) {
+          refusals.push_back({{"option", refusal.option},
+                              {"message", refusal.message},
+                              {"instead", refusal.instead}});
+        }
+        entry["unsupported"] = refusals;
+        if (!command.error.empty()) entry["error"] = command.error;
+        commands.push_back(std::move(entry));
+      }
+      item["commands"] = commands;
+      json hygiene = json::array();
+      for (const auto& warning : line.hygiene)
+        hygiene.push_back({{"code", warning.code}, {"message", warning.message}});
+      item["warnings"] = hygiene;
+      lines.push_back(std::move(item));
+    }
+    files.push_back(
+        {{"file", check.file}, {"lines", lines}, {"commented_jobs", check.commented_jobs}});
+  }
+  CheckSummary summary = summarize(checks);
+  return {{"files", files},
+          {"summary",
+           {{"ok", summary.ok},
+            {"changes", summary.changes},
+            {"unsupported", summary.unsupported},
+            {"local", summary.local},
+            {"error", summary.error},
+            {"warnings", summary.hygiene},
+            {"commented_jobs", summary.commented_jobs}}}};
+}
+
+}  // namespace k8sjobs::migrate
