@@ -1,5 +1,7 @@
 #include "support/openapi_validator.h"
 
+#include "k8sjobs/text/edit_distance.h"
+
 #include <algorithm>
 #include <deque>
 #include <fstream>
@@ -33,20 +35,7 @@ struct Node {
   std::vector<json> enum_values;
 };
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
+using k8sjobs::text::edit_distance;
 
 std::string describe_value(const json& value) {
   std::string text = value.dump();
