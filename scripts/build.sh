@@ -6,5 +6,11 @@ cd "$(dirname "$0")/.."
 build_dir="${1:-build}"
 shift || true
 jobs="${K8SJOBS_BUILD_JOBS:-$(nproc)}"
+# ccache (installed by setup.sh) lets a build in a fresh clone reuse what an earlier build of the
+# same sources compiled; CCACHE_BASEDIR keeps those hits across clones in other folders.
+if command -v ccache >/dev/null 2>&1 && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 cmake --build "$build_dir" -j "$jobs"

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libboost-program-options-dev libboost-filesystem-dev libboost-dev
   libcurl4-openssl-dev libssl-dev openssl curl
   nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
