@@ -1,8 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-
 #include "k8sjobs/qstat/job_detail.h"
 #include "qstat_fixtures.h"
 
@@ -10,14 +7,6 @@ namespace k8sjobs::qstat {
 namespace {
 
 using namespace fixtures;
-
-void expect_golden(const std::string& name, const std::string& actual) {
-  if (std::getenv("K8SJOBS_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name) << actual;
-    return;
-  }
-  EXPECT_EQ(actual, golden(name)) << "golden file " << name;
-}
 
 TEST(TimeFormat, CtimeListingAndXml) {
   // Fri Apr  8 13:42:41 2011 UTC

@@ -2,7 +2,11 @@
 // JobRecords for the qstat renderer tests: every JobState, arrays with tasks done, running
 // and pending, long names, several users.
 
+#include <gtest/gtest.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -140,6 +144,16 @@ inline JobRecord detailed_job() {
 
 inline std::string golden(const std::string& name) {
   return testing::read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name);
+}
+
+// Compares with tests/data/qstat/golden/<name>. K8SJOBS_UPDATE_GOLDEN=1 rewrites the file
+// instead (review the diff before committing).
+inline void expect_golden(const std::string& name, const std::string& actual) {
+  if (std::getenv("K8SJOBS_UPDATE_GOLDEN") != nullptr) {
+    std::ofstream(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name) << actual;
+    return;
+  }
+  EXPECT_EQ(actual, golden(name)) << "golden file " << name;
 }
 
 }  // namespace k8sjobs::qstat::fixtures

@@ -1,8 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-
 #include "k8sjobs/qstat/listing.h"
 #include "k8sjobs/qstat/state.h"
 #include "qstat_fixtures.h"
@@ -11,16 +8,6 @@ namespace k8sjobs::qstat {
 namespace {
 
 using namespace fixtures;
-
-// Compares with tests/data/qstat/golden/<name>. K8SJOBS_UPDATE_GOLDEN=1 rewrites the file
-// instead (review the diff before committing).
-void expect_golden(const std::string& name, const std::string& actual) {
-  if (std::getenv("K8SJOBS_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name) << actual;
-    return;
-  }
-  EXPECT_EQ(actual, golden(name)) << "golden file " << name;
-}
 
 const std::string kHeader =
     "job-ID  prior   name       user         state submit/start at     queue                  "

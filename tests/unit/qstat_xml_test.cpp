@@ -2,9 +2,6 @@
 
 #include <sys/wait.h>
 
-#include <cstdlib>
-#include <fstream>
-
 #include "k8sjobs/qstat/job_detail.h"
 #include "k8sjobs/qstat/listing.h"
 #include "k8sjobs/qstat/xml.h"
@@ -14,14 +11,6 @@ namespace k8sjobs::qstat {
 namespace {
 
 using namespace fixtures;
-
-void expect_golden(const std::string& name, const std::string& actual) {
-  if (std::getenv("K8SJOBS_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name) << actual;
-    return;
-  }
-  EXPECT_EQ(actual, golden(name)) << "golden file " << name;
-}
 
 // Runs xmllint --schema on `xml`; returns its exit status and output.
 std::pair<int, std::string> xmllint(const std::string& xml, const std::string& schema) {
