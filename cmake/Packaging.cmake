@@ -1,9 +1,6 @@
 # The Debian package: `cpack -G DEB` in the build directory writes k8sjobs_<version>_<arch>.deb.
 # Depends is computed by dpkg-shlibdeps from the shared libraries the commands link.
 set(CPACK_GENERATOR DEB)
-# cpack packages what the build made (scripts/build.sh first) and never starts a build itself:
-# with a generator set it would first build every target, the test suite included.
-set(CPACK_CMAKE_GENERATOR "")
 set(CPACK_PACKAGE_NAME k8sjobs)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "k8sjobs maintainers <k8sjobs@localhost>")

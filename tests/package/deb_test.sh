@@ -21,7 +21,7 @@ echo "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for library in libc6 libcurl4 libssl3 libyaml-cpp libboost-program-options; do
+for library in libc6 libstdc++6 libcurl4 libyaml-cpp libboost-filesystem; do
   grep -q "$library" <<<"$depends" || fail "Depends lacks $library (dpkg-shlibdeps did not run?)"
 done
 [ "$(dpkg-deb -f "$deb" Package)" = k8sjobs ] || fail "package name"
@@ -48,7 +48,7 @@ check_installed() {
   local version
   version=$("${clean_env[@]}" K8SJOBS_CONFIG="$here/../../docs/examples/config.yaml" \
     "$prefix/bin/jsub" --version) || fail "$prefix/bin/jsub --version exits non-zero"
-  grep -qE '^jsub \(k8sjobs\) [0-9]+\.[0-9]+\.[0-9]+ \(commit [0-9a-f]+|unknown\)$' \
+  grep -qE '^jsub \(k8sjobs\) [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]+|unknown)\)$' \
     <<<"$(head -1 <<<"$version")" || fail "jsub --version: $version"
   grep -q '^backend: kubernetes$' <<<"$version" || fail "jsub --version names no backend: $version"
   grep -q '^site config: .*config.yaml' <<<"$version" ||
