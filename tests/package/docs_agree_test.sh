@@ -49,6 +49,35 @@ for command in "${K8SJOBS_COMMANDS[@]}"; do
   echo "$command: $(wc -l <<<"$in_help") options agree in --help, man page and completion"
 done
 
+# --version of every command: version, commit, backend and site config in use.
+for command in "${K8SJOBS_COMMANDS[@]}"; do
+  version=$(env -i PATH=/usr/bin:/bin HOME=/nonexistent K8SJOBS_BACKEND=kubernetes \
+    "$build/${K8SJOBS_COMMAND_PATHS[$command]}" --version) || fail "$command --version exits non-zero"
+  grep -qE "^$command \(k8sjobs\) [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]+|unknown)\)\$" \
+    <<<"$version" || fail "$command --version: $version"
+  grep -qx 'backend: kubernetes' <<<"$version" || fail "$command --version names no backend"
+  grep -q '^site config: built-in defaults' <<<"$version" ||
+    fail "$command --version names no site config: $version"
+done
+echo "--version: checked for ${#K8SJOBS_COMMANDS[@]} commands"
+
+# Completion of job IDs and names asks qstat: a job of the local backend is offered to qdel,
+# qstat -j, qhold and jstop.
+state="$(mktemp -d)"
+trap 'rm -rf "$state"' EXIT
+local_env=(env -i PATH="$build/qstat:$build/qdel:$build/jsub:/usr/bin:/bin" HOME="$state"
+  K8SJOBS_STATE_DIR="$state/jobs" USER=tester LOGNAME=tester K8SJOBS_USER=tester)
+submitted=$("${local_env[@]}" jsub -N completeme sleep 60) || fail "local jsub: $submitted"
+id=$(grep -oE '[0-9]+' <<<"$submitted" | head -1)
+in_ids() { "${local_env[@]}" bash -c "$(declare -f complete_words); complete_words \"\$@\"" _ "$completion" "$@"; }
+[[ " $(in_ids qdel "" | tr '\n' ' ') " == *" $id "* ]] || fail "qdel <Tab> does not offer job $id"
+[ "$(in_ids qdel comp)" = completeme ] || fail "qdel comp<Tab> does not offer completeme"
+[ "$(in_ids qstat -j comp)" = completeme ] || fail "qstat -j comp<Tab>: $(in_ids qstat -j comp)"
+[ "$(in_ids qhold comp)" = completeme ] || fail "qhold comp<Tab>"
+[ "$(in_ids jstop comp)" = completeme ] || fail "jstop comp<Tab>"
+"${local_env[@]}" qdel "$id" >/dev/null || fail "local qdel $id"
+echo "completion of job IDs and names: checked (job $id)"
+
 # Every site-config key is in docs/config.md, and every key that is not a section is in the
 # jsub man page's SITE CONFIGURATION (a volume entry's keys: home.volumes).
 keys=$("$build/docs/k8sjobs-docgen" site-config-keys)
