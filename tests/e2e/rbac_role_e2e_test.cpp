@@ -87,8 +87,9 @@ class Scenario {
                      const std::string& out_contains = "") {
     if (output.exit_code == exit_code && output.out.find(out_contains) != std::string::npos)
       return "";
-    return step + ": expected exit " + std::to_string(exit_code) + " and \"" + out_contains +
-           "\"; got " + describe(output);
+    return step + ": expected exit " + std::to_string(exit_code) +
+           (out_contains.empty() ? "" : " and \"" + out_contains + "\"") + "; got " +
+           describe(output);
   }
 
   std::string wait_for_pod(long long id) {
