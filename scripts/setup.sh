@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything k8sjobs needs to build and test on Debian bookworm.
 # Idempotent: packages already present are left alone. Run as root (or with sudo).
+# go-md2man renders the man pages; man-db, bash-completion, dpkg-dev and file (dpkg-shlibdeps)
+# are what the package test needs to build the .deb and check `man -w jsub` and completion.
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,7 @@ packages=(
   libcpp-httplib-dev libbrotli-dev zlib1g-dev
   libgtest-dev libgmock-dev
   clang-format libxml2-utils
+  go-md2man man-db bash-completion dpkg-dev file
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apiserver/rbac.h"
 #include "apiserver/test_pki.h"
 #include "apiserver/world.h"
 
@@ -128,7 +129,8 @@ struct TestApiServer::Impl {
 
   mutable std::mutex mutex;  // guards everything below
   std::map<std::string, User> token_users;
-  std::map<std::string, User> cert_users;  // by CN
+  std::map<std::string, User> cert_users;                // by CN
+  std::map<std::string, std::vector<PolicyRule>> roles;  // by user name: bind_role()
   std::vector<Fault> faults;
   std::vector<RecordedRequest> recorded;
   std::chrono::seconds default_watch_timeout{30};
@@ -280,7 +282,14 @@ std::optional<Reply> TestApiServer::Impl::authorize(const httplib::Request& req,
   if (!path) return std::nullopt;  // discovery, reviews and unknown paths: any authenticated user
   if (!path->ns.empty() && std::find(user.namespaces.begin(), user.namespaces.end(), path->ns) !=
                                user.namespaces.end()) {
-    return std::nullopt;
+    std::lock_guard lock(mutex);
+    auto bound = roles.find(user.name);
+    if (bound == roles.end() ||
+        rules_allow(bound->second,
+                    AccessRequest{verb_of(req, *path), path->type->group, path->type->plural,
+                                  path->subresource, path->name})) {
+      return std::nullopt;
+    }
   }
   const ResourceType& type = *path->type;
   std::string resource = type.plural + (path->subresource.empty() ? "" : "/" + path->subresource);
@@ -640,6 +649,12 @@ ClientCertificate TestApiServer::add_certificate_user(const std::string& common_
   std::lock_guard lock(impl_->mutex);
   impl_->cert_users[common_name] = User{common_name, {organization}, std::move(namespaces), ""};
   return {issued.cert_pem, issued.key_pem};
+}
+
+void TestApiServer::bind_role(const std::string& user, const nlohmann::json& role) {
+  std::vector<PolicyRule> rules = policy_rules_of(role);
+  std::lock_guard lock(impl_->mutex);
+  impl_->roles[user] = std::move(rules);
 }
 
 ClientCertificate TestApiServer::untrusted_certificate(const std::string& common_name) {

@@ -58,6 +58,11 @@ class TestApiServer {
                                          const std::string& organization,
                                          std::vector<std::string> namespaces);
   ClientCertificate untrusted_certificate(const std::string& common_name);  // another CA
+  // RBAC: from now on `user` (a token or certificate user's name) may do in its namespaces only
+  // what this Role's rules allow (JSON of a rbac.authorization.k8s.io/v1 Role); other requests
+  // are 403 Forbidden, as kube-apiserver words them. Without a bound Role a user may do anything
+  // in its namespaces.
+  void bind_role(const std::string& user, const nlohmann::json& role);
 
   // The world, for tests (paths like "/apis/batch/v1/namespaces/ns/jobs/x"). Objects come back
   // with kind and apiVersion set.

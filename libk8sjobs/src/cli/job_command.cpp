@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "job_lookup.h"
+#include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/qstat/qdel_format.h"
 #include "k8sjobs/qstat/toolforge_messages.h"
 
@@ -35,6 +36,18 @@ int run_job(CommandIo& io) {
 }
 
 int run_job(CommandIo& io, const CommandContext& context) {
+  if (io.args.size() == 1 && (io.args[0] == "--help" || io.args[0] == "-help")) {
+    io.out << "usage: job [-v|-q] <jobname>\n"
+              "  -v         say whether the job is running or queued, and since when\n"
+              "  -q         print nothing: the exit status alone answers\n"
+              "  --help     print this help\n"
+              "  --version  print the version and the site config in use\n"
+              "\n"
+              "Exit status: 0 no such job, 1 running, 2 queued, 3 unknown (usage, cluster).\n";
+    return 0;
+  }
+  if (io.args.size() == 1 && io.args[0] == "--version")
+    return print_version("job", io.environment, io.out, io.err) == 0 ? 0 : kJobUnknownExitCode;
   bool verbose = false;
   bool quiet = false;
   std::string name;
@@ -80,6 +93,16 @@ int run_jstop(CommandIo& io) {
 }
 
 int run_jstop(CommandIo& io, const CommandContext& context) {
+  if (io.args.size() == 1 && (io.args[0] == "--help" || io.args[0] == "-help")) {
+    io.out << "usage: jstop <jobname>\n"
+              "  --help     print this help\n"
+              "  --version  print the version and the site config in use\n"
+              "\n"
+              "Deletes every queued or running job of that name (qdel's answers).\n";
+    return 0;
+  }
+  if (io.args.size() == 1 && io.args[0] == "--version")
+    return print_version("jstop", io.environment, io.out, io.err);
   if (io.args.size() != 1 || io.args[0].empty() || io.args[0][0] == '-') {
     io.err << "usage: jstop <jobname>\n";
     return 1;

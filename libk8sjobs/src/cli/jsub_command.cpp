@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "k8sjobs/cli/backend_factory.h"
+#include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/ge/host_view.h"
 #include "k8sjobs/ge/option_table.h"
 #include "k8sjobs/ge/output_paths.h"
@@ -15,7 +16,6 @@
 #include "k8sjobs/translate/labels.h"
 #include "k8sjobs/translate/workload.h"
 #include "k8sjobs/translate/yaml_output.h"
-#include "k8sjobs/version.h"
 #include "submit_settings.h"
 
 namespace k8sjobs::cli {
@@ -94,15 +94,6 @@ std::string sync_line(long long id, const jobs::TaskExit& exit, bool array) {
   return "No information available on job " + job + "'s exit status.";
 }
 
-std::string version_text(const std::string& command, const site::SiteConfig* site) {
-  std::string text = command + " (k8sjobs) " + kVersion + " (commit " + kGitCommit + ")\n";
-  if (site != nullptr) {
-    text += "backend: " + std::string(site::to_string(site->backend)) + "\n";
-    text += "site config: " + site->describe_source() + "\n";
-  }
-  return text;
-}
-
 }  // namespace
 
 int run_jsub(ge::Mode mode, CommandIo& io) {
@@ -112,15 +103,16 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
   configure_logging(command, log_level_from(io.environment, own.verbosity));
 
   if (own.help) {
-    io.out << ge::usage_text(command);
+    io.out << ge::usage_text(command)
+           << "\nOptions of k8sjobs itself (before any Grid Engine option):\n"
+              " --help                  print this help\n"
+              " --version               print the version, commit, backend and site config\n"
+              " --dry-run               print the Kubernetes object instead of submitting it\n"
+              " --verbose               log what the command does on stderr; repeat for more\n";
     return 0;
   }
+  if (own.version) return print_version(command, io.environment, io.out, io.err);
   auto site = site::load_site_config(io.environment);
-  if (own.version) {
-    io.out << version_text(command, site ? &*site : nullptr);
-    if (!site) io.err << command << ": " << site.error().message << "\n";
-    return site ? 0 : 1;
-  }
   if (!site) {
     io.err << command << ": " << site.error().message << "\n";
     return 1;

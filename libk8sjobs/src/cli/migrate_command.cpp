@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "k8sjobs/cli/backend_factory.h"
+#include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/cron/crontab.h"
 #include "k8sjobs/ge/host_view.h"
 #include "k8sjobs/jobs/kube_backend.h"
@@ -16,7 +17,6 @@
 #include "k8sjobs/migrate/check.h"
 #include "k8sjobs/migrate/convert.h"
 #include "k8sjobs/translate/yaml_output.h"
-#include "k8sjobs/version.h"
 #include "submit_settings.h"
 
 namespace k8sjobs::cli {
@@ -28,7 +28,7 @@ constexpr int kExitUsage = 2;     // bad arguments, unreadable files, site confi
 
 constexpr const char* kUsage =
     "usage: k8sjobs-migrate check   [--json] [OPTIONS] CRONTAB...\n"
-    "       k8sjobs-migrate convert [--to cronjob|jobs-yaml] [-o DIR] [--spread]\n"
+    "       k8sjobs-migrate convert [--to cronjob|jobs-yaml] [-o|--output-dir DIR] [--spread]\n"
     "                               [--time-zone TZ] [OPTIONS] CRONTAB...\n"
     "       k8sjobs-migrate apply   [--dry-run] [--spread] [--time-zone TZ] [OPTIONS] CRONTAB...\n"
     "\n"
@@ -173,8 +173,8 @@ int run_migrate(CommandIo& io, std::istream& in) {
     return kExitOk;
   }
   if (!io.args.empty() && io.args[0] == "--version") {
-    io.out << "k8sjobs-migrate (k8sjobs) " << kVersion << " (commit " << kGitCommit << ")\n";
-    return kExitOk;
+    return print_version("k8sjobs-migrate", io.environment, io.out, io.err) == 0 ? kExitOk
+                                                                                 : kExitUsage;
   }
   auto options = parse_options(io.args);
   if (!options) {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "job_lookup.h"
+#include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/qstat/listing.h"
 #include "k8sjobs/qstat/qdel_format.h"
 #include "k8sjobs/qstat/state.h"
@@ -19,6 +20,7 @@ using Kind = QdelOutcome::Kind;
 
 struct QdelOptions {
   bool help = false;
+  bool version = false;
   bool force = false;
   std::optional<std::vector<std::string>> users;  // -u
   std::vector<std::string> targets;
@@ -30,6 +32,8 @@ Expected<QdelOptions, std::string> parse_qdel_options(const std::vector<std::str
     const std::string& word = words[i];
     if (word == "-help" || word == "--help") {
       options.help = true;
+    } else if (word == "--version") {
+      options.version = true;
     } else if (word == "-f") {
       options.force = true;
     } else if (word == "-u") {
@@ -259,6 +263,8 @@ std::string qdel_usage() {
   return "usage: qdel [options] job_task_list\n"
          "   [-f]                                     force action\n"
          "   [-help]                                  print this help\n"
+         "   [--version]                              print the version and the site config in "
+         "use\n"
          "   [-u user_list]                           delete all jobs of users specified in "
          "list\n"
          "   job_task_list                            delete all jobs given in list\n"
@@ -284,6 +290,7 @@ int run_qdel(CommandIo& io, const CommandContext& context) {
     io.out << qdel_usage();
     return 0;
   }
+  if (options.version) return print_version("qdel", io.environment, io.out, io.err);
   if (options.targets.empty() && !options.users) {
     io.err << qdel_usage();
     io.out << "ERROR! no option argument\n";

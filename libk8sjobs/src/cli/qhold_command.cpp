@@ -5,6 +5,7 @@
 #include <set>
 
 #include "job_lookup.h"
+#include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/qstat/qdel_format.h"
 #include "k8sjobs/qstat/state.h"
 
@@ -14,6 +15,7 @@ namespace {
 
 struct HoldOptions {
   bool help = false;
+  bool version = false;
   std::vector<std::string> targets;
 };
 
@@ -27,6 +29,8 @@ Expected<HoldOptions, std::string> parse_hold_options(const std::vector<std::str
     const std::string& word = words[i];
     if (word == "-help" || word == "--help") {
       options.help = true;
+    } else if (word == "--version") {
+      options.version = true;
     } else if (word == "-h") {
       // -h u|o|s: Kubernetes has one kind of hold, so the three are the same here.
       if (i + 1 >= words.size()) return unexpected("ERROR! -h option must have argument");
@@ -60,6 +64,7 @@ std::string qhold_usage(HoldAction action) {
          (hold ? "set" : "remove") +
          " (all the same on Kubernetes)\n"
          "   [-help]                      print this help\n"
+         "   [--version]                  print the version and the site config in use\n"
          "\n"
          "job_task_list  {job_id|job_name}[,{job_id|job_name} ...]\n";
 }
@@ -79,6 +84,7 @@ int run_qhold(HoldAction action, CommandIo& io, const CommandContext& context) {
     io.out << qhold_usage(action);
     return 0;
   }
+  if (parsed->version) return print_version(command, io.environment, io.out, io.err);
   if (parsed->targets.empty()) {
     io.err << qhold_usage(action);
     io.out << "ERROR! no option argument\n";

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "job_lookup.h"
+#include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/qstat/job_detail.h"
 #include "k8sjobs/qstat/listing.h"
 #include "k8sjobs/qstat/qdel_format.h"
@@ -16,6 +17,7 @@ namespace {
 
 struct QstatOptions {
   bool help = false;
+  bool version = false;
   std::optional<std::vector<std::string>> users;  // -u, unset: only the caller
   qstat::StateFilter states;                      // -s
   std::vector<std::string> job_selectors;         // -j, ids or names
@@ -37,6 +39,8 @@ Expected<QstatOptions, std::string> parse_qstat_options(const std::vector<std::s
     auto missing = [&]() { return "ERROR! " + word + " option must have argument"; };
     if (word == "-help" || word == "--help") {
       options.help = true;
+    } else if (word == "--version") {
+      options.version = true;
     } else if (word == "-xml") {
       options.xml = true;
     } else if (word == "-f") {
@@ -102,6 +106,7 @@ std::string qstat_usage() {
   return "usage: qstat [options]\n"
          "        [-f]                              full output\n"
          "        [-help]                           print this help\n"
+         "        [--version]                       print the version and the site config in use\n"
          "        [-j job_identifier_list]          show scheduler job information\n"
          "        [-r]                              show requested resources of job(s)\n"
          "        [-s {p|r|s|z|hu|ho|hs|hd|hj|ha|h|a}] show pending, running, suspended, "
@@ -134,6 +139,7 @@ int run_qstat(CommandIo& io, const CommandContext& context) {
     io.out << qstat_usage();
     return 0;
   }
+  if (options.version) return print_version("qstat", io.environment, io.out, io.err);
   auto backend = context.open_backend();
   if (!backend) return report_backend_error("qstat", backend.error(), io.err);
 

@@ -115,7 +115,7 @@ constexpr std::array kOptions = {
     "ignored: the program is executed directly and its #! line chooses the interpreter",
     "interpreting shell for the job script"},
   OptionSpec{OptionId::Hold, "-h", None, "", AcceptedWithWarning, kQsub,
-    "the Job is created suspended (spec.suspend: true); resume it with kubectl patch, k8sjobs has no qrls",
+    "the Job is created suspended (spec.suspend: true), shown as hqw; qrls releases it",
     "submit the job on hold"},
   OptionSpec{OptionId::HoldJid, "-hold_jid", One, "job,...", Refused, kQsub,
     "-hold_jid is not supported on Kubernetes yet: a job cannot wait for other jobs; run the steps one after the other in one script, or submit the next job at the end of the previous one",

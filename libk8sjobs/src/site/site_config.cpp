@@ -671,6 +671,10 @@ Expected<std::int64_t, std::string> parse_quantity(std::string_view text, int sc
 
 }  // namespace
 
+const std::vector<std::string>& site_config_keys() {
+  return known_keys();
+}
+
 std::string_view to_string(Backend backend) {
   return backend == Backend::Kubernetes ? "kubernetes" : "local";
 }

@@ -113,4 +113,9 @@ std::string usage_text(std::string_view command);
 // docs/options.md, generated from the table (a unit test keeps the file in sync).
 std::string options_markdown();
 
+// The OPTIONS entries of the jsub, jstart and qcronsub man pages (go-md2man Markdown: one
+// definition-list item per option, with its help, its Kubernetes meaning and its disposition),
+// generated from the table so the man pages cannot drift from the parser.
+std::string options_manpage_markdown();
+
 }  // namespace k8sjobs::ge

@@ -24,6 +24,10 @@ enum class Backend {
 };
 std::string_view to_string(Backend backend);
 
+// Every key a site configuration file may contain, dotted; "home.volumes[].name" is a key of one
+// volume entry. docs/config.md and the man pages document each (tests/package checks).
+const std::vector<std::string>& site_config_keys();
+
 struct VolumeSpec {
   enum class Type { HostPath, Nfs, Pvc };
   std::string name;  // the pod volume's name (an RFC 1123 label)

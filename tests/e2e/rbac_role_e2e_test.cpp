@@ -1,0 +1,321 @@
+// The Role shipped for admins (docs/examples/role.yaml) is exactly what the commands need: a
+// user bound only to it can run jsub, jstart, qcronsub, qstat, qdel, qhold, qrls, job, jstop and
+// k8sjobs-migrate apply through their whole life cycle, and taking away any single verb of any
+// rule makes one of them fail. The test API server enforces the Role's rules as kube-apiserver's
+// RBAC authorizer does.
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/cluster_fixture.h"
+
+namespace k8sjobs::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kNs = "tool-alice";
+
+json to_json(const YAML::Node& node) {
+  if (node.IsMap()) {
+    json out = json::object();
+    for (const auto& item : node) out[item.first.as<std::string>()] = to_json(item.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    json out = json::array();
+    for (const auto& item : node) out.push_back(to_json(item));
+    return out;
+  }
+  if (node.IsNull()) return nullptr;
+  return node.as<std::string>();
+}
+
+std::string role_path() {
+  return std::string(K8SJOBS_TEST_DATA_DIR) + "/../../docs/examples/role.yaml";
+}
+
+// The Role document of the shipped file (which also holds the RoleBinding).
+json shipped_role() {
+  for (const auto& document : YAML::LoadAllFromFile(role_path())) {
+    json object = to_json(document);
+    if (object.value("kind", "") == "Role") return object;
+  }
+  throw std::runtime_error(role_path() + " has no Role");
+}
+
+std::string describe(const CommandOutput& output) {
+  return "exit " + std::to_string(output.exit_code) + "\nstdout: " + output.out +
+         "\nstderr: " + output.err;
+}
+
+// Every command through its life cycle, as a user would. Returns "" when everything did what it
+// should, else which step failed and how.
+class Scenario {
+ public:
+  explicit Scenario(const json* role) {
+    if (role != nullptr) cluster_.server().bind_role("tools.alice", *role);
+  }
+
+  std::string run() {
+    std::string failure;
+    for (auto step : {&Scenario::submit_and_inspect, &Scenario::hold_release_delete,
+                      &Scenario::force_delete_running, &Scenario::once_and_quota, &Scenario::sync,
+                      &Scenario::continuous, &Scenario::migrate_apply}) {
+      failure = (this->*step)();
+      if (!failure.empty()) return failure;
+    }
+    return "";
+  }
+
+  TestApiServer& server() { return cluster_.server(); }
+
+ private:
+  CommandOutput run(const std::string& command, std::vector<std::string> args) {
+    return cluster_.run(command, std::move(args));
+  }
+
+  std::string expect(const std::string& step, const CommandOutput& output, int exit_code,
+                     const std::string& out_contains = "") {
+    if (output.exit_code == exit_code && output.out.find(out_contains) != std::string::npos)
+      return "";
+    return step + ": expected exit " + std::to_string(exit_code) +
+           (out_contains.empty() ? "" : " and \"" + out_contains + "\"") + "; got " +
+           describe(output);
+  }
+
+  std::string wait_for_pod(long long id) {
+    for (int i = 0; i < 200; ++i) {
+      auto pods = cluster_.pods_of(kNs, id);
+      if (!pods.empty()) return pods.front();
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return "";
+  }
+
+  // jsub, qstat, qstat -j, job.
+  std::string submit_and_inspect() {
+    auto submitted = run("jsub/jsub", {"-stderr", "-N", "first", "sleep", "600"});
+    if (auto f = expect("jsub", submitted, 0, "has been submitted"); !f.empty()) return f;
+    first_ = submitted_job_id(submitted.out);
+    const std::string id = std::to_string(first_);
+    if (auto f = expect("qstat", run("qstat/qstat", {}), 0, " first "); !f.empty()) return f;
+    if (auto f = expect("qstat -j", run("qstat/qstat", {"-j", id}), 0, "job_number:"); !f.empty())
+      return f;
+    if (auto f = expect("job", run("qstat/job", {"first"}), 2, id); !f.empty()) return f;
+    return "";
+  }
+
+  // qhold, qrls, qdel of a pending job.
+  std::string hold_release_delete() {
+    const std::string id = std::to_string(first_);
+    if (auto f = expect("qhold", run("qdel/qhold", {id}), 0, "modified hold of job " + id);
+        !f.empty())
+      return f;
+    if (auto f = expect("qrls", run("qdel/qrls", {"first"}), 0, "modified hold of job " + id);
+        !f.empty())
+      return f;
+    return expect("qdel", run("qdel/qdel", {id}), 0, "has deleted job " + id);
+  }
+
+  // qdel -f of a running job also removes its pods at once.
+  std::string force_delete_running() {
+    auto submitted = run("jsub/jsub", {"-stderr", "-N", "forced", "sleep", "600"});
+    if (auto f = expect("jsub", submitted, 0); !f.empty()) return f;
+    long long id = submitted_job_id(submitted.out);
+    std::string pod = wait_for_pod(id);
+    if (pod.empty()) return "jsub: no pod for job " + std::to_string(id);
+    cluster_.server().set_pod_running(kNs, pod);
+    if (auto f = expect("qdel -f", run("qdel/qdel", {"-f", std::to_string(id)}), 0,
+                        "registered the job " + std::to_string(id) + " for deletion");
+        !f.empty())
+      return f;
+    if (!cluster_.server().get("/api/v1/namespaces/tool-alice/pods/" + pod)) return "";
+    return "qdel -f: pod " + pod + " still exists";
+  }
+
+  // jsub -once and qcronsub: the guard, the refusal of a second copy, and the clean-up of the
+  // guard when the job cannot be created (a full quota).
+  std::string once_and_quota() {
+    if (auto f = expect("jsub -once",
+                        run("jsub/jsub", {"-once", "-stderr", "-N", "single", "/bin/true"}), 0);
+        !f.empty())
+      return f;
+    auto again = run("jsub/jsub", {"-once", "-stderr", "-N", "single", "/bin/true"});
+    if (again.exit_code != 1 || again.err.find("already active") == std::string::npos)
+      return "jsub -once (second): expected \"already active\"; got " + describe(again);
+    if (auto f =
+            expect("qcronsub", run("jsub/qcronsub", {"-stderr", "-N", "cron", "/bin/true"}), 0);
+        !f.empty())
+      return f;
+    cluster_.server().set_quota(kNs, "count/jobs.batch", 0);
+    auto full = run("jsub/jsub", {"-once", "-stderr", "-N", "later", "/bin/true"});
+    cluster_.server().set_quota(kNs, "count/jobs.batch", 100);
+    if (full.exit_code != 25) return "jsub -once (full quota): expected 25; got " + describe(full);
+    return expect("jsub -once (after the quota)",
+                  run("jsub/jsub", {"-once", "-stderr", "-N", "later", "/bin/true"}), 0);
+  }
+
+  // jsub -sync y waits for the job and exits with its exit status.
+  std::string sync() {
+    auto waiting = std::async(std::launch::async, [this] {
+      return run("jsub/jsub", {"-sync", "y", "-stderr", "-N", "waited", "/bin/true"});
+    });
+    long long id = 0;
+    for (int i = 0; i < 200 && id == 0; ++i) {
+      for (const auto& job : cluster_.server().list("/apis/batch/v1/namespaces/tool-alice/jobs")) {
+        const json labels = job["metadata"].value("labels", json::object());
+        if (labels.value("k8sjobs.io/job-name", "") == "waited")
+          id = std::stoll(labels.value("k8sjobs.io/job-id", "0"));
+      }
+      if (id == 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    if (id != 0) {
+      std::string pod = wait_for_pod(id);
+      if (!pod.empty()) {
+        cluster_.server().set_pod_running(kNs, pod);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        cluster_.server().finish_pod(kNs, pod, 3);
+      }
+    }
+    return expect("jsub -sync y", waiting.get(), 3);
+  }
+
+  // jstart, then qhold/qrls of the pending Deployment, then jstop.
+  std::string continuous() {
+    auto started = run("jstart/jstart", {"-stderr", "-N", "bot", "sleep", "600"});
+    if (auto f = expect("jstart", started, 0, "has been submitted"); !f.empty()) return f;
+    const std::string id = std::to_string(submitted_job_id(started.out));
+    if (auto f = expect("qhold (continuous)", run("qdel/qhold", {"bot"}), 0, "modified hold");
+        !f.empty())
+      return f;
+    if (auto f = expect("qrls (continuous)", run("qdel/qrls", {"bot"}), 0, "modified hold");
+        !f.empty())
+      return f;
+    return expect("jstop", run("qstat/jstop", {"bot"}), 0, id);
+  }
+
+  // k8sjobs-migrate apply creates a CronJob, then replaces it when the line changes.
+  std::string migrate_apply() {
+    auto home = cluster_.home_of(cluster_.alice());
+    {
+      std::ofstream crontab(home / "crontab");
+      crontab << "0 * * * * jsub -once -N hourly /bin/true\n";
+    }
+    auto first = run("migration/k8sjobs-migrate",
+                     {"apply", "--no-program-check", (home / "crontab").string()});
+    if (auto f = expect("k8sjobs-migrate apply", first, 0); !f.empty()) return f;
+    {
+      std::ofstream crontab(home / "crontab");
+      crontab << "30 * * * * jsub -once -N hourly /bin/true\n";
+    }
+    auto second = run("migration/k8sjobs-migrate",
+                      {"apply", "--no-program-check", (home / "crontab").string()});
+    if (auto f = expect("k8sjobs-migrate apply (changed)", second, 0); !f.empty()) return f;
+    auto cronjobs = cluster_.server().list("/apis/batch/v1/namespaces/tool-alice/cronjobs");
+    if (cronjobs.size() != 1 || cronjobs[0]["spec"].value("schedule", "") != "30 * * * *")
+      return "k8sjobs-migrate apply: the CronJob was not replaced";
+    return "";
+  }
+
+  ClusterFixture cluster_;
+  long long first_ = 0;
+};
+
+// (group, resource, verb) of every request the server allowed, e.g. "batch jobs create".
+std::set<std::string> used_permissions(const std::vector<RecordedRequest>& requests) {
+  std::set<std::string> used;
+  for (const auto& request : requests) {
+    if (request.status == 403 || request.status == 401) continue;
+    std::string verb;
+    std::istringstream path(request.path);
+    std::vector<std::string> parts;
+    for (std::string part; std::getline(path, part, '/');)
+      if (!part.empty()) parts.push_back(part);
+    // /api/v1/namespaces/NS/RES[/NAME[/SUB]] or /apis/GROUP/VERSION/namespaces/NS/RES[...]
+    size_t at = parts.size() > 0 && parts[0] == "api" ? 2 : 3;
+    if (parts.size() < at + 3 || parts[at] != "namespaces") continue;
+    const std::string group = parts[0] == "api" ? "" : parts[1];
+    std::string resource = parts[at + 2];
+    if (parts.size() > at + 4) resource += "/" + parts[at + 4];
+    const bool named = parts.size() > at + 3;
+    if (request.method == "GET") {
+      verb = named ? "get"
+             : request.query.find("watch=true") != std::string::npos ||
+                     request.query.find("watch=1") != std::string::npos
+                 ? "watch"
+                 : "list";
+    } else if (request.method == "POST") {
+      verb = "create";
+    } else if (request.method == "PUT") {
+      verb = "update";
+    } else if (request.method == "PATCH") {
+      verb = "patch";
+    } else if (request.method == "DELETE") {
+      verb = named ? "delete" : "deletecollection";
+    }
+    used.insert((group.empty() ? "core" : group) + " " + resource + " " + verb);
+  }
+  return used;
+}
+
+std::set<std::string> granted_permissions(const json& role) {
+  std::set<std::string> granted;
+  for (const auto& rule : role["rules"])
+    for (const auto& group : rule["apiGroups"])
+      for (const auto& resource : rule["resources"])
+        for (const auto& verb : rule["verbs"]) {
+          std::string g = group.get<std::string>();
+          granted.insert((g.empty() ? "core" : g) + " " + resource.get<std::string>() + " " +
+                         verb.get<std::string>());
+        }
+  return granted;
+}
+
+TEST(ShippedRole, EveryCommandWorksForAUserBoundOnlyToIt) {
+  const json role = shipped_role();
+  Scenario scenario(&role);
+  EXPECT_EQ(scenario.run(), "");
+  // And every permission the Role grants was used by the commands (no wildcard, no spare verb).
+  auto used = used_permissions(scenario.server().requests());
+  for (const auto& granted : granted_permissions(role))
+    EXPECT_TRUE(used.count(granted)) << granted << " is granted but no command used it";
+}
+
+TEST(ShippedRole, WithoutAnyRestrictionTheScenarioPassesAndUsesOnlyWhatTheRoleGrants) {
+  Scenario scenario(nullptr);
+  EXPECT_EQ(scenario.run(), "");
+  const auto granted = granted_permissions(shipped_role());
+  for (const auto& used : used_permissions(scenario.server().requests()))
+    EXPECT_TRUE(granted.count(used)) << used << " is used by a command but not in role.yaml";
+}
+
+TEST(ShippedRole, TakingAwayAnySingleVerbMakesACommandFail) {
+  const json role = shipped_role();
+  for (size_t r = 0; r < role["rules"].size(); ++r) {
+    for (size_t v = 0; v < role["rules"][r]["verbs"].size(); ++v) {
+      json smaller = role;
+      auto& verbs = smaller["rules"][r]["verbs"];
+      const std::string removed = verbs[v].get<std::string>();
+      verbs.erase(v);
+      if (verbs.empty()) smaller["rules"].erase(r);
+      Scenario scenario(&smaller);
+      std::string failure = scenario.run();
+      EXPECT_NE(failure, "") << "rule " << r << " (" << role["rules"][r]["resources"].dump()
+                             << ") still works without verb " << removed;
+      std::cout << "without " << role["rules"][r]["resources"].dump() << " " << removed << ": "
+                << failure.substr(0, failure.find('\n')) << "\n";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace k8sjobs::testing
