@@ -1,0 +1,78 @@
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "k8sjobs/cron/schedule.h"
+#include "k8sjobs/jobs/job_id_hint.h"
+
+namespace k8sjobs::jobs {
+namespace {
+
+class FileJobIdHint final : public JobIdHint {
+ public:
+  explicit FileJobIdHint(std::string path) : path_(std::move(path)) {}
+
+  std::optional<long long> load() override {
+    std::ifstream file(path_);
+    std::string text;
+    if (!file || !std::getline(file, text)) return std::nullopt;
+    long long next = 0;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), next);
+    if (error != std::errc() || end != text.data() + text.size() || next < 1) return std::nullopt;
+    return next;
+  }
+
+  void store(long long next) override {
+    // Written aside and renamed over, so a reader never sees half a number even when many
+    // submissions finish at once; whichever rename comes last wins, which is fine for a hint.
+    std::error_code ignored;
+    std::filesystem::path path(path_);
+    std::filesystem::create_directories(path.parent_path(), ignored);
+    std::string aside = path_ + ".tmp" + std::to_string(getpid());
+    {
+      std::ofstream file(aside, std::ios::trunc);
+      if (!(file << next << "\n") || !file.flush()) {
+        std::filesystem::remove(aside, ignored);
+        return;
+      }
+    }
+    std::filesystem::rename(aside, path, ignored);
+    if (ignored) std::filesystem::remove(aside, ignored);
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::optional<std::string> job_id_hint_path(const sys::Environment& environment,
+                                            const std::string& server,
+                                            const std::string& namespace_name) {
+  std::string cache;
+  if (auto xdg = environment.get("XDG_CACHE_HOME"); xdg && !xdg->empty() && xdg->front() == '/') {
+    cache = *xdg;
+  } else if (auto home = environment.get("HOME"); home && !home->empty()) {
+    cache = *home + "/.cache";
+  } else {
+    return std::nullopt;
+  }
+  // One file per cluster and namespace: the same namespace name on two clusters is two counters.
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(cron::fnv1a_64(server + "\n" + namespace_name)));
+  return cache + "/k8sjobs/job-id-" + namespace_name + "-" + std::string(hash, 12);
+}
+
+std::unique_ptr<JobIdHint> make_file_job_id_hint(const sys::Environment& environment,
+                                                 const std::string& server,
+                                                 const std::string& namespace_name) {
+  auto path = job_id_hint_path(environment, server, namespace_name);
+  if (!path) return nullptr;
+  return std::make_unique<FileJobIdHint>(std::move(*path));
+}
+
+}  // namespace k8sjobs::jobs
