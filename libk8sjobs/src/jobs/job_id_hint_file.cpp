@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -10,6 +11,13 @@
 
 namespace k8sjobs::jobs {
 namespace {
+
+bool write_whole_file(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  return ::close(fd) == 0 && written;
+}
 
 class FileJobIdHint final : public JobIdHint {
  public:
@@ -28,19 +36,18 @@ class FileJobIdHint final : public JobIdHint {
   void store(long long next) override {
     // Written aside and renamed over, so a reader never sees half a number even when many
     // submissions finish at once; whichever rename comes last wins, which is fine for a hint.
-    std::error_code ignored;
-    std::filesystem::path path(path_);
-    std::filesystem::create_directories(path.parent_path(), ignored);
+    // Plain system calls: this runs between taking the ID and creating the job.
     std::string aside = path_ + ".tmp" + std::to_string(getpid());
-    {
-      std::ofstream file(aside, std::ios::trunc);
-      if (!(file << next << "\n") || !file.flush()) {
-        std::filesystem::remove(aside, ignored);
+    std::string text = std::to_string(next) + "\n";
+    if (!write_whole_file(aside, text)) {
+      std::error_code ignored;  // the first submission of this user: no directory yet
+      std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
+      if (!write_whole_file(aside, text)) {
+        ::unlink(aside.c_str());
         return;
       }
     }
-    std::filesystem::rename(aside, path, ignored);
-    if (ignored) std::filesystem::remove(aside, ignored);
+    if (std::rename(aside.c_str(), path_.c_str()) != 0) ::unlink(aside.c_str());
   }
 
  private:
