@@ -3,6 +3,8 @@
 // unreachable clusters.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <set>
 #include <thread>
@@ -152,6 +154,46 @@ TEST_F(JsubEndToEnd, SimultaneousSubmissionsGetDistinctIncreasingIds) {
   EXPECT_EQ(*ids.begin(), 1);
   EXPECT_EQ(*ids.rbegin(), 30);
   EXPECT_EQ(jobs().size(), 30u);
+}
+
+TEST_F(JsubEndToEnd, AStaleJobIdHintInTheHomeCostsARequestNotADuplicate) {
+  auto first = jsub({"-terse", "/bin/true"});
+  ASSERT_EQ(first.out, "1\n") << first.err;
+  // jsub left what it saw of the counter in the user's cache directory.
+  std::filesystem::path hint_file;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(cluster.home_of(cluster.alice()) / ".cache/k8sjobs")) {
+    if (entry.path().filename().string().rfind("job-id-tool-alice-", 0) == 0)
+      hint_file = entry.path();
+  }
+  ASSERT_FALSE(hint_file.empty());
+  auto hint = [&] {
+    std::ifstream in(hint_file);
+    std::string text;
+    std::getline(in, text);
+    return text;
+  };
+  EXPECT_EQ(hint(), "2");
+
+  cluster.server().clear_requests();
+  EXPECT_EQ(jsub({"-terse", "/bin/true"}).out, "2\n");
+  size_t counter_requests = 0;
+  for (const auto& request : cluster.server().requests())
+    counter_requests += request.path.find("/configmaps/k8sjobs-job-ids") != std::string::npos;
+  EXPECT_EQ(counter_requests, 1u);  // the hinted compare-and-replace alone
+
+  // Hints behind the counter (another host took IDs since) or ahead of it (a recreated
+  // counter): each run still gets the counter's next ID.
+  long long expected = 3;
+  for (const char* value : {"1", "3", "99"}) {
+    std::ofstream(hint_file, std::ios::trunc) << value << "\n";
+    EXPECT_EQ(jsub({"-terse", "/bin/true"}).out, std::to_string(expected++) + "\n") << value;
+  }
+  EXPECT_EQ(jsub({"-terse", "/bin/true"}).out, "6\n");
+  EXPECT_EQ(hint(), "7");
+  std::set<std::string> names;
+  for (const auto& job : jobs()) names.insert(job["metadata"]["name"].get<std::string>());
+  EXPECT_EQ(names.size(), 6u);
 }
 
 TEST_F(JsubEndToEnd, SyncWaitsAndPassesTheExitCodeThrough) {

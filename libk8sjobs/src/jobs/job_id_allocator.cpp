@@ -11,6 +11,40 @@ namespace k8sjobs::jobs {
 using nlohmann::json;
 
 kube::Result<long long> JobIdAllocator::next(const std::string& namespace_name) {
+  auto hinted = take_hinted(namespace_name);
+  if (!hinted) return unexpected(hinted.error());
+  if (*hinted) return **hinted;
+  auto id = take_by_swap(namespace_name);
+  if (id && hint_ != nullptr) hint_->store(*id + 1);
+  return id;
+}
+
+kube::Result<std::optional<long long>> JobIdAllocator::take_hinted(
+    const std::string& namespace_name) {
+  if (hint_ == nullptr) return std::optional<long long>();
+  auto expected = hint_->load();
+  if (!expected) return std::optional<long long>();
+  json patch = json::array(
+      {{{"op", "test"}, {"path", "/data/next"}, {"value", std::to_string(*expected)}},
+       {{"op", "replace"}, {"path", "/data/next"}, {"value", std::to_string(*expected + 1)}}});
+  auto taken = client_.patch(kube::resources::kConfigMaps, namespace_name, kJobIdConfigMap,
+                             kube::PatchType::JsonPatch, patch);
+  if (taken) {
+    hint_->store(*expected + 1);
+    return std::optional<long long>(*expected);
+  }
+  // Invalid: the test failed (someone took an ID since). NotFound: no counter yet. Conflict:
+  // a server that reports a lost race this way. All three: read the counter and swap.
+  const auto& error = taken.error();
+  if (!error.is(kube::StatusReason::Invalid) && !error.is(kube::StatusReason::NotFound) &&
+      !error.is(kube::StatusReason::Conflict)) {
+    return unexpected(error);
+  }
+  ++stale_hints_;
+  return std::optional<long long>();
+}
+
+kube::Result<long long> JobIdAllocator::take_by_swap(const std::string& namespace_name) {
   std::mt19937 random(std::random_device{}());
   constexpr int kMaxRounds = 400;  // 200 simultaneous submitters need far fewer
   for (int round = 0; round < kMaxRounds; ++round) {

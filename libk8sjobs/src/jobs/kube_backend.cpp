@@ -65,16 +65,17 @@ std::optional<TaskExit> exit_of(const json& pod, int task_id) {
 class KubeBackend final : public JobBackend {
  public:
   KubeBackend(std::unique_ptr<kube::KubeClient> client, const site::SiteConfig& site,
-              sys::Clock& clock, std::string namespace_name)
+              sys::Clock& clock, std::string namespace_name, std::unique_ptr<JobIdHint> job_id_hint)
       : client_(std::move(client)),
         site_(site),
         clock_(clock),
-        namespace_(std::move(namespace_name)) {}
+        namespace_(std::move(namespace_name)),
+        job_id_hint_(std::move(job_id_hint)) {}
 
   Expected<SubmitReceipt, SubmitFailure> submit(
       const ge::SubmitRequest& request, const translate::SubmitContext& context,
       const std::string& already_active_message) override {
-    KubeSubmitter submitter(*client_, site_, clock_);
+    KubeSubmitter submitter(*client_, site_, clock_, job_id_hint_.get());
     auto submitted = submitter.submit(request, context, already_active_message);
     if (!submitted) return unexpected(submitted.error());
     return SubmitReceipt{submitted->id,
@@ -246,13 +247,14 @@ class KubeBackend final : public JobBackend {
   const site::SiteConfig& site_;
   sys::Clock& clock_;
   std::string namespace_;
+  std::unique_ptr<JobIdHint> job_id_hint_;
 };
 
 }  // namespace
 
 Expected<std::unique_ptr<kube::KubeClient>, BackendError> connect_to_cluster(
     const site::SiteConfig& site, const sys::Environment& environment, sys::Clock& clock,
-    std::string* namespace_from_context) {
+    std::string* namespace_from_context, std::string* server) {
   kube::ConnectionRequest request;
   request.kubeconfig = site.kubernetes.kubeconfig;
   request.context = site.kubernetes.context;
@@ -260,6 +262,7 @@ Expected<std::unique_ptr<kube::KubeClient>, BackendError> connect_to_cluster(
   auto connection = kube::resolve_connection(request, environment);
   if (!connection) return unexpected(BackendError{connection.error().describe(), 1});
   if (namespace_from_context != nullptr) *namespace_from_context = connection->namespace_name;
+  if (server != nullptr) *server = connection->server;
   auto credentials = kube::make_credential_provider(*connection, clock, environment);
   kube::TransportOptions transport_options;
   auto transport =
@@ -276,15 +279,20 @@ Expected<std::unique_ptr<kube::KubeClient>, BackendError> connect_to_cluster(
 Expected<std::unique_ptr<JobBackend>, BackendError> make_kube_backend(
     const site::SiteConfig& site, const sys::Environment& environment, sys::Clock& clock,
     const std::string& user) {
-  auto client = connect_to_cluster(site, environment, clock);
+  std::string server;
+  auto client = connect_to_cluster(site, environment, clock, nullptr, &server);
   if (!client) return unexpected(client.error());
-  return make_kube_backend(std::move(*client), site, clock, site.namespace_for(user));
+  std::string namespace_name = site.namespace_for(user);
+  return make_kube_backend(std::move(*client), site, clock, namespace_name,
+                           make_file_job_id_hint(environment, server, namespace_name));
 }
 
 std::unique_ptr<JobBackend> make_kube_backend(std::unique_ptr<kube::KubeClient> client,
                                               const site::SiteConfig& site, sys::Clock& clock,
-                                              const std::string& namespace_name) {
-  return std::make_unique<KubeBackend>(std::move(client), site, clock, namespace_name);
+                                              const std::string& namespace_name,
+                                              std::unique_ptr<JobIdHint> job_id_hint) {
+  return std::make_unique<KubeBackend>(std::move(client), site, clock, namespace_name,
+                                       std::move(job_id_hint));
 }
 
 }  // namespace k8sjobs::jobs

@@ -147,7 +147,7 @@ Expected<SubmittedJob, SubmitFailure> KubeSubmitter::submit(
     }
   };
 
-  JobIdAllocator allocator(client_, clock_);
+  JobIdAllocator allocator(client_, clock_, job_id_hint_);
   auto id = allocator.next(ns);
   if (!id) {
     release_guard();
