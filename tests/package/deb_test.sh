@@ -21,9 +21,21 @@ echo "built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 
 depends=$(dpkg-deb -f "$deb" Depends)
 echo "Depends: $depends"
-for library in libc6 libstdc++6 libcurl4 libyaml-cpp libboost-filesystem; do
-  grep -q "$library" <<<"$depends" || fail "Depends lacks $library (dpkg-shlibdeps did not run?)"
-done
+# Every package that ships a shared library the commands need must be in Depends: what
+# dpkg-shlibdeps computes, checked from the binaries' own NEEDED entries.
+for command in "${K8SJOBS_COMMANDS[@]}"; do
+  readelf -d "$build/${K8SJOBS_COMMAND_PATHS[$command]}" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'
+done | sort -u >"$work/needed"
+[ -s "$work/needed" ] || fail "no NEEDED entries read from the commands"
+while read -r library; do
+  path=$(ldconfig -p | awk -v l="$library" '$1 == l { print $NF; exit }')
+  [ -n "$path" ] || { fail "$library is not a known shared library"; continue; }
+  package=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1)
+  [ -n "$package" ] || package=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1)
+  [ -n "$package" ] || { fail "no package owns $library"; continue; }
+  grep -qE "(^|, )$package( |,|$)" <<<"$depends" ||
+    fail "Depends lacks $package, which ships $library (dpkg-shlibdeps did not run?)"
+done <"$work/needed"
 [ "$(dpkg-deb -f "$deb" Package)" = k8sjobs ] || fail "package name"
 
 root="$work/root"
