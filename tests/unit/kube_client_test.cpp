@@ -168,6 +168,18 @@ TEST_F(ClientFixture, ListPagesHandsOverEachPageWithOnlyTheFieldsAsked) {
   EXPECT_NE(transport->requests[1].path.find("continue=c1"), std::string::npos);
 }
 
+TEST_F(ClientFixture, ListPagesRefusesABodyThatIsNotJson) {
+  transport->answer(200, R"({"metadata":{},"items":[{"metadata":)");
+  ItemFields fields{{{"spec", {"nodeName"}}}};
+  int pages = 0;
+  auto listed = client->list_pages(
+      resources::kPods, "ns", {}, [&](ListPage&, bool) { ++pages; }, &fields);
+  ASSERT_FALSE(listed);
+  EXPECT_NE(listed.error().describe().find("the body is not JSON"), std::string::npos)
+      << listed.error().describe();
+  EXPECT_EQ(pages, 0);
+}
+
 TEST_F(ClientFixture, DeleteSendsPropagationAndPreconditions) {
   transport->answer(200, R"({"kind":"Status","status":"Success"})");
   transport->answer(200, R"({"kind":"Status","status":"Success"})");

@@ -178,20 +178,19 @@ class KubeBackend final : public JobBackend {
     auto records = collector.take_records();
     bool everybody = query.users.empty() ||
                      std::find(query.users.begin(), query.users.end(), "*") != query.users.end();
-    std::vector<JobRecord> selected;
-    for (auto& record : records) {
+    // Filtered in place: at 10,000 jobs a second vector of records costs megabytes.
+    std::erase_if(records, [&](const JobRecord& record) {
       if (!everybody &&
           std::find(query.users.begin(), query.users.end(), record.owner) == query.users.end()) {
-        continue;
+        return true;
       }
       bool finished =
           std::all_of(record.tasks.begin(), record.tasks.end(), [](const TaskRecord& task) {
             return task.state == JobState::Succeeded || task.state == JobState::Failed;
           });
-      if (finished && !query.include_finished) continue;
-      selected.push_back(std::move(record));
-    }
-    return selected;
+      return finished && !query.include_finished;
+    });
+    return records;
   }
 
   Expected<DeleteResult, BackendError> remove(const JobRecord& job, const std::vector<int>& tasks,

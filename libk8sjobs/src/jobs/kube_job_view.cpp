@@ -4,6 +4,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "k8sjobs/translate/labels.h"
 
@@ -262,11 +263,10 @@ const std::vector<std::string>& JobViewCollector::pod_spec_fields() {
 }
 
 void JobViewCollector::add_owner(const json& object, bool deployment) {
-  if (label(object, translate::kJobIdLabel).empty()) return;  // not one of ours
-  Owner owner;
-  owner.id_label = label(object, translate::kJobIdLabel);
-  owner.record = record_from_owner(object, deployment ? "Deployment" : "Job");
-  OwnerFacts& facts = owner.facts;
+  std::string id_label = label(object, translate::kJobIdLabel);
+  if (id_label.empty()) return;  // not one of ours
+  JobRecord record = record_from_owner(object, deployment ? "Deployment" : "Job");
+  OwnerFacts facts;
   facts.deployment = deployment;
   facts.deleting = field(object, "metadata").contains("deletionTimestamp");
   if (deployment) {
@@ -280,12 +280,12 @@ void JobViewCollector::add_owner(const json& object, bool deployment) {
     facts.failed_indexes = status.value("failedIndexes", "");
     for (const auto& condition : status.value("conditions", json::array())) {
       if (condition.value("type", "") == "Failed" && condition.value("status", "") == "True") {
-        owner.record.error_reason =
-            condition.value("reason", "") + ": " + condition.value("message", "");
+        record.error_reason = condition.value("reason", "") + ": " + condition.value("message", "");
       }
     }
   }
-  (deployment ? deployments_ : jobs_).push_back(std::move(owner));
+  records_.push_back(std::move(record));
+  owners_.push_back(OwnerKey{std::move(id_label), std::move(facts)});
 }
 
 void JobViewCollector::add_job(const json& job) {
@@ -308,37 +308,45 @@ void JobViewCollector::add_pod(const json& pod) {
   tasks[index] = PodTask{std::move(created), task_from_pod(pod, 0)};
 }
 
+void JobViewCollector::clear_owners(bool deployments) {
+  size_t kept = 0;
+  for (size_t i = 0; i < owners_.size(); ++i) {
+    if (owners_[i].facts.deployment == deployments) continue;
+    if (kept != i) {
+      records_[kept] = std::move(records_[i]);
+      owners_[kept] = std::move(owners_[i]);
+    }
+    ++kept;
+  }
+  records_.resize(kept);
+  owners_.resize(kept);
+}
+
 void JobViewCollector::clear_jobs() {
-  jobs_.clear();
+  clear_owners(false);
 }
 void JobViewCollector::clear_deployments() {
-  deployments_.clear();
+  clear_owners(true);
 }
 void JobViewCollector::clear_pods() {
   pods_.clear();
 }
 
 std::vector<JobRecord> JobViewCollector::take_records() {
-  std::vector<JobRecord> records;
-  records.reserve(jobs_.size() + deployments_.size());
-  for (auto* owners : {&jobs_, &deployments_}) {
-    for (auto& owner : *owners) {
-      JobRecord record = std::move(owner.record);
-      auto pods = pods_.find(owner.id_label);
-      const PodTasks* tasks = pods == pods_.end() ? nullptr : &pods->second;
-      if (owner.facts.deployment) {
-        derive_deployment_tasks(record, owner.facts, tasks);
-      } else {
-        derive_job_tasks(record, owner.facts, tasks);
-      }
-      records.push_back(std::move(record));
+  for (size_t i = 0; i < records_.size(); ++i) {
+    auto pods = pods_.find(owners_[i].id_label);
+    const PodTasks* tasks = pods == pods_.end() ? nullptr : &pods->second;
+    if (owners_[i].facts.deployment) {
+      derive_deployment_tasks(records_[i], owners_[i].facts, tasks);
+    } else {
+      derive_job_tasks(records_[i], owners_[i].facts, tasks);
     }
-    owners->clear();
   }
+  owners_.clear();
   pods_.clear();
-  std::sort(records.begin(), records.end(),
+  std::sort(records_.begin(), records_.end(),
             [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
-  return records;
+  return std::exchange(records_, {});
 }
 
 std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot) {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "k8sjobs/kube/status.h"
+#include "list_body_parser.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -59,34 +60,6 @@ ListPage page_from(json& body) {
   return page;
 }
 
-// Parses a LIST body keeping, of each item, only `fields` (see ItemFields). nlohmann's parser
-// calls back at every key with its depth: 1 for the list's own keys ("items"), 3 for an
-// item's top-level fields, 4 for their sub-fields; answering false skips the key's value.
-json parse_list_body(const std::string& body, const ItemFields& fields) {
-  std::string list_key;
-  std::string item_key;
-  const std::vector<std::string>* kept = nullptr;  // sub-fields kept of item_key, if limited
-  auto keep = [&](int depth, json::parse_event_t event, json& parsed) {
-    if (event != json::parse_event_t::key) return true;
-    if (depth == 1) {
-      list_key = parsed.get<std::string>();
-    } else if (depth == 3 && list_key == "items") {
-      item_key = parsed.get<std::string>();
-      kept = nullptr;
-      for (const auto& [field, sub_fields] : fields.only) {
-        if (field == item_key) kept = &sub_fields;
-      }
-    } else if (depth == 4 && list_key == "items") {
-      const auto& key = parsed.get_ref<const std::string&>();
-      if (item_key == "metadata" && key == "managedFields") return false;
-      if (kept != nullptr && std::find(kept->begin(), kept->end(), key) == kept->end())
-        return false;
-    }
-    return true;
-  };
-  return json::parse(body, keep, /*allow_exceptions=*/false);
-}
-
 }  // namespace
 
 KubeClient::KubeClient(std::unique_ptr<HttpTransport> transport, RetryPolicy policy,
@@ -134,8 +107,12 @@ Result<json> KubeClient::execute_json(const HttpRequest& request, RequestSafety 
                                       const ItemFields* fields) {
   auto answer = execute(request, safety);
   if (!answer) return unexpected(answer.error());
-  auto body = fields != nullptr ? parse_list_body(answer->body, *fields)
-                                : json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  json body;
+  if (fields != nullptr) {
+    body = detail::parse_list_body(answer->body, *fields).value_or(json(json::value_t::discarded));
+  } else {
+    body = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  }
   if (body.is_discarded()) return unexpected(malformed_answer(request, "the body is not JSON"));
   return body;
 }

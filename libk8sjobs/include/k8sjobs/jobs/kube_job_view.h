@@ -61,15 +61,16 @@ class JobViewCollector {
   };
 
  private:
-  struct Owner {
+  struct OwnerKey {
     std::string id_label;  // k8sjobs.io/job-id, as the pods carry it
-    JobRecord record;
     OwnerFacts facts;
   };
   void add_owner(const nlohmann::json& object, bool deployment);
+  void clear_owners(bool deployments);
 
-  std::vector<Owner> jobs_;
-  std::vector<Owner> deployments_;
+  // Parallel: the records are filled in place and handed over without a copy.
+  std::vector<JobRecord> records_;
+  std::vector<OwnerKey> owners_;
   // job-id label → completion index (0 when not indexed) → newest pod's task.
   std::map<std::string, std::map<int, PodTask>> pods_;
 };
