@@ -11,6 +11,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev openssl curl
   nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
   libcpp-httplib-dev libbrotli-dev zlib1g-dev
+  libsimdjson-dev
   libgtest-dev libgmock-dev
   clang-format libxml2-utils
   go-md2man man-db bash-completion dpkg-dev file

@@ -209,12 +209,32 @@ const json* World::find(const ResourceType& type, const std::string& ns,
   return it == s->end() ? nullptr : &it->second;
 }
 
+void World::index_pod_owners(const std::string& key, const json& pod, bool add) {
+  auto refs = pod["metadata"].find("ownerReferences");
+  if (refs == pod["metadata"].end() || !refs->is_array()) return;
+  for (const auto& ref : *refs) {
+    auto uid = ref.find("uid");
+    if (uid == ref.end() || !uid->is_string()) continue;
+    if (add) {
+      pods_by_owner_[uid->get<std::string>()].insert(key);
+    } else if (auto entry = pods_by_owner_.find(uid->get<std::string>());
+               entry != pods_by_owner_.end()) {
+      entry->second.erase(key);
+      if (entry->second.empty()) pods_by_owner_.erase(entry);
+    }
+  }
+}
+
 void World::put(const ResourceType& type, json object) {
   std::string key = object["metadata"]["namespace"].get<std::string>() + "/" +
                     object["metadata"]["name"].get<std::string>();
   object["metadata"]["resourceVersion"] = std::to_string(++rv_);
   auto& s = store(type);
   auto it = s.find(key);
+  if (type.plural == "pods") {
+    if (it != s.end()) index_pod_owners(key, it->second, false);
+    index_pod_owners(key, object, true);
+  }
   Event event{rv_,    type.qualified(),
               key,    it == s.end() ? "ADDED" : "MODIFIED",
               object, it == s.end() ? json() : it->second};
@@ -233,6 +253,7 @@ void World::erase(const ResourceType& type, const std::string& ns, const std::st
   auto& s = store(type);
   auto it = s.find(ns + "/" + name);
   if (it == s.end()) return;
+  if (type.plural == "pods") index_pod_owners(it->first, it->second, false);
   json last = it->second;
   last["metadata"]["resourceVersion"] = std::to_string(++rv_);
   history_.push_back(Event{rv_, type.qualified(), it->first, "DELETED", last, it->second});
@@ -478,6 +499,13 @@ Reply World::update_locked(const ResourceType& type, const std::string& ns, cons
   }
   put(type, object);
   Reply reply{200, to_wire(*find(type, ns, name)), {}};
+  if (meta.contains("deletionTimestamp") && meta.value("finalizers", json::array()).empty()) {
+    // The last finalizer of an object marked for deletion is gone: the deletion completes.
+    std::string uid = meta["uid"].get<std::string>();  // copied from the stored object above
+    erase(type, ns, name);
+    delete_dependents(uid);
+    return reply;
+  }
   if (type.plural == "jobs") reconcile_job(ns, name);
   if (type.plural == "deployments") reconcile_deployment(ns, name);
   return reply;
@@ -703,6 +731,16 @@ Reply World::remove(const ResourceType& type, const std::string& ns, const std::
     return marked;
   };
   Reply reply;
+  if (type.plural != "pods" && !meta.value("finalizers", json::array()).empty()) {
+    // As kube-apiserver does: an object with finalizers is only marked (deletionTimestamp) and
+    // stays until whoever put them there removes them; deleting it again changes nothing.
+    if (!meta.contains("deletionTimestamp")) {
+      put(type, mark_deleting(""));
+      if (policy == "Orphan") orphan_dependents(uid);
+      if (policy == "Foreground") delete_dependents(uid);
+    }
+    return Reply{200, to_wire(*find(type, ns, name)), {}};
+  }
   if (type.plural == "pods") {
     // Pods are deleted at once (no kubelet to wait for) and answer with the object.
     json marked = mark_deleting("");

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -189,6 +190,10 @@ class World {
   int64_t rv_ = 100;
   int64_t compacted_rv_ = 0;
   std::map<std::string, Store> stores_;  // by ResourceType::qualified()
+  // Owner uid → keys ("ns/name") of the pods whose ownerReferences name it, kept by put() and
+  // erase(): the controllers look pods up by owner on every reconcile.
+  std::map<std::string, std::set<std::string>> pods_by_owner_;
+  void index_pod_owners(const std::string& key, const nlohmann::json& pod, bool add);
   std::vector<Event> history_;
   std::map<std::string, std::map<std::string, int>> quotas_;  // ns -> resource -> hard
   std::mt19937_64 random_;

@@ -169,15 +169,11 @@ void ensure_node(json& pod, const std::string& node, const std::string& now) {
 std::vector<json> World::pods_with_owner(const std::string& ns, const std::string& uid) const {
   std::vector<json> pods;
   const Store* s = find_store(resource_of("pods"));
-  if (s == nullptr) return pods;
-  for (auto it = s->lower_bound(ns + "/"); it != s->end(); ++it) {
-    if (it->first.compare(0, ns.size() + 1, ns + "/") != 0) break;
-    for (const auto& ref : it->second["metadata"].value("ownerReferences", json::array())) {
-      if (ref.value("uid", "") == uid) {
-        pods.push_back(it->second);
-        break;
-      }
-    }
+  auto owned = pods_by_owner_.find(uid);
+  if (s == nullptr || owned == pods_by_owner_.end()) return pods;
+  for (const auto& key : owned->second) {  // in key order, as a scan of the store would be
+    if (key.compare(0, ns.size() + 1, ns + "/") != 0) continue;
+    if (auto it = s->find(key); it != s->end()) pods.push_back(it->second);
   }
   return pods;
 }

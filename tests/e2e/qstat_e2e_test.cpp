@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <sstream>
 
+#include "apiserver/https_test_client.h"
 #include "support/cluster_fixture.h"
 
 namespace k8sjobs::testing {
@@ -43,6 +46,17 @@ class QstatE2E : public ::testing::Test {
     auto pods = cluster.pods_of(kNs, id);
     EXPECT_EQ(pods.size(), 1u) << "job " << id;
     return pods.empty() ? "" : pods.front();
+  }
+
+  // The lines of a listing that begin with `prefix`.
+  static std::vector<std::string> lines_starting(const std::string& listing,
+                                                 const std::string& prefix) {
+    std::vector<std::string> found;
+    std::istringstream in(listing);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(prefix, 0) == 0) found.push_back(line);
+    }
+    return found;
   }
 
   std::string qstat_out() {
@@ -122,6 +136,148 @@ TEST_F(QstatE2E, QdelAnswersForRunningPendingAndUnknownJobs) {
   EXPECT_EQ(usage.exit_code, 1);
   EXPECT_EQ(usage.out, "ERROR! no option argument\n");
   EXPECT_NE(usage.err.find("usage: qdel"), std::string::npos);
+}
+
+TEST_F(QstatE2E, ArrayJobListsOnlyTheTasksNotDoneLikeGridEngine) {
+  auto submitted = run("jsub/jsub", {"-stderr", "-N", "arr", "-t", "1-4", "sleep", "600"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.out << submitted.err;
+  long long id = submitted_job_id(submitted.out);
+  ASSERT_GT(id, 0) << submitted.out;
+  // The Indexed Job's pods by completion index (task = index + 1).
+  std::map<std::string, std::string> pod_of_index;
+  for (const auto& pod : cluster.pods_of(kNs, id)) {
+    auto object = cluster.server().get("/api/v1/namespaces/tool-alice/pods/" + pod);
+    ASSERT_TRUE(object.has_value()) << pod;
+    pod_of_index[(*object)["metadata"]["annotations"].value(
+        "batch.kubernetes.io/job-completion-index", "")] = pod;
+  }
+  ASSERT_EQ(pod_of_index.size(), 4u);
+  ASSERT_EQ(pod_of_index.count("0") + pod_of_index.count("3"), 2u);
+
+  const std::string id_text = std::to_string(id);
+  auto rows = lines_starting(qstat_out(), row(id, "arr", "qw"));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(rows[0].ends_with("    1 1-4:1")) << rows[0];
+
+  // Tasks 1 and 2 succeed: the Job controller records indexes 0-1 as completed.
+  cluster.server().finish_pod(kNs, pod_of_index["0"], 0);
+  cluster.server().finish_pod(kNs, pod_of_index["1"], 0);
+  auto job = cluster.job_object(kNs, id);
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ((*job)["status"].value("completedIndexes", ""), "0-1");
+  EXPECT_EQ((*job)["status"].value("succeeded", 0), 2);
+  std::string listing = qstat_out();
+  // Every row of the job, whatever its state: "%7d %7.5f %-10.10s %-12.12s " is 40 characters.
+  auto job_rows = lines_starting(listing, row(id, "arr", "").substr(0, 40));
+  ASSERT_EQ(job_rows.size(), 1u) << listing;
+  EXPECT_EQ(job_rows[0].rfind(row(id, "arr", "qw"), 0), 0u) << listing;
+  EXPECT_TRUE(job_rows[0].ends_with("    1 3-4:1")) << listing;
+
+  // Task 3 runs: one row for it (with its queue), one for the pending task 4.
+  cluster.server().set_pod_running(kNs, pod_of_index["2"], "node-1");
+  listing = qstat_out();
+  auto running = lines_starting(listing, row(id, "arr", "r"));
+  ASSERT_EQ(running.size(), 1u) << listing;
+  EXPECT_NE(running[0].find("task@node-1"), std::string::npos) << listing;
+  EXPECT_TRUE(running[0].ends_with("    1 3")) << listing;
+  auto pending = lines_starting(listing, row(id, "arr", "qw"));
+  ASSERT_EQ(pending.size(), 1u) << listing;
+  EXPECT_TRUE(pending[0].ends_with("    1 4")) << listing;
+
+  // qstat -s z shows the finished tasks 1-2 as well.
+  auto finished = run("qstat/qstat", {"-s", "z"});
+  ASSERT_EQ(finished.exit_code, 0) << finished.err;
+  auto done = lines_starting(finished.out, row(id, "arr", "z"));
+  ASSERT_EQ(done.size(), 1u) << finished.out;
+  EXPECT_TRUE(done[0].ends_with("    1 1-2:1")) << finished.out;
+}
+
+TEST_F(QstatE2E, QdelOfAJobAlreadyInDeletion) {
+  long long id = submit("lingers");
+  const std::string number = std::to_string(id);
+  cluster.server().set_pod_running(kNs, only_pod(id));
+  // A finalizer (as a user's controller might add) keeps the Job, marked for deletion, after
+  // the DELETE: a real server sets deletionTimestamp and waits for the finalizer to go.
+  auto job = cluster.job_object(kNs, id);
+  ASSERT_TRUE(job.has_value());
+  const std::string path =
+      "/apis/batch/v1/namespaces/tool-alice/jobs/" + (*job)["metadata"].value("name", "");
+  HttpsTestClient api(cluster.server().port(), cluster.server().ca_pem(), cluster.alice().token);
+  auto patched = api.request("PATCH", path, R"({"metadata":{"finalizers":["example.org/keep"]}})",
+                             "application/merge-patch+json");
+  ASSERT_EQ(patched.status, 200) << patched.body;
+
+  auto first = run("qdel/qdel", {number});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out, "tools.alice has registered the job " + number + " for deletion\n");
+  job = cluster.job_object(kNs, id);
+  ASSERT_TRUE(job.has_value());
+  EXPECT_TRUE((*job)["metadata"].contains("deletionTimestamp"));
+  EXPECT_NE(qstat_out().find(row(id, "lingers", "dr")), std::string::npos);
+
+  // Grid Engine answers a second qdel with an information, not an error: exit code 0.
+  auto again = run("qdel/qdel", {number});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "job " + number + " is already in deletion\n");
+  EXPECT_EQ(again.err, "");
+  auto by_name = run("qdel/qdel", {"lingers"});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+  EXPECT_EQ(by_name.out, "job " + number + " is already in deletion\n");
+
+  // Once the finalizer goes, so does the Job (and qstat forgets it).
+  auto released = api.request("PATCH", path, R"({"metadata":{"finalizers":null}})",
+                              "application/merge-patch+json");
+  ASSERT_EQ(released.status, 200) << released.body;
+  EXPECT_FALSE(cluster.job_object(kNs, id).has_value());
+  EXPECT_EQ(qstat_out(), "");
+}
+
+TEST_F(QstatE2E, ListingIsOnePaginatedListPerKindWithoutPerJobRequests) {
+  // 700 jobs: jsub makes one; the others are copies of its Job with their own ID, created on
+  // the server directly (the Job controller gives each its pod).
+  long long first = submit("many");
+  auto job = cluster.job_object(kNs, first);
+  ASSERT_TRUE(job.has_value());
+  nlohmann::json copy = *job;
+  copy.erase("status");
+  for (const char* key : {"uid", "resourceVersion", "creationTimestamp", "generation"}) {
+    copy["metadata"].erase(key);
+  }
+  copy["spec"].erase("selector");
+  for (const char* key : {"batch.kubernetes.io/controller-uid", "controller-uid"}) {
+    copy["spec"]["template"]["metadata"]["labels"].erase(key);
+  }
+  const int kJobs = 700;
+  for (long long id = first + 1; id < first + kJobs; ++id) {
+    copy["metadata"]["name"] = "many-" + std::to_string(id);
+    copy["metadata"]["labels"]["k8sjobs.io/job-id"] = std::to_string(id);
+    copy["spec"]["template"]["metadata"]["labels"]["k8sjobs.io/job-id"] = std::to_string(id);
+    cluster.server().create("/apis/batch/v1/namespaces/tool-alice/jobs", copy);
+  }
+  cluster.server().clear_requests();
+
+  std::string listing = qstat_out();
+  EXPECT_EQ(lines_starting(listing, row(first, "many", "qw")).size(), 1u);
+  EXPECT_EQ(lines_starting(listing, row(first + kJobs - 1, "many", "qw")).size(), 1u);
+  EXPECT_EQ(std::count(listing.begin(), listing.end(), '\n'), kJobs + 2) << listing.substr(0, 500);
+
+  // Jobs and Pods take two pages each (500 + 200), Deployments one: nothing else is asked.
+  const std::string selector = "labelSelector=app.kubernetes.io%2Fmanaged-by%3Dk8sjobs&limit=500";
+  std::vector<std::string> seen;
+  for (const auto& request : cluster.server().requests()) {
+    EXPECT_EQ(request.method, "GET") << request.path;
+    std::string query = request.query.substr(0, request.query.find("&continue="));
+    EXPECT_EQ(query, selector) << request.path << "?" << request.query;
+    bool continued = request.query.find("&continue=") != std::string::npos;
+    seen.push_back(request.path + (continued ? " (continue)" : ""));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "/apis/batch/v1/namespaces/tool-alice/jobs",
+                      "/apis/batch/v1/namespaces/tool-alice/jobs (continue)",
+                      "/apis/apps/v1/namespaces/tool-alice/deployments",
+                      "/api/v1/namespaces/tool-alice/pods",
+                      "/api/v1/namespaces/tool-alice/pods (continue)",
+                  }));
 }
 
 TEST_F(QstatE2E, JstopDeletesByName) {

@@ -135,6 +135,51 @@ TEST_F(ClientFixture, ListAllFollowsContinueAndRestartsWhenTheTokenExpires) {
   EXPECT_NE(transport->requests[1].path.find("continue=c1"), std::string::npos);
 }
 
+TEST_F(ClientFixture, ListPagesHandsOverEachPageWithOnlyTheFieldsAsked) {
+  transport->answer(
+      200, R"({"kind":"PodList","metadata":{"resourceVersion":"7","continue":"c1"},"items":[)"
+           R"({"metadata":{"name":"a","labels":{"x":"1"},"managedFields":[{"manager":"m"}]},)"
+           R"("spec":{"nodeName":"n1","containers":[{"name":"c","env":[{"name":"E"}]}]},)"
+           R"("status":{"phase":"Running","spec":{"kept":true}}}]})");
+  transport->answer(
+      410,
+      R"({"kind":"Status","status":"Failure","reason":"Expired","code":410,"message":"too old"})");
+  transport->answer(
+      200,
+      R"({"metadata":{"resourceVersion":"9","continue":"c2"},"items":[{"metadata":{"name":"a"}}]})");
+  transport->answer(
+      200, R"({"metadata":{"resourceVersion":"9"},"items":[{"metadata":{"name":"b"},"spec":{}}]})");
+  ItemFields fields{{{"spec", {"nodeName"}}}};
+  std::vector<std::pair<std::vector<json>, bool>> pages;
+  auto listed = client->list_pages(
+      resources::kPods, "ns", {},
+      [&](ListPage& page, bool restarted) { pages.emplace_back(page.items, restarted); }, &fields);
+  ASSERT_TRUE(listed) << listed.error().describe();
+  EXPECT_EQ(*listed, "9");
+  ASSERT_EQ(pages.size(), 3u);
+  EXPECT_EQ(pages[0].first.at(0),
+            json::parse(R"({"metadata":{"name":"a","labels":{"x":"1"}},"spec":{"nodeName":"n1"},)"
+                        R"("status":{"phase":"Running","spec":{"kept":true}}})"));
+  EXPECT_FALSE(pages[0].second);
+  EXPECT_TRUE(pages[1].second);  // the first page again, after the token expired
+  EXPECT_FALSE(pages[2].second);
+  EXPECT_EQ(pages[2].first.at(0)["metadata"]["name"], "b");
+  EXPECT_EQ(transport->requests[0].path, "/api/v1/namespaces/ns/pods?limit=500");
+  EXPECT_NE(transport->requests[1].path.find("continue=c1"), std::string::npos);
+}
+
+TEST_F(ClientFixture, ListPagesRefusesABodyThatIsNotJson) {
+  transport->answer(200, R"({"metadata":{},"items":[{"metadata":)");
+  ItemFields fields{{{"spec", {"nodeName"}}}};
+  int pages = 0;
+  auto listed = client->list_pages(
+      resources::kPods, "ns", {}, [&](ListPage&, bool) { ++pages; }, &fields);
+  ASSERT_FALSE(listed);
+  EXPECT_NE(listed.error().describe().find("the body is not JSON"), std::string::npos)
+      << listed.error().describe();
+  EXPECT_EQ(pages, 0);
+}
+
 TEST_F(ClientFixture, DeleteSendsPropagationAndPreconditions) {
   transport->answer(200, R"({"kind":"Status","status":"Success"})");
   transport->answer(200, R"({"kind":"Status","status":"Success"})");

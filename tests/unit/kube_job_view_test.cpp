@@ -166,5 +166,68 @@ TEST(KubeJobView, WholeNamespaceSortedByIdAndForeignObjectsIgnored) {
   EXPECT_EQ(states, (std::vector<std::string>{"r", "z", "z", "hqw", "r", "qw"}));
 }
 
+TEST(KubeJobView, CollectorGivesTheSameRecordsInAnyOrderAndForgetsARestartedKind) {
+  std::vector<json> jobs = {fixture("job-pending"), fixture("job-failed"), fixture("job-running"),
+                            fixture("job-suspended"), fixture("job-complete")};
+  std::vector<json> pods = {fixture("pod-pending"), fixture("pod-running-of-deployment"),
+                            fixture("pod-failed"), fixture("pod-succeeded"),
+                            fixture("pod-running")};
+  auto expected = derive_job_records({jobs, {fixture("deployment-available")}, pods, {}});
+
+  // Pods before their owners, as pages of different kinds may arrive; a pods LIST that
+  // started over after its first page (expired continue token).
+  JobViewCollector collector;
+  collector.add_pod(fixture("pod-running"));
+  collector.clear_pods();
+  for (auto it = pods.rbegin(); it != pods.rend(); ++it) collector.add_pod(*it);
+  collector.add_deployment(fixture("deployment-available"));
+  collector.add_job(fixture("job-running"));
+  collector.clear_jobs();
+  for (const auto& job : jobs) collector.add_job(job);
+  auto records = collector.take_records();
+  ASSERT_EQ(records.size(), expected.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].id, expected[i].id);
+    ASSERT_EQ(records[i].tasks.size(), expected[i].tasks.size());
+    EXPECT_EQ(qstat::state_letters(records[i], records[i].tasks[0]),
+              qstat::state_letters(expected[i], expected[i].tasks[0]));
+    EXPECT_EQ(records[i].tasks[0].node, expected[i].tasks[0].node);
+    EXPECT_EQ(records[i].tasks[0].exit_code, expected[i].tasks[0].exit_code);
+  }
+  EXPECT_TRUE(collector.take_records().empty());
+}
+
+TEST(KubeJobView, ReadsOnlyTheSpecFieldsItDeclares) {
+  // What a projected LIST keeps of each kind must be enough: strip every other spec field.
+  auto strip = [](json object, const std::vector<std::string>& keep) {
+    json spec = json::object();
+    for (const auto& key : keep) {
+      if (object["spec"].contains(key)) spec[key] = object["spec"][key];
+    }
+    object["spec"] = spec;
+    return object;
+  };
+  json suspended = fixture("job-suspended");
+  json running_pod = fixture("pod-running");
+  json deployment = fixture("deployment-available");
+  deployment["spec"]["replicas"] = 0;
+  auto whole =
+      derive_job_records({{suspended, fixture("job-running")}, {deployment}, {running_pod}, {}});
+  auto projected =
+      derive_job_records({{strip(suspended, JobViewCollector::job_spec_fields()),
+                           strip(fixture("job-running"), JobViewCollector::job_spec_fields())},
+                          {strip(deployment, JobViewCollector::deployment_spec_fields())},
+                          {strip(running_pod, JobViewCollector::pod_spec_fields())},
+                          {}});
+  ASSERT_EQ(projected.size(), 3u);
+  ASSERT_EQ(whole.size(), 3u);
+  for (size_t i = 0; i < whole.size(); ++i) {
+    EXPECT_EQ(qstat::state_letters(projected[i], projected[i].tasks.at(0)),
+              qstat::state_letters(whole[i], whole[i].tasks.at(0)));
+    EXPECT_EQ(projected[i].tasks[0].node, whole[i].tasks[0].node);
+  }
+  EXPECT_EQ(projected[0].tasks[0].node, "sim-node-1");
+}
+
 }  // namespace
 }  // namespace k8sjobs::jobs

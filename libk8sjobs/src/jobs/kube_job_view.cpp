@@ -4,6 +4,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "k8sjobs/translate/labels.h"
 
@@ -186,86 +187,59 @@ std::set<int> parse_index_list(const std::string& text) {
   return indexes;
 }
 
-void derive_job_tasks(JobRecord& record, const json& job, const std::vector<const json*>& pods) {
-  const auto& spec = field(job, "spec");
-  const auto& status = field(job, "status");
-  bool suspended = spec.value("suspend", false);
-  bool deleting = field(job, "metadata").contains("deletionTimestamp");
-  bool complete = condition_true(job, "Complete");
-  bool failed = condition_true(job, "Failed");
+using OwnerFacts = JobViewCollector::OwnerFacts;
+using PodTasks = std::map<int, JobViewCollector::PodTask>;
 
-  // The newest pod of each completion index (0 for a non-indexed job).
-  std::map<int, const json*> newest;
-  for (const json* pod : pods) {
-    int index = 0;
-    std::string text = annotation(*pod, "batch.kubernetes.io/job-completion-index");
-    if (!text.empty()) index = std::stoi(text);
-    auto& slot = newest[index];
-    if (slot == nullptr || field(*slot, "metadata").value("creationTimestamp", "") <=
-                               field(*pod, "metadata").value("creationTimestamp", "")) {
-      slot = pod;
-    }
-  }
-
+void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const PodTasks* pods) {
   int first = record.array ? record.array->first : 0;
   int step = record.array ? record.array->step : 1;
   int count =
       record.array ? (record.array->last - record.array->first) / record.array->step + 1 : 1;
-  auto completed = parse_index_list(status.value("completedIndexes", ""));
-  auto failed_indexes = parse_index_list(status.value("failedIndexes", ""));
+  auto completed = parse_index_list(facts.completed_indexes);
+  auto failed_indexes = parse_index_list(facts.failed_indexes);
   for (int index = 0; index < count; ++index) {
     int task_id = record.array ? first + index * step : 0;
     TaskRecord task;
+    if (pods != nullptr) {
+      if (auto pod = pods->find(index); pod != pods->end()) task = pod->second.task;
+    }
     task.task_id = task_id;
-    auto pod = newest.find(index);
-    if (pod != newest.end()) task = task_from_pod(*pod->second, task_id);
     if (record.array) {
       if (completed.count(index) != 0) task.state = JobState::Succeeded;
       if (failed_indexes.count(index) != 0) task.state = JobState::Failed;
-    } else if (complete) {
+    } else if (facts.complete) {
       task.state = JobState::Succeeded;
-    } else if (failed) {
+    } else if (facts.failed) {
       task.state = JobState::Failed;
     }
     bool finished = task.state == JobState::Succeeded || task.state == JobState::Failed;
-    if (!finished && (complete || failed))
-      task.state = failed ? JobState::Failed : JobState::Succeeded;
+    if (!finished && (facts.complete || facts.failed))
+      task.state = facts.failed ? JobState::Failed : JobState::Succeeded;
     finished = task.state == JobState::Succeeded || task.state == JobState::Failed;
-    if (!finished && deleting) {
+    if (!finished && facts.deleting) {
       task.deleting_while_starting =
           task.state != JobState::Running && task.state != JobState::Restarted;
       task.state = JobState::Deleting;
-    } else if (!finished && suspended && !still_running(task)) {
+    } else if (!finished && facts.held && !still_running(task)) {
       // A suspended Job (qhold, jsub -h): its pods that had not started are being removed.
       task.state = JobState::Held;
     }
     record.tasks.push_back(std::move(task));
   }
-  for (const auto& condition : status.value("conditions", json::array())) {
-    if (condition.value("type", "") == "Failed" && condition.value("status", "") == "True") {
-      record.error_reason = condition.value("reason", "") + ": " + condition.value("message", "");
-    }
-  }
 }
 
-void derive_deployment_tasks(JobRecord& record, const json& deployment,
-                             const std::vector<const json*>& pods) {
-  bool held = field(deployment, "spec").value("replicas", 1) == 0;
-  bool deleting = field(deployment, "metadata").contains("deletionTimestamp");
-  const json* newest = nullptr;
-  for (const json* pod : pods) {
-    if (newest == nullptr || field(*newest, "metadata").value("creationTimestamp", "") <=
-                                 field(*pod, "metadata").value("creationTimestamp", "")) {
-      newest = pod;
-    }
-  }
+void derive_deployment_tasks(JobRecord& record, const OwnerFacts& facts, const PodTasks* pods) {
+  // Deployment pods carry no completion index: the newest of them all is under 0.
   TaskRecord task;
-  if (newest != nullptr) task = task_from_pod(*newest, 0);
+  if (pods != nullptr) {
+    if (auto pod = pods->find(0); pod != pods->end()) task = pod->second.task;
+  }
+  task.task_id = 0;
   // A continuous job never finishes on its own: a pod that ended is being restarted.
   if (task.state == JobState::Succeeded || task.state == JobState::Failed)
     task.state = JobState::Restarted;
-  if (held && !still_running(task)) task.state = JobState::Held;
-  if (deleting) {
+  if (facts.held && !still_running(task)) task.state = JobState::Held;
+  if (facts.deleting) {
     task.deleting_while_starting =
         task.state != JobState::Running && task.state != JobState::Restarted;
     task.state = JobState::Deleting;
@@ -275,28 +249,112 @@ void derive_deployment_tasks(JobRecord& record, const json& deployment,
 
 }  // namespace
 
-std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot) {
-  std::map<std::string, std::vector<const json*>> pods_by_id;
-  for (const auto& pod : snapshot.pods)
-    pods_by_id[label(pod, translate::kJobIdLabel)].push_back(&pod);
+const std::vector<std::string>& JobViewCollector::job_spec_fields() {
+  static const std::vector<std::string> kFields{"suspend"};
+  return kFields;
+}
+const std::vector<std::string>& JobViewCollector::deployment_spec_fields() {
+  static const std::vector<std::string> kFields{"replicas"};
+  return kFields;
+}
+const std::vector<std::string>& JobViewCollector::pod_spec_fields() {
+  static const std::vector<std::string> kFields{"nodeName"};
+  return kFields;
+}
 
-  std::vector<JobRecord> records;
-  for (const auto& job : snapshot.jobs) {
-    if (label(job, translate::kJobIdLabel).empty()) continue;
-    JobRecord record = record_from_owner(job, "Job");
-    derive_job_tasks(record, job, pods_by_id[label(job, translate::kJobIdLabel)]);
-    records.push_back(std::move(record));
+void JobViewCollector::add_owner(const json& object, bool deployment) {
+  std::string id_label = label(object, translate::kJobIdLabel);
+  if (id_label.empty()) return;  // not one of ours
+  JobRecord record = record_from_owner(object, deployment ? "Deployment" : "Job");
+  OwnerFacts facts;
+  facts.deployment = deployment;
+  facts.deleting = field(object, "metadata").contains("deletionTimestamp");
+  if (deployment) {
+    facts.held = field(object, "spec").value("replicas", 1) == 0;
+  } else {
+    const auto& status = field(object, "status");
+    facts.held = field(object, "spec").value("suspend", false);
+    facts.complete = condition_true(object, "Complete");
+    facts.failed = condition_true(object, "Failed");
+    facts.completed_indexes = status.value("completedIndexes", "");
+    facts.failed_indexes = status.value("failedIndexes", "");
+    for (const auto& condition : status.value("conditions", json::array())) {
+      if (condition.value("type", "") == "Failed" && condition.value("status", "") == "True") {
+        record.error_reason = condition.value("reason", "") + ": " + condition.value("message", "");
+      }
+    }
   }
-  for (const auto& deployment : snapshot.deployments) {
-    if (label(deployment, translate::kJobIdLabel).empty()) continue;
-    JobRecord record = record_from_owner(deployment, "Deployment");
-    derive_deployment_tasks(record, deployment,
-                            pods_by_id[label(deployment, translate::kJobIdLabel)]);
-    records.push_back(std::move(record));
+  records_.push_back(std::move(record));
+  owners_.push_back(OwnerKey{std::move(id_label), std::move(facts)});
+}
+
+void JobViewCollector::add_job(const json& job) {
+  add_owner(job, false);
+}
+void JobViewCollector::add_deployment(const json& deployment) {
+  add_owner(deployment, true);
+}
+
+void JobViewCollector::add_pod(const json& pod) {
+  std::string id = label(pod, translate::kJobIdLabel);
+  int index = 0;
+  std::string text = annotation(pod, "batch.kubernetes.io/job-completion-index");
+  if (!text.empty()) index = std::stoi(text);
+  std::string created = field(pod, "metadata").value("creationTimestamp", "");
+  auto& tasks = pods_[id];
+  auto slot = tasks.find(index);
+  // The newest pod of each index decides; of two created in the same second, the later one.
+  if (slot != tasks.end() && created < slot->second.created) return;
+  tasks[index] = PodTask{std::move(created), task_from_pod(pod, 0)};
+}
+
+void JobViewCollector::clear_owners(bool deployments) {
+  size_t kept = 0;
+  for (size_t i = 0; i < owners_.size(); ++i) {
+    if (owners_[i].facts.deployment == deployments) continue;
+    if (kept != i) {
+      records_[kept] = std::move(records_[i]);
+      owners_[kept] = std::move(owners_[i]);
+    }
+    ++kept;
   }
-  std::sort(records.begin(), records.end(),
+  records_.resize(kept);
+  owners_.resize(kept);
+}
+
+void JobViewCollector::clear_jobs() {
+  clear_owners(false);
+}
+void JobViewCollector::clear_deployments() {
+  clear_owners(true);
+}
+void JobViewCollector::clear_pods() {
+  pods_.clear();
+}
+
+std::vector<JobRecord> JobViewCollector::take_records() {
+  for (size_t i = 0; i < records_.size(); ++i) {
+    auto pods = pods_.find(owners_[i].id_label);
+    const PodTasks* tasks = pods == pods_.end() ? nullptr : &pods->second;
+    if (owners_[i].facts.deployment) {
+      derive_deployment_tasks(records_[i], owners_[i].facts, tasks);
+    } else {
+      derive_job_tasks(records_[i], owners_[i].facts, tasks);
+    }
+  }
+  owners_.clear();
+  pods_.clear();
+  std::sort(records_.begin(), records_.end(),
             [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
-  return records;
+  return std::exchange(records_, {});
+}
+
+std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot) {
+  JobViewCollector collector;
+  for (const auto& job : snapshot.jobs) collector.add_job(job);
+  for (const auto& deployment : snapshot.deployments) collector.add_deployment(deployment);
+  for (const auto& pod : snapshot.pods) collector.add_pod(pod);
+  return collector.take_records();
 }
 
 }  // namespace k8sjobs::jobs

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "k8sjobs/kube/status.h"
+#include "list_body_parser.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -42,11 +43,11 @@ Error malformed_answer(const HttpRequest& request, const std::string& what) {
   return status;
 }
 
-ListPage page_from(const json& body) {
+ListPage page_from(json& body) {
   ListPage page;
   if (auto items = body.find("items"); items != body.end() && items->is_array()) {
     page.items.reserve(items->size());
-    for (const auto& item : *items) page.items.push_back(item);
+    for (auto& item : *items) page.items.push_back(std::move(item));  // no second copy
   }
   if (auto metadata = body.find("metadata"); metadata != body.end() && metadata->is_object()) {
     page.resource_version = metadata->value("resourceVersion", "");
@@ -102,10 +103,16 @@ Result<HttpResponse> KubeClient::execute(const HttpRequest& request, RequestSafe
   }
 }
 
-Result<json> KubeClient::execute_json(const HttpRequest& request, RequestSafety safety) {
+Result<json> KubeClient::execute_json(const HttpRequest& request, RequestSafety safety,
+                                      const ItemFields* fields) {
   auto answer = execute(request, safety);
   if (!answer) return unexpected(answer.error());
-  auto body = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  json body;
+  if (fields != nullptr) {
+    body = detail::parse_list_body(answer->body, *fields).value_or(json(json::value_t::discarded));
+  } else {
+    body = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+  }
   if (body.is_discarded()) return unexpected(malformed_answer(request, "the body is not JSON"));
   return body;
 }
@@ -144,6 +151,11 @@ Result<json> KubeClient::get(const ResourceKind& kind, const std::string& ns,
 
 Result<ListPage> KubeClient::list(const ResourceKind& kind, const std::string& ns,
                                   const ListOptions& options) {
+  return list_page(kind, ns, options, nullptr);
+}
+
+Result<ListPage> KubeClient::list_page(const ResourceKind& kind, const std::string& ns,
+                                       const ListOptions& options, const ItemFields* fields) {
   std::string path = kind.collection_path(ns);
   add_query(path, "labelSelector", options.label_selector);
   add_query(path, "fieldSelector", options.field_selector);
@@ -152,7 +164,7 @@ Result<ListPage> KubeClient::list(const ResourceKind& kind, const std::string& n
   add_query(path, "resourceVersion", options.resource_version);
   add_query(path, "resourceVersionMatch", options.resource_version_match);
   HttpRequest request{"GET", path};
-  auto body = execute_json(request, RequestSafety::Idempotent);
+  auto body = execute_json(request, RequestSafety::Idempotent, fields);
   if (!body) return unexpected(body.error());
   if (!body->is_object() || !body->contains("items")) {
     return unexpected(malformed_answer(request, "a list without items"));
@@ -162,33 +174,45 @@ Result<ListPage> KubeClient::list(const ResourceKind& kind, const std::string& n
 
 Result<ListPage> KubeClient::list_all(const ResourceKind& kind, const std::string& ns,
                                       ListOptions options) {
+  ListPage all;
+  auto listed = list_pages(kind, ns, std::move(options), [&](ListPage& page, bool restarted) {
+    if (restarted) all.items.clear();
+    std::move(page.items.begin(), page.items.end(), std::back_inserter(all.items));
+  });
+  if (!listed) return unexpected(listed.error());
+  all.resource_version = std::move(*listed);
+  return all;
+}
+
+Result<std::string> KubeClient::list_pages(
+    const ResourceKind& kind, const std::string& ns, ListOptions options,
+    const std::function<void(ListPage& page, bool restarted)>& on_page, const ItemFields* fields) {
   if (options.limit <= 0) options.limit = 500;
   constexpr int kMaxRestarts = 3;
   for (int restart = 0;; ++restart) {
-    ListPage all;
+    std::string resource_version;
     ListOptions page_options = options;
     page_options.continue_token.clear();
-    bool expired = false;
+    bool first = true;
     for (;;) {
-      auto page = list(kind, ns, page_options);
+      auto page = list_page(kind, ns, page_options, fields);
       if (!page) {
         if (page.error().is(StatusReason::Gone) && !page_options.continue_token.empty() &&
             restart < kMaxRestarts) {
-          expired = true;  // the snapshot behind the token is gone: start over
-          ++stats_.relists;
+          ++stats_.relists;  // the snapshot behind the token is gone: start over
           break;
         }
         return unexpected(page.error());
       }
-      if (all.resource_version.empty()) all.resource_version = page->resource_version;
-      std::move(page->items.begin(), page->items.end(), std::back_inserter(all.items));
-      if (page->continue_token.empty()) return all;
+      if (first) resource_version = page->resource_version;
+      on_page(*page, first && restart > 0);
+      first = false;
+      if (page->continue_token.empty()) return resource_version;
       page_options.continue_token = page->continue_token;
       // Later pages belong to the first page's snapshot; a resourceVersion would be refused.
       page_options.resource_version.clear();
       page_options.resource_version_match.clear();
     }
-    if (!expired) return all;
   }
 }
 

@@ -1,7 +1,14 @@
 #pragma once
 // Kubernetes objects → JobRecords: how qstat sees Jobs, Deployments and their Pods. Pure: the
 // objects come from one label-selected LIST per kind.
+//
+// JobViewCollector takes the objects one at a time, as the pages of those LISTs arrive, and
+// keeps only what a JobRecord needs (the owner's fields and flags, the task each pod shows):
+// the JSON of a page can be freed as soon as it is read, so memory follows the number of jobs,
+// not the size of the objects.
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -17,8 +24,58 @@ struct ClusterSnapshot {
   std::vector<nlohmann::json> events;  // optional: v1 Events in the namespace (FailedCreate...)
 };
 
-// One JobRecord per Job/Deployment, tasks derived from the pods. Finished jobs are included
-// (state Succeeded/Failed); the caller filters.
+class JobViewCollector {
+ public:
+  // The only `spec` fields the collector reads of each kind (metadata and status it reads
+  // whole): a LIST may skip the rest while parsing.
+  static const std::vector<std::string>& job_spec_fields();
+  static const std::vector<std::string>& deployment_spec_fields();
+  static const std::vector<std::string>& pod_spec_fields();
+
+  void add_job(const nlohmann::json& job);
+  void add_deployment(const nlohmann::json& deployment);
+  void add_pod(const nlohmann::json& pod);
+  // A LIST that started over (expired continue token): forget that kind's objects.
+  void clear_jobs();
+  void clear_deployments();
+  void clear_pods();
+
+  // One JobRecord per Job/Deployment, tasks derived from the pods, sorted by job ID. Finished
+  // jobs are included (state Succeeded/Failed); the caller filters. Leaves the collector empty.
+  std::vector<JobRecord> take_records();
+
+  // What an owner (Job or Deployment) contributes besides its JobRecord fields.
+  struct OwnerFacts {
+    bool deployment = false;
+    bool held = false;  // Job spec.suspend, Deployment replicas 0
+    bool deleting = false;
+    bool complete = false;
+    bool failed = false;
+    std::string completed_indexes;  // status.completedIndexes
+    std::string failed_indexes;     // status.failedIndexes
+  };
+  // The newest pod of one completion index, reduced to the task it shows.
+  struct PodTask {
+    std::string created;  // creationTimestamp: the newest pod wins
+    TaskRecord task;
+  };
+
+ private:
+  struct OwnerKey {
+    std::string id_label;  // k8sjobs.io/job-id, as the pods carry it
+    OwnerFacts facts;
+  };
+  void add_owner(const nlohmann::json& object, bool deployment);
+  void clear_owners(bool deployments);
+
+  // Parallel: the records are filled in place and handed over without a copy.
+  std::vector<JobRecord> records_;
+  std::vector<OwnerKey> owners_;
+  // job-id label → completion index (0 when not indexed) → newest pod's task.
+  std::map<std::string, std::map<int, PodTask>> pods_;
+};
+
+// The collector over a whole snapshot at once.
 std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot);
 
 }  // namespace k8sjobs::jobs

@@ -42,6 +42,14 @@ struct ListPage {
   std::optional<long long> remaining_item_count;
 };
 
+// The parts of each listed object a caller reads, so that parsing a page builds only those
+// (the parser still reads every byte, but skipped values are never allocated). For each
+// top-level field named in `only` ("spec"), just the listed sub-fields are kept; fields not
+// named are kept whole. metadata.managedFields is always skipped.
+struct ItemFields {
+  std::vector<std::pair<std::string, std::vector<std::string>>> only;
+};
+
 struct DeleteOptions {
   std::string propagation_policy =
       "Background";  // Jobs default to Orphan on the server: never rely on it
@@ -88,6 +96,15 @@ class KubeClient {
   // Follows `continue` until done (page size `options.limit`, default 500). When a continue
   // token expires (410) mid-way, starts again from the first page, as kubectl does.
   Result<ListPage> list_all(const ResourceKind& kind, const std::string& ns, ListOptions options);
+  // The same walk, but each page goes to `on_page` as it arrives and is freed afterwards, so a
+  // caller that reduces the objects holds one page of JSON at a time, not the whole list.
+  // `restarted` is true on a first page that follows an expired token: drop what the earlier
+  // pages gave. Returns the list's resourceVersion.
+  // With `fields`, the items of each page hold only those fields.
+  Result<std::string> list_pages(const ResourceKind& kind, const std::string& ns,
+                                 ListOptions options,
+                                 const std::function<void(ListPage& page, bool restarted)>& on_page,
+                                 const ItemFields* fields = nullptr);
   Result<json> replace(const ResourceKind& kind, const std::string& ns, const std::string& name,
                        const json& object);
   Result<json> patch(const ResourceKind& kind, const std::string& ns, const std::string& name,
@@ -105,7 +122,10 @@ class KubeClient {
 
  private:
   Result<HttpResponse> execute(const HttpRequest& request, RequestSafety safety);
-  Result<json> execute_json(const HttpRequest& request, RequestSafety safety);
+  Result<json> execute_json(const HttpRequest& request, RequestSafety safety,
+                            const ItemFields* fields = nullptr);
+  Result<ListPage> list_page(const ResourceKind& kind, const std::string& ns,
+                             const ListOptions& options, const ItemFields* fields);
 
   std::unique_ptr<HttpTransport> transport_;
   RetryPolicy policy_;

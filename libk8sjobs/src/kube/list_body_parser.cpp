@@ -1,0 +1,101 @@
+// A page of 500 Pods is several MB of JSON of which qstat reads a tenth. simdjson reads the
+// text about ten times faster than nlohmann's parser; only the parts kept are then built as
+// nlohmann values, which the rest of the library uses.
+#include "list_body_parser.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+namespace k8sjobs::kube::detail {
+namespace {
+
+using nlohmann::json;
+
+json convert(simdjson::dom::element element) {
+  switch (element.type()) {
+    case simdjson::dom::element_type::OBJECT: {
+      json object = json::object();
+      simdjson::dom::object fields = element.get_object().value_unsafe();
+      for (auto [key, value] : fields) object.emplace(std::string(key), convert(value));
+      return object;
+    }
+    case simdjson::dom::element_type::ARRAY: {
+      json array = json::array();
+      simdjson::dom::array values = element.get_array().value_unsafe();
+      for (auto value : values) array.push_back(convert(value));
+      return array;
+    }
+    case simdjson::dom::element_type::STRING:
+      return std::string(element.get_string().value_unsafe());
+    case simdjson::dom::element_type::INT64:
+      return element.get_int64().value_unsafe();
+    case simdjson::dom::element_type::UINT64:
+      return element.get_uint64().value_unsafe();
+    case simdjson::dom::element_type::DOUBLE:
+      return element.get_double().value_unsafe();
+    case simdjson::dom::element_type::BOOL:
+      return element.get_bool().value_unsafe();
+    case simdjson::dom::element_type::NULL_VALUE:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+// One item: metadata without managedFields, the fields named in `fields` cut down to their
+// listed sub-fields, everything else whole.
+json convert_item(simdjson::dom::element element, const ItemFields& fields) {
+  if (element.type() != simdjson::dom::element_type::OBJECT) return convert(element);
+  json item = json::object();
+  simdjson::dom::object top = element.get_object().value_unsafe();
+  for (auto [key, value] : top) {
+    const std::vector<std::string>* kept = nullptr;
+    for (const auto& [field, sub_fields] : fields.only) {
+      if (field == key) kept = &sub_fields;
+    }
+    bool metadata = key == "metadata";
+    if ((kept == nullptr && !metadata) || value.type() != simdjson::dom::element_type::OBJECT) {
+      item.emplace(std::string(key), convert(value));
+      continue;
+    }
+    json part = json::object();
+    simdjson::dom::object sub_fields = value.get_object().value_unsafe();
+    for (auto [sub_key, sub_value] : sub_fields) {
+      if (metadata && sub_key == "managedFields") continue;
+      if (kept != nullptr && std::find(kept->begin(), kept->end(), sub_key) == kept->end())
+        continue;
+      part.emplace(std::string(sub_key), convert(sub_value));
+    }
+    item.emplace(std::string(key), std::move(part));
+  }
+  return item;
+}
+
+}  // namespace
+
+std::optional<json> parse_list_body(std::string& body, const ItemFields& fields) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  // simdjson reads past the end: room for that in place, rather than a padded copy.
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  if (parser.parse(body.data(), body.size(), false).get(root) != simdjson::SUCCESS)
+    return std::nullopt;
+  std::string().swap(body);  // the parsed document does not point into the text
+
+  if (root.type() != simdjson::dom::element_type::OBJECT) return convert(root);
+  json list = json::object();
+  simdjson::dom::object top = root.get_object().value_unsafe();
+  for (auto [key, value] : top) {
+    if (key == "items" && value.type() == simdjson::dom::element_type::ARRAY) {
+      json items = json::array();
+      simdjson::dom::array listed = value.get_array().value_unsafe();
+      for (auto item : listed) items.push_back(convert_item(item, fields));
+      list.emplace("items", std::move(items));
+    } else {
+      list.emplace(std::string(key), convert(value));
+    }
+  }
+  return list;
+}
+
+}  // namespace k8sjobs::kube::detail
