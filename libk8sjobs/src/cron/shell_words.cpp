@@ -19,6 +19,7 @@ class Tokenizer {
 
   Expected<std::vector<ShellToken>, ShellSyntaxError> run() {
     std::vector<ShellToken> tokens;
+    tokens.reserve(16);  // a cron command has a few words: grow once or never
     while (true) {
       while (pos_ < text_.size() && is_blank(text_[pos_])) ++pos_;
       if (pos_ >= text_.size() || text_[pos_] == '#') break;  // `#` starting a word: comment
@@ -175,6 +176,11 @@ class Tokenizer {
   Expected<ShellWord, ShellSyntaxError> read_word() {
     ShellWord word;
     word.begin = pos_;
+    // Most words are typed as they are: size the buffers for the text up to the next blank.
+    const std::size_t blank = text_.find_first_of(" \t\n", pos_);
+    const std::size_t guess = (blank == std::string_view::npos ? text_.size() : blank) - pos_;
+    word.value.reserve(guess);
+    word.origins.reserve(guess);
     if (pos_ < text_.size() && text_[pos_] == '~') word.tilde = true;
     while (pos_ < text_.size() && !is_meta(text_[pos_])) {
       const char c = text_[pos_];

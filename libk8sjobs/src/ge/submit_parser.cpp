@@ -729,8 +729,8 @@ Expected<SubmitRequest, SubmitError> parse_submit(Mode mode, const std::vector<s
   // 3. #$ lines at the top of the script win over everything else. Only text files are read.
   const std::string prefix = builder.directive_prefix();
   if (!prefix.empty() && request.resolved_program.starts_with('/')) {
-    const auto text = host.read_file(request.resolved_program, settings.directive_scan_bytes);
-    if (text && text->find('\0') == std::string::npos) {
+    const auto text = host.read_text_file(request.resolved_program, settings.directive_scan_bytes);
+    if (text) {
       std::vector<RawOption> directives;
       int number = 0;
       for (const auto line : lines_of(*text)) {

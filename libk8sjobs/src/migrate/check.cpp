@@ -8,7 +8,7 @@
 #include "k8sjobs/cron/command_finder.h"
 #include "k8sjobs/ge/option_table.h"
 #include "k8sjobs/ge/output_paths.h"
-#include "k8sjobs/translate/workload.h"
+#include "k8sjobs/translate/job_environment.h"
 
 namespace k8sjobs::migrate {
 
@@ -54,6 +54,13 @@ class CachingFiles final : public ge::HostView {
     if (found != contents_.end()) return found->second;
     return contents_.emplace(key, base_.read_file(path, max_bytes)).first->second;
   }
+  std::optional<std::string> read_text_file(const std::string& path,
+                                            std::size_t max_bytes) const override {
+    auto key = path + '\0' + std::to_string(max_bytes);
+    auto found = texts_.find(key);
+    if (found != texts_.end()) return found->second;
+    return texts_.emplace(key, base_.read_text_file(path, max_bytes)).first->second;
+  }
   std::string cwd() const override { return base_.cwd(); }
   std::string home() const override { return base_.home(); }
   std::string user() const override { return base_.user(); }
@@ -78,6 +85,7 @@ class CachingFiles final : public ge::HostView {
   mutable std::unordered_map<std::string, bool> directory_;
   mutable std::unordered_map<std::string, bool> executable_;
   mutable std::unordered_map<std::string, std::optional<std::string>> contents_;
+  mutable std::unordered_map<std::string, std::optional<std::string>> texts_;
   mutable std::optional<std::string> ctime_;
 };
 
@@ -155,6 +163,10 @@ class CronCommandHost final : public ge::HostView {
   std::optional<std::string> read_file(const std::string& path,
                                        std::size_t max_bytes) const override {
     return files_.read_file(path, max_bytes);
+  }
+  std::optional<std::string> read_text_file(const std::string& path,
+                                            std::size_t max_bytes) const override {
+    return files_.read_text_file(path, max_bytes);
   }
   std::string cwd() const override { return cwd_; }
   std::string home() const override { return settings_.home; }
@@ -268,7 +280,7 @@ std::string every(std::chrono::minutes interval) {
   return "every " + std::to_string(count) + " minutes";
 }
 
-// build_workload's refusal in the words of a table cell: without jsub's frame around it.
+// translate::admit's refusal in the words of a table cell: without jsub's frame around it.
 std::string translation_refusal(std::string message) {
   const std::string prefix = "Unable to run job: ";
   const std::string suffix = "\nExiting.";
@@ -336,9 +348,9 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
   }
   check.verdict = check.changes.empty() ? Verdict::Ok : Verdict::Changes;
   if (settings.site != nullptr) {
-    // The same translation jsub runs: what it refuses (site limits) is refused here too.
-    translate::JobIdentity identity{0, settings.site->namespace_for(parsed->user), "check-0"};
-    auto workload = translate::build_workload(*parsed, *settings.site, identity, {});
+    // What the translation jsub runs refuses (site limits) is refused here too; building the
+    // object itself is not needed for the verdict (translate::admit is its first step).
+    auto workload = translate::admit(*parsed, *settings.site);
     if (!workload) {
       check.verdict = Verdict::Unsupported;
       check.error = one_line(workload.error().message);
