@@ -270,6 +270,80 @@ TEST_F(MigrateCheck, TableWithSeveralFilesShowsFileAndLine) {
   EXPECT_NE(table.find("\nb.cron:2  local"), std::string::npos) << table;
 }
 
+// check writes its table while it reads (write_table); it must be byte for byte what
+// render_table(check_crontab(...)) gives: every verdict, details, settings, comments, CRLF, a
+// last line without newline, trailing lines that get no row, several files.
+TEST_F(MigrateCheck, StreamedTableEqualsRenderedTable) {
+  site::SiteConfig site;
+  settings.site = &site;
+  const std::string every_verdict =
+      "MAILTO=alice@example.org\n"
+      "\n"
+      "# a comment\n"
+      "# 17 2 * * tue jsub -N old php old.php\n"
+      "0 * * * * jsub -once run.sh\n"
+      "*/2 * * * * jsub -p 3 run.sh\r\n"
+      "0 * * * * jsub -once -hold_jid a run.sh\n"
+      "0 * * * * jsub -once -mem 6g run.sh\n"
+      "BOTDIR=/data/project/alice\n"
+      "@daily jsub -once -N e ${BOTDIR}/run.sh\n"
+      "0 * * * * jsub -once -mem lots run.sh\n"
+      "@reboot jstart -N web ~/serve.sh\n"
+      "0 * * * * date\n"
+      "10 1 * * * jlocal /data/project/alice/run.sh\n"
+      "61 * * * * jsub run.sh\n"
+      "0 0 * * * jsub 'unterminated\n"
+      "EMPTY=\n"
+      "3 21 * * * qsub run.sh; jstop web\n"
+      "0 * * * * jsub -once run.sh\n"  // a repeated command
+      "0 0 30 2 * jsub run.sh";        // no newline at the end
+  auto streamed = [&](const std::vector<CrontabText>& crontabs, CheckSummary* summary) {
+    std::string out;
+    *summary = write_table(crontabs, host, settings, [&](std::string_view text) { out += text; });
+    return out;
+  };
+  auto rendered = [&](const std::vector<CrontabText>& crontabs) {
+    std::vector<CrontabCheck> checks;
+    for (const auto& crontab : crontabs)
+      checks.push_back(
+          check_crontab(cron::parse_crontab(crontab.text), crontab.file, host, settings));
+    return checks;
+  };
+  // Nine lines more make the tenth line's number the widest; the comments after it get no row.
+  std::string wide;
+  for (int i = 0; i < 9; ++i) wide += "0 * * * * jsub -once run.sh\n";
+  wide += "0 * * * * date\n# done\n\n# really\n";
+  const std::vector<std::vector<CrontabText>> cases = {
+      {{"crontab", every_verdict}},
+      {{"crontab", wide}},
+      {{"crontab", ""}},
+      {{"crontab", "# only a comment\n"}},
+      {{"a.cron", every_verdict}, {"b.cron", wide}, {"c", "0 * * * * date\n"}},
+  };
+  for (const auto& crontabs : cases) {
+    CheckSummary summary;
+    auto checks = rendered(crontabs);
+    EXPECT_EQ(streamed(crontabs, &summary), render_table(checks)) << crontabs[0].text;
+    CheckSummary expected = summarize(checks);
+    EXPECT_EQ(summary.ok, expected.ok);
+    EXPECT_EQ(summary.changes, expected.changes);
+    EXPECT_EQ(summary.unsupported, expected.unsupported);
+    EXPECT_EQ(summary.local, expected.local);
+    EXPECT_EQ(summary.error, expected.error);
+    EXPECT_EQ(summary.hygiene, expected.hygiene);
+    EXPECT_EQ(summary.commented_jobs, expected.commented_jobs);
+  }
+  // Every verdict is in the first case.
+  CheckSummary summary = summarize(rendered(cases[0]));
+  EXPECT_GT(summary.ok, 0);
+  EXPECT_GT(summary.changes, 0);
+  EXPECT_GT(summary.unsupported, 0);
+  EXPECT_GT(summary.local, 0);
+  EXPECT_GT(summary.error, 0);
+  EXPECT_GT(summary.hygiene, 0);
+  EXPECT_EQ(summary.commented_jobs, 1);
+}
+
 TEST_F(MigrateCheck, JsonRendering) {
   auto result = check("*/2 * * * * jsub -p 3 run.sh\nbad line\n");
   nlohmann::json out = render_json({result});

@@ -12,6 +12,12 @@ bool is_meta(char c) {
   return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>' ||
          c == '\n' || is_blank(c);
 }
+// Inside a word: a character that is itself and sets no flag (no quote, escape, expansion or
+// glob), so a run of them is copied at once.
+bool is_plain(char c) {
+  return !is_meta(c) && c != '\\' && c != '\'' && c != '"' && c != '$' && c != '`' && c != '*' &&
+         c != '?' && c != '[';
+}
 
 class Tokenizer {
  public:
@@ -240,6 +246,10 @@ class Tokenizer {
         if (c == '$') word.expansion = true;
         if (c == '*' || c == '?' || c == '[') word.glob = true;
         take(word);
+        std::size_t end = pos_;
+        while (end < text_.size() && is_plain(text_[end])) ++end;
+        word.value.append(text_.substr(pos_, end - pos_));
+        for (; pos_ < end; ++pos_) word.origins.push_back(pos_);
       }
     }
     word.end = pos_;

@@ -111,7 +111,11 @@ class CommandMemo {
     auto found = checks_.find(key);
     return found == checks_.end() ? nullptr : &found->second;
   }
-  void add(std::string key, const CommandCheck& check) { checks_.emplace(std::move(key), check); }
+  void add(std::string key, const CommandCheck& check) {
+    // Bounded: a crontab whose commands all differ does not keep a check per line.
+    if (checks_.size() >= kMaxChecks) checks_.clear();
+    checks_.emplace(std::move(key), check);
+  }
   // cron's environment for a crontab settings snapshot, built once per snapshot.
   const std::map<std::string, std::string>& environment(
       const std::shared_ptr<const std::map<std::string, std::string>>& settings_in_effect,
@@ -124,6 +128,7 @@ class CommandMemo {
   }
 
  private:
+  static constexpr std::size_t kMaxChecks = 4096;
   std::unordered_map<std::string, CommandCheck> checks_;
   std::shared_ptr<const std::map<std::string, std::string>> environment_source_;
   std::map<std::string, std::string> environment_;
@@ -475,72 +480,96 @@ std::map<std::string, std::string> cron_environment(
   return environment;
 }
 
+struct CrontabChecker::State {
+  State(const ge::HostView& files, const CheckSettings& check_settings)
+      : cached(files), settings(check_settings) {}
+  CachingFiles cached;
+  const CheckSettings& settings;
+  IntervalCache intervals;
+  CommandMemo memo;
+  std::shared_ptr<const std::map<std::string, std::string>> settings_in_effect =
+      std::make_shared<const std::map<std::string, std::string>>();
+  int commented_jobs = 0;
+};
+
+CrontabChecker::CrontabChecker(const ge::HostView& files, const CheckSettings& settings)
+    : state_(std::make_unique<State>(files, settings)) {}
+CrontabChecker::~CrontabChecker() = default;
+
+int CrontabChecker::commented_jobs() const {
+  return state_->commented_jobs;
+}
+
+std::optional<LineCheck> CrontabChecker::check(const cron::Entry& entry) {
+  State& state = *state_;
+  switch (entry.kind()) {
+    case cron::EntryKind::Blank:
+      return std::nullopt;
+    case cron::EntryKind::Comment:
+      if (entry.comment()->commented_job) ++state.commented_jobs;
+      return std::nullopt;
+    case cron::EntryKind::Environment: {
+      auto next = std::make_shared<std::map<std::string, std::string>>(*state.settings_in_effect);
+      (*next)[entry.environment()->name] = entry.environment()->value;
+      state.settings_in_effect = std::move(next);
+      return std::nullopt;
+    }
+    case cron::EntryKind::Error: {
+      LineCheck line;
+      line.line = entry.line;
+      line.text = entry.text;
+      line.command = entry.text;
+      line.verdict = Verdict::Error;
+      line.reason = entry.error()->reason;
+      line.crontab_environment = state.settings_in_effect;
+      return line;
+    }
+    case cron::EntryKind::Job:
+      break;
+  }
+  return check_job(entry, *entry.job(), state.cached, state.settings, state.settings_in_effect,
+                   state.intervals, state.memo);
+}
+
 CrontabCheck check_crontab(const cron::Crontab& crontab, std::string file,
                            const ge::HostView& files, const CheckSettings& settings) {
   CrontabCheck check;
   check.file = std::move(file);
-  CachingFiles cached(files);
-  IntervalCache intervals;
-  CommandMemo memo;
+  CrontabChecker checker(files, settings);
   check.lines.reserve(crontab.entries.size());
-  auto settings_in_effect = std::make_shared<const std::map<std::string, std::string>>();
   for (const auto& entry : crontab.entries) {
-    switch (entry.kind()) {
-      case cron::EntryKind::Blank:
-        break;
-      case cron::EntryKind::Comment:
-        if (entry.comment()->commented_job) ++check.commented_jobs;
-        break;
-      case cron::EntryKind::Environment: {
-        auto next = std::make_shared<std::map<std::string, std::string>>(*settings_in_effect);
-        (*next)[entry.environment()->name] = entry.environment()->value;
-        settings_in_effect = std::move(next);
-        break;
-      }
-      case cron::EntryKind::Error: {
-        LineCheck line;
-        line.line = entry.line;
-        line.text = entry.text;
-        line.command = entry.text;
-        line.verdict = Verdict::Error;
-        line.reason = entry.error()->reason;
-        line.crontab_environment = settings_in_effect;
-        check.lines.push_back(std::move(line));
-        break;
-      }
-      case cron::EntryKind::Job:
-        check.lines.push_back(
-            check_job(entry, *entry.job(), cached, settings, settings_in_effect, intervals, memo));
-        break;
-    }
+    if (auto line = checker.check(entry)) check.lines.push_back(std::move(*line));
   }
+  check.commented_jobs = checker.commented_jobs();
   return check;
+}
+
+void CheckSummary::add(const LineCheck& line) {
+  hygiene += static_cast<int>(line.hygiene.size());
+  switch (line.verdict) {
+    case Verdict::Ok:
+      ++ok;
+      break;
+    case Verdict::Local:
+      ++local;
+      break;
+    case Verdict::Changes:
+      ++changes;
+      break;
+    case Verdict::Unsupported:
+      ++unsupported;
+      break;
+    case Verdict::Error:
+      ++error;
+      break;
+  }
 }
 
 CheckSummary summarize(const std::vector<CrontabCheck>& checks) {
   CheckSummary summary;
   for (const auto& check : checks) {
     summary.commented_jobs += check.commented_jobs;
-    for (const auto& line : check.lines) {
-      summary.hygiene += static_cast<int>(line.hygiene.size());
-      switch (line.verdict) {
-        case Verdict::Ok:
-          ++summary.ok;
-          break;
-        case Verdict::Local:
-          ++summary.local;
-          break;
-        case Verdict::Changes:
-          ++summary.changes;
-          break;
-        case Verdict::Unsupported:
-          ++summary.unsupported;
-          break;
-        case Verdict::Error:
-          ++summary.error;
-          break;
-      }
-    }
+    for (const auto& line : check.lines) summary.add(line);
   }
   return summary;
 }
@@ -565,55 +594,123 @@ void pad(std::string& out, std::size_t width, std::string_view cell) {
 
 }  // namespace
 
+namespace {
+
+// The table's rows, one crontab line at a time; `location_width` is the widest LINE cell.
+class TableWriter {
+ public:
+  explicit TableWriter(std::size_t location_width)
+      : width_(std::max<std::size_t>(location_width, 4) + 2),
+        indent_(width_ + kVerdictWidth, ' ') {}
+
+  void header(std::string& out) const {
+    pad(out, width_, "LINE");
+    pad(out, kVerdictWidth, "VERDICT");
+    out += "COMMAND\n";
+  }
+
+  void row(std::string_view location, const LineCheck& line, std::string& out) const {
+    pad(out, width_, location);
+    pad(out, kVerdictWidth, to_string(line.verdict));
+    out += command_cell(line);
+    out += '\n';
+    if (line.verdict == Verdict::Error && !line.reason.empty()) detail(out, "error: ", line.reason);
+    for (const auto& command : line.commands) {
+      for (const auto& change : command.changes) detail(out, "change: ", change.message);
+      for (const auto& refusal : command.refusals) {
+        detail(out, "unsupported: ", refusal.message);
+        detail(out, "  instead: ", refusal.instead);
+      }
+      if (command.verdict == Verdict::Error) detail(out, "error: ", command.error);
+    }
+    for (const auto& warning : line.hygiene) detail(out, "warning: ", warning.message);
+  }
+
+  static void footer(const CheckSummary& summary, std::string& out) {
+    int total = summary.ok + summary.changes + summary.unsupported + summary.local + summary.error;
+    out += "\n" + std::to_string(total) + " job lines: " + std::to_string(summary.ok) + " ok, " +
+           std::to_string(summary.changes) + " changes, " + std::to_string(summary.unsupported) +
+           " unsupported, " + std::to_string(summary.local) + " local, " +
+           std::to_string(summary.error) + " error; " + std::to_string(summary.hygiene) +
+           " cron warnings";
+    if (summary.commented_jobs > 0)
+      out += "; " + std::to_string(summary.commented_jobs) + " commented-out jobs not checked";
+    out += "\n";
+  }
+
+ private:
+  static constexpr std::size_t kVerdictWidth = 13;
+
+  void detail(std::string& out, std::string_view label, std::string_view text) const {
+    out += indent_;
+    out += label;
+    out += text;
+    out += '\n';
+  }
+
+  std::size_t width_;
+  std::string indent_;
+};
+
+std::string location_of(bool several, const std::string& file, int line) {
+  return several ? file + ":" + std::to_string(line) : std::to_string(line);
+}
+
+}  // namespace
+
 std::string render_table(const std::vector<CrontabCheck>& checks) {
   const bool several = checks.size() > 1;
-  std::vector<std::string> locations;
-  std::size_t width = 4;
+  std::size_t width = 0;
   for (const auto& check : checks) {
-    for (const auto& line : check.lines) {
-      locations.push_back(several ? check.file + ":" + std::to_string(line.line)
-                                  : std::to_string(line.line));
-      width = std::max(width, locations.back().size());
-    }
+    for (const auto& line : check.lines)
+      width = std::max(width, location_of(several, check.file, line.line).size());
   }
-  width += 2;
-  constexpr std::size_t kVerdictWidth = 13;
+  TableWriter table(width);
   std::string out;
-  pad(out, width, "LINE");
-  pad(out, kVerdictWidth, "VERDICT");
-  out += "COMMAND\n";
-  const std::string indent(width + kVerdictWidth, ' ');
-  std::size_t row = 0;
+  table.header(out);
   for (const auto& check : checks) {
-    for (const auto& line : check.lines) {
-      pad(out, width, locations[row++]);
-      pad(out, kVerdictWidth, to_string(line.verdict));
-      out += command_cell(line) + "\n";
-      if (line.verdict == Verdict::Error && !line.reason.empty())
-        out += indent + "error: " + line.reason + "\n";
-      for (const auto& command : line.commands) {
-        for (const auto& change : command.changes)
-          out += indent + "change: " + change.message + "\n";
-        for (const auto& refusal : command.refusals) {
-          out += indent + "unsupported: " + refusal.message + "\n";
-          out += indent + "  instead: " + refusal.instead + "\n";
-        }
-        if (command.verdict == Verdict::Error) out += indent + "error: " + command.error + "\n";
-      }
-      for (const auto& warning : line.hygiene) out += indent + "warning: " + warning.message + "\n";
-    }
+    for (const auto& line : check.lines)
+      table.row(location_of(several, check.file, line.line), line, out);
   }
-  CheckSummary summary = summarize(checks);
-  int total = summary.ok + summary.changes + summary.unsupported + summary.local + summary.error;
-  out += "\n" + std::to_string(total) + " job lines: " + std::to_string(summary.ok) + " ok, " +
-         std::to_string(summary.changes) + " changes, " + std::to_string(summary.unsupported) +
-         " unsupported, " + std::to_string(summary.local) + " local, " +
-         std::to_string(summary.error) + " error; " + std::to_string(summary.hygiene) +
-         " cron warnings";
-  if (summary.commented_jobs > 0)
-    out += "; " + std::to_string(summary.commented_jobs) + " commented-out jobs not checked";
-  out += "\n";
+  TableWriter::footer(summarize(checks), out);
   return out;
+}
+
+CheckSummary write_table(const std::vector<CrontabText>& crontabs, const ge::HostView& files,
+                         const CheckSettings& settings,
+                         const std::function<void(std::string_view)>& write) {
+  const bool several = crontabs.size() > 1;
+  // The LINE column is as wide as the last reported line's location in each crontab.
+  std::size_t width = 0;
+  for (const auto& crontab : crontabs) {
+    int last = 0;
+    cron::for_each_line(crontab.text, [&](int number, std::string_view line) {
+      if (cron::is_job_or_error_line(line)) last = number;
+    });
+    if (last > 0) width = std::max(width, location_of(several, crontab.file, last).size());
+  }
+  TableWriter table(width);
+  std::string out;
+  table.header(out);
+  CheckSummary summary;
+  constexpr std::size_t kFlushBytes = 1 << 16;
+  for (const auto& crontab : crontabs) {
+    CrontabChecker checker(files, settings);
+    cron::for_each_line(crontab.text, [&](int number, std::string_view text) {
+      auto line = checker.check(cron::parse_line(number, text));
+      if (!line) return;
+      table.row(location_of(several, crontab.file, line->line), *line, out);
+      summary.add(*line);
+      if (out.size() >= kFlushBytes) {
+        write(out);
+        out.clear();
+      }
+    });
+    summary.commented_jobs += checker.commented_jobs();
+  }
+  TableWriter::footer(summary, out);
+  write(out);
+  return summary;
 }
 
 json render_json(const std::vector<CrontabCheck>& checks) {
