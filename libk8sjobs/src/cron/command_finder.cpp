@@ -76,7 +76,9 @@ class Finder {
     }
     std::vector<std::optional<std::string>> subshells;  // cd to restore at `)`
     SimpleCommand current;
+    std::size_t remaining = tokens->size();
     for (ShellToken& token : *tokens) {
+      --remaining;
       if (token.kind == ShellTokenKind::Operator) {
         if (!finish(current, origins, depth, cd)) return false;
         current = SimpleCommand{};
@@ -93,6 +95,7 @@ class Finder {
         current.redirections.push_back(
             Redirection{std::move(token.op), token.fd, std::move(token.word.value)});
       } else {
+        if (current.words.empty()) current.words.reserve(remaining + 1);  // the rest, at most
         current.words.push_back(std::move(token.word));
       }
     }

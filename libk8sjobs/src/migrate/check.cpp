@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "k8sjobs/cron/command_finder.h"
@@ -111,8 +112,11 @@ class CommandMemo {
     auto found = checks_.find(key);
     return found == checks_.end() ? nullptr : &found->second;
   }
+  // Keeps the check of a command seen before (by the hash of its key): a command met once is
+  // not copied into the memo, so a crontab whose commands all differ pays nothing for it.
   void add(std::string key, const CommandCheck& check) {
-    // Bounded: a crontab whose commands all differ does not keep a check per line.
+    if (seen_.size() >= kMaxSeen) seen_.clear();  // bounded, like the memo
+    if (seen_.insert(std::hash<std::string>{}(key)).second) return;
     if (checks_.size() >= kMaxChecks) checks_.clear();
     checks_.emplace(std::move(key), check);
   }
@@ -129,7 +133,9 @@ class CommandMemo {
 
  private:
   static constexpr std::size_t kMaxChecks = 4096;
+  static constexpr std::size_t kMaxSeen = 1 << 20;
   std::unordered_map<std::string, CommandCheck> checks_;
+  std::unordered_set<std::size_t> seen_;
   std::shared_ptr<const std::map<std::string, std::string>> environment_source_;
   std::map<std::string, std::string> environment_;
 };
@@ -321,10 +327,15 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
     cwd = ge::absolute_path(cron_dir,
                             expand_tilde(expand_variables(*grid.cd_directory, environment), home));
   }
-  std::map<std::string, std::string> command_environment = environment;
-  for (const auto& assignment : grid.assignments)
-    command_environment[assignment.name] = expand_variables(assignment.value, environment);
-  CronCommandHost host(files, settings, cwd, command_environment);
+  // `A=b jsub ...`: the command's own environment (a copy only then).
+  std::map<std::string, std::string> with_assignments;
+  if (!grid.assignments.empty()) {
+    with_assignments = environment;
+    for (const auto& assignment : grid.assignments)
+      with_assignments[assignment.name] = expand_variables(assignment.value, environment);
+  }
+  CronCommandHost host(files, settings, cwd,
+                       grid.assignments.empty() ? environment : with_assignments);
 
   check.mode = mode_for(grid.name);
   auto parsed = ge::parse_submit(check.mode, check.argv, host, settings.submit);
