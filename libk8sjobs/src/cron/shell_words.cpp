@@ -1,22 +1,32 @@
 #include "k8sjobs/cron/shell_words.h"
 
+#include <array>
 #include <cctype>
 
 namespace k8sjobs::cron {
 namespace {
 
-bool is_blank(char c) {
+constexpr bool is_blank(char c) {
   return c == ' ' || c == '\t';
 }
-bool is_meta(char c) {
+constexpr bool is_meta(char c) {
   return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>' ||
          c == '\n' || is_blank(c);
 }
 // Inside a word: a character that is itself and sets no flag (no quote, escape, expansion or
 // glob), so a run of them is copied at once.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    plain[static_cast<std::size_t>(c)] = !is_meta(ch) && ch != '\\' && ch != '\'' && ch != '"' &&
+                                         ch != '$' && ch != '`' && ch != '*' && ch != '?' &&
+                                         ch != '[';
+  }
+  return plain;
+}();
 bool is_plain(char c) {
-  return !is_meta(c) && c != '\\' && c != '\'' && c != '"' && c != '$' && c != '`' && c != '*' &&
-         c != '?' && c != '[';
+  return kPlain[static_cast<unsigned char>(c)];
 }
 
 class Tokenizer {
@@ -249,7 +259,9 @@ class Tokenizer {
         std::size_t end = pos_;
         while (end < text_.size() && is_plain(text_[end])) ++end;
         word.value.append(text_.substr(pos_, end - pos_));
-        for (; pos_ < end; ++pos_) word.origins.push_back(pos_);
+        const std::size_t had = word.origins.size();
+        word.origins.resize(had + (end - pos_));
+        for (std::size_t i = had; i < word.origins.size(); ++i) word.origins[i] = pos_++;
       }
     }
     word.end = pos_;
