@@ -193,8 +193,9 @@ class Tokenizer {
     ShellWord word;
     word.begin = pos_;
     // Most words are typed as they are: size the buffers for the text up to the next blank.
-    const std::size_t blank = text_.find_first_of(" \t\n", pos_);
-    const std::size_t guess = (blank == std::string_view::npos ? text_.size() : blank) - pos_;
+    std::size_t blank = pos_;
+    while (blank < text_.size() && !is_blank(text_[blank]) && text_[blank] != '\n') ++blank;
+    const std::size_t guess = blank - pos_;
     word.value.reserve(guess);
     word.origins.reserve(guess);
     if (pos_ < text_.size() && text_[pos_] == '~') word.tilde = true;

@@ -39,28 +39,35 @@ class CachingFiles final : public ge::HostView {
  public:
   explicit CachingFiles(const ge::HostView& base) : base_(base) {}
 
+  // A path in a directory that is not there names nothing: one question per directory, not
+  // one per script (a crontab checked away from the cron host has thousands of them).
   bool exists(const std::string& path) const override {
-    return cached(exists_, path, [&] { return base_.exists(path); });
+    return cached(exists_, path, [&] { return !in_missing_directory(path) && base_.exists(path); });
   }
   bool is_directory(const std::string& path) const override {
     return cached(directory_, path, [&] { return base_.is_directory(path); });
   }
   bool is_executable_file(const std::string& path) const override {
-    return cached(executable_, path, [&] { return base_.is_executable_file(path); });
+    return cached(executable_, path,
+                  [&] { return !in_missing_directory(path) && base_.is_executable_file(path); });
   }
   std::optional<std::string> read_file(const std::string& path,
                                        std::size_t max_bytes) const override {
     auto key = path + '\0' + std::to_string(max_bytes);
     auto found = contents_.find(key);
     if (found != contents_.end()) return found->second;
-    return contents_.emplace(key, base_.read_file(path, max_bytes)).first->second;
+    std::optional<std::string> text;
+    if (!in_missing_directory(path)) text = base_.read_file(path, max_bytes);
+    return contents_.emplace(key, std::move(text)).first->second;
   }
   std::optional<std::string> read_text_file(const std::string& path,
                                             std::size_t max_bytes) const override {
     auto key = path + '\0' + std::to_string(max_bytes);
     auto found = texts_.find(key);
     if (found != texts_.end()) return found->second;
-    return texts_.emplace(key, base_.read_text_file(path, max_bytes)).first->second;
+    std::optional<std::string> text;
+    if (!in_missing_directory(path)) text = base_.read_text_file(path, max_bytes);
+    return texts_.emplace(key, std::move(text)).first->second;
   }
   std::string cwd() const override { return base_.cwd(); }
   std::string home() const override { return base_.home(); }
@@ -79,6 +86,13 @@ class CachingFiles final : public ge::HostView {
     bool answer = ask();
     cache.emplace(path, answer);
     return answer;
+  }
+
+  // An absolute path whose directory is not a directory here.
+  bool in_missing_directory(const std::string& path) const {
+    const std::size_t slash = path.rfind('/');
+    if (path.empty() || path.front() != '/' || slash == 0) return false;
+    return !is_directory(path.substr(0, slash));
   }
 
   const ge::HostView& base_;
