@@ -344,6 +344,52 @@ TEST_F(MigrateCheck, StreamedTableEqualsRenderedTable) {
   EXPECT_EQ(summary.commented_jobs, 1);
 }
 
+// Checked away from the cron host, a crontab names thousands of scripts in directories that
+// are not there: the directory is asked about once, the scripts not at all, and the verdicts
+// are the ones asking about each script gives.
+TEST_F(MigrateCheck, ScriptsInAMissingDirectoryAreNotEachLookedUp) {
+  class CountingHost : public FakeHost {
+   public:
+    bool exists(const std::string& path) const override {
+      count(path);
+      return FakeHost::exists(path);
+    }
+    bool is_executable_file(const std::string& path) const override {
+      count(path);
+      return FakeHost::is_executable_file(path);
+    }
+    std::optional<std::string> read_file(const std::string& path,
+                                         std::size_t max_bytes) const override {
+      count(path);
+      return FakeHost::read_file(path, max_bytes);
+    }
+    mutable int inside_gone = 0;
+
+   private:
+    void count(const std::string& path) const {
+      if (path.rfind("/data/project/alice/gone/", 0) == 0) ++inside_gone;
+    }
+  };
+  CountingHost counting;
+  counting.program("/data/project/alice/run.sh");
+  std::string text;
+  for (int i = 0; i < 20; ++i)
+    text += "0 * * * * jsub -once /data/project/alice/gone/run-" + std::to_string(i) + ".sh\n";
+  text += "0 * * * * jsub -once /data/project/alice/run.sh\n";
+  auto result = check_crontab(cron::parse_crontab(text), "crontab", counting, settings);
+  ASSERT_EQ(result.lines.size(), 21U);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(result.lines[static_cast<std::size_t>(i)].verdict, Verdict::Error);
+    EXPECT_EQ(
+        result.lines[static_cast<std::size_t>(i)].commands.at(0).error,
+        one("0 * * * * jsub -once /data/project/alice/gone/run-" + std::to_string(i) + ".sh\n")
+            .commands.at(0)
+            .error);
+  }
+  EXPECT_EQ(result.lines[20].verdict, Verdict::Ok);
+  EXPECT_EQ(counting.inside_gone, 0);
+}
+
 TEST_F(MigrateCheck, JsonRendering) {
   auto result = check("*/2 * * * * jsub -p 3 run.sh\nbad line\n");
   nlohmann::json out = render_json({result});
