@@ -239,5 +239,36 @@ TEST(Crontab, ReadsAStream) {
   EXPECT_EQ(crontab.entries[1].job()->schedule.macro(), Macro::Hourly);
 }
 
+// write_table sizes the LINE column with is_job_or_error_line: it must agree with parse_line.
+TEST(Crontab, IsJobOrErrorLineAgreesWithParseLine) {
+  const std::vector<std::string> lines = {"",
+                                          "   ",
+                                          "\t",
+                                          "# comment",
+                                          "  # 0 * * * * jsub x",
+                                          "#1 2 * * * x",
+                                          "A=b",
+                                          " A = b ",
+                                          "A=\"\"",
+                                          "A=",
+                                          "'A'=b",
+                                          "\"A=b",
+                                          "0 * * * * jsub run.sh",
+                                          "@daily x",
+                                          "@reboot",
+                                          "61 * * * * x",
+                                          "0 * * * *",
+                                          "junk",
+                                          "0 * * * * echo a=b",
+                                          "PATH=$PATH:/x",
+                                          "x=y z",
+                                          "0 * * * * x % y"};
+  for (const auto& line : lines) {
+    auto kind = parse_line(1, line).kind();
+    EXPECT_EQ(is_job_or_error_line(line), kind == EntryKind::Job || kind == EntryKind::Error)
+        << '"' << line << '"';
+  }
+}
+
 }  // namespace
 }  // namespace k8sjobs::cron

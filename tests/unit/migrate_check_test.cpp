@@ -270,6 +270,123 @@ TEST_F(MigrateCheck, TableWithSeveralFilesShowsFileAndLine) {
   EXPECT_NE(table.find("\nb.cron:2  local"), std::string::npos) << table;
 }
 
+// check writes its table while it reads (write_table); it must be byte for byte what
+// render_table(check_crontab(...)) gives: every verdict, details, settings, comments, CRLF, a
+// last line without newline, trailing lines that get no row, several files.
+TEST_F(MigrateCheck, StreamedTableEqualsRenderedTable) {
+  site::SiteConfig site;
+  settings.site = &site;
+  const std::string every_verdict =
+      "MAILTO=alice@example.org\n"
+      "\n"
+      "# a comment\n"
+      "# 17 2 * * tue jsub -N old php old.php\n"
+      "0 * * * * jsub -once run.sh\n"
+      "*/2 * * * * jsub -p 3 run.sh\r\n"
+      "0 * * * * jsub -once -hold_jid a run.sh\n"
+      "0 * * * * jsub -once -mem 6g run.sh\n"
+      "BOTDIR=/data/project/alice\n"
+      "@daily jsub -once -N e ${BOTDIR}/run.sh\n"
+      "0 * * * * jsub -once -mem lots run.sh\n"
+      "@reboot jstart -N web ~/serve.sh\n"
+      "0 * * * * date\n"
+      "10 1 * * * jlocal /data/project/alice/run.sh\n"
+      "61 * * * * jsub run.sh\n"
+      "0 0 * * * jsub 'unterminated\n"
+      "EMPTY=\n"
+      "3 21 * * * qsub run.sh; jstop web\n"
+      "0 * * * * jsub -once run.sh\n"  // a repeated command
+      "0 0 30 2 * jsub run.sh";        // no newline at the end
+  auto streamed = [&](const std::vector<CrontabText>& crontabs, CheckSummary* summary) {
+    std::string out;
+    *summary = write_table(crontabs, host, settings, [&](std::string_view text) { out += text; });
+    return out;
+  };
+  auto rendered = [&](const std::vector<CrontabText>& crontabs) {
+    std::vector<CrontabCheck> checks;
+    for (const auto& crontab : crontabs)
+      checks.push_back(
+          check_crontab(cron::parse_crontab(crontab.text), crontab.file, host, settings));
+    return checks;
+  };
+  // Nine lines more make the tenth line's number the widest; the comments after it get no row.
+  std::string wide;
+  for (int i = 0; i < 9; ++i) wide += "0 * * * * jsub -once run.sh\n";
+  wide += "0 * * * * date\n# done\n\n# really\n";
+  const std::vector<std::vector<CrontabText>> cases = {
+      {{"crontab", every_verdict}},
+      {{"crontab", wide}},
+      {{"crontab", ""}},
+      {{"crontab", "# only a comment\n"}},
+      {{"a.cron", every_verdict}, {"b.cron", wide}, {"c", "0 * * * * date\n"}},
+  };
+  for (const auto& crontabs : cases) {
+    CheckSummary summary;
+    auto checks = rendered(crontabs);
+    EXPECT_EQ(streamed(crontabs, &summary), render_table(checks)) << crontabs[0].text;
+    CheckSummary expected = summarize(checks);
+    EXPECT_EQ(summary.ok, expected.ok);
+    EXPECT_EQ(summary.changes, expected.changes);
+    EXPECT_EQ(summary.unsupported, expected.unsupported);
+    EXPECT_EQ(summary.local, expected.local);
+    EXPECT_EQ(summary.error, expected.error);
+    EXPECT_EQ(summary.hygiene, expected.hygiene);
+    EXPECT_EQ(summary.commented_jobs, expected.commented_jobs);
+  }
+  // Every verdict is in the first case.
+  CheckSummary summary = summarize(rendered(cases[0]));
+  EXPECT_GT(summary.ok, 0);
+  EXPECT_GT(summary.changes, 0);
+  EXPECT_GT(summary.unsupported, 0);
+  EXPECT_GT(summary.local, 0);
+  EXPECT_GT(summary.error, 0);
+  EXPECT_GT(summary.hygiene, 0);
+  EXPECT_EQ(summary.commented_jobs, 1);
+}
+
+// Checked away from the cron host, a crontab names thousands of scripts in directories that
+// are not there: the directory is asked about once, the scripts not at all, and the verdicts
+// are jsub's (the program is not found).
+TEST_F(MigrateCheck, ScriptsInAMissingDirectoryAreNotEachLookedUp) {
+  class CountingHost : public FakeHost {
+   public:
+    bool exists(const std::string& path) const override {
+      count(path);
+      return FakeHost::exists(path);
+    }
+    bool is_executable_file(const std::string& path) const override {
+      count(path);
+      return FakeHost::is_executable_file(path);
+    }
+    std::optional<std::string> read_file(const std::string& path,
+                                         std::size_t max_bytes) const override {
+      count(path);
+      return FakeHost::read_file(path, max_bytes);
+    }
+    mutable int inside_gone = 0;
+
+   private:
+    void count(const std::string& path) const {
+      if (path.rfind("/data/project/alice/gone/", 0) == 0) ++inside_gone;
+    }
+  };
+  CountingHost counting;
+  counting.program("/data/project/alice/run.sh");
+  std::string text;
+  for (int i = 0; i < 20; ++i)
+    text += "0 * * * * jsub -once /data/project/alice/gone/run-" + std::to_string(i) + ".sh\n";
+  text += "0 * * * * jsub -once /data/project/alice/run.sh\n";
+  auto result = check_crontab(cron::parse_crontab(text), "crontab", counting, settings);
+  ASSERT_EQ(result.lines.size(), 21U);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(result.lines[static_cast<std::size_t>(i)].verdict, Verdict::Error);
+    EXPECT_EQ(result.lines[static_cast<std::size_t>(i)].commands.at(0).error,
+              "Program '/data/project/alice/gone/run-" + std::to_string(i) + ".sh' not found.");
+  }
+  EXPECT_EQ(result.lines[20].verdict, Verdict::Ok);
+  EXPECT_EQ(counting.inside_gone, 0);
+}
+
 TEST_F(MigrateCheck, JsonRendering) {
   auto result = check("*/2 * * * * jsub -p 3 run.sh\nbad line\n");
   nlohmann::json out = render_json({result});

@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "k8sjobs/translate/job_environment.h"
 #include "k8sjobs/translate/labels.h"
 #include "support/openapi_validator.h"
 #include "support/temp_dir.h"
@@ -225,6 +226,35 @@ TEST(BuildWorkload, RefusesMoreThanTheSiteAllows) {
   EXPECT_EQ(
       workload.error().message,
       "Unable to run job: the job requests 4 CPUs, more than this site's maximum of 1.\nExiting.");
+}
+
+// k8sjobs-migrate check asks only admit(): it must refuse exactly what build_workload refuses,
+// with the same message, and admit what it builds.
+TEST(BuildWorkload, AdmitRefusesWhatBuildWorkloadRefuses) {
+  std::vector<ge::SubmitRequest> requests;
+  requests.push_back(updater_request());
+  requests.push_back(updater_request());
+  requests.back().memory_kib = 8ULL * 1024 * 1024;
+  requests.push_back(updater_request());
+  requests.back().cpus = 4;
+  requests.push_back(updater_request());
+  requests.back().release = "trusty";
+  requests.push_back(updater_request());
+  requests.back().env_vars = {{"GOOD", "1", false}, {"BAD NAME", "x", false}};
+  requests.push_back(updater_request());
+  requests.back().memory_kib = 8ULL * 1024 * 1024;  // the first refusal wins in both
+  requests.back().env_vars = {{"BAD NAME", "x", false}};
+  int refused = 0;
+  for (const auto& request : requests) {
+    auto admitted = admit(request, site::SiteConfig());
+    auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+    ASSERT_EQ(static_cast<bool>(admitted), static_cast<bool>(workload)) << request.release;
+    if (workload) continue;
+    ++refused;
+    EXPECT_EQ(admitted.error().message, workload.error().message);
+    EXPECT_EQ(admitted.error().exit_code, workload.error().exit_code);
+  }
+  EXPECT_EQ(refused, 5);
 }
 
 TEST(Labels, NamesBecomeValidKubernetesNames) {

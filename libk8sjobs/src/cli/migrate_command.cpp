@@ -122,6 +122,12 @@ Expected<Options, std::string> parse_options(const std::vector<std::string>& arg
   return options;
 }
 
+std::string read_all(std::istream& in) {
+  std::ostringstream text;
+  text << in.rdbuf();
+  return std::move(text).str();
+}
+
 std::string hostname() {
   char buffer[256] = {0};
   if (gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
@@ -208,20 +214,29 @@ int run_migrate(CommandIo& io, std::istream& in) {
   }
   if (options->no_program_check) settings.submit.check_program = false;
 
-  std::vector<migrate::CrontabCheck> checks;
+  std::vector<migrate::CrontabText> crontabs;
   for (const auto& name : options->files) {
-    cron::Crontab crontab;
     if (name == "-") {
-      crontab = cron::read_crontab(in);
+      crontabs.push_back({name, read_all(in)});
     } else {
       std::ifstream file(name, std::ios::binary);
       if (!file) {
         io.err << "k8sjobs-migrate: cannot read " << name << "\n";
         return kExitUsage;
       }
-      crontab = cron::read_crontab(file);
+      crontabs.push_back({name, read_all(file)});
     }
-    checks.push_back(migrate::check_crontab(crontab, name, *files, settings));
+  }
+  if (options->subcommand == "check" && !options->json) {
+    // Written as it is checked: a large crontab's verdicts are not held in memory.
+    auto summary = migrate::write_table(crontabs, *files, settings,
+                                        [&](std::string_view text) { io.out << text; });
+    return summary.failed() ? kExitFindings : kExitOk;
+  }
+  std::vector<migrate::CrontabCheck> checks;
+  for (const auto& crontab : crontabs) {
+    checks.push_back(
+        migrate::check_crontab(cron::parse_crontab(crontab.text), crontab.file, *files, settings));
   }
 
   if (options->subcommand == "check") {

@@ -76,7 +76,9 @@ class Finder {
     }
     std::vector<std::optional<std::string>> subshells;  // cd to restore at `)`
     SimpleCommand current;
-    for (const ShellToken& token : *tokens) {
+    std::size_t remaining = tokens->size();
+    for (ShellToken& token : *tokens) {
+      --remaining;
       if (token.kind == ShellTokenKind::Operator) {
         if (!finish(current, origins, depth, cd)) return false;
         current = SimpleCommand{};
@@ -90,9 +92,11 @@ class Finder {
       if (current.words.empty() && current.redirections.empty()) current.begin = token.begin;
       current.end = token.end;
       if (token.kind == ShellTokenKind::Redirection) {
-        current.redirections.push_back(Redirection{token.op, token.fd, token.word.value});
+        current.redirections.push_back(
+            Redirection{std::move(token.op), token.fd, std::move(token.word.value)});
       } else {
-        current.words.push_back(token.word);
+        if (current.words.empty()) current.words.reserve(remaining + 1);  // the rest, at most
+        current.words.push_back(std::move(token.word));
       }
     }
     return finish(current, origins, depth, cd);
@@ -121,9 +125,10 @@ class Finder {
     return word;
   }
 
-  bool finish(const SimpleCommand& command, const std::vector<std::size_t>* origins, int depth,
+  // Takes the words out of `command` when they belong to a grid command.
+  bool finish(SimpleCommand& command, const std::vector<std::size_t>* origins, int depth,
               std::optional<std::string>& cd) {
-    const std::vector<ShellWord>& words = command.words;
+    std::vector<ShellWord>& words = command.words;
     std::size_t i = 0;
     while (i < words.size() && !words[i].quoted && one_of(words[i].value, kReserved)) ++i;
     std::vector<Assignment> assignments;
@@ -158,11 +163,13 @@ class Finder {
       GridCommand found;
       found.name = std::string(base);
       found.invoked_as = word;
+      found.argv.reserve(words.size() - i - 1);
+      found.words.reserve(words.size() - i - 1);
       for (std::size_t j = i + 1; j < words.size(); ++j) {
         found.argv.push_back(words[j].value);
-        found.words.push_back(map_word(words[j], origins));
+        found.words.push_back(map_word(std::move(words[j]), origins));
       }
-      found.redirections = command.redirections;
+      found.redirections = std::move(command.redirections);
       found.assignments = std::move(assignments);
       found.cd_directory = cd;
       found.begin = command.begin;

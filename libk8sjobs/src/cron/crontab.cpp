@@ -1,7 +1,7 @@
 #include "k8sjobs/cron/crontab.h"
 
+#include <array>
 #include <cctype>
-#include <iterator>
 
 namespace k8sjobs::cron {
 namespace {
@@ -38,6 +38,10 @@ std::optional<std::string> unquoted_empty_setting(std::string_view line) {
 
 CommandParts split_percent(std::string_view typed) {
   CommandParts parts;
+  if (typed.find('%') == std::string_view::npos) {  // the common case: all of it, as typed
+    parts.command = std::string(typed);
+    return parts;
+  }
   bool escaped = false;
   std::size_t i = 0;
   bool has_input = false;
@@ -209,8 +213,7 @@ std::optional<CronLine> parse_commented_job(std::string_view line) {
   return result;
 }
 
-Crontab parse_crontab(std::string_view text) {
-  Crontab crontab;
+void for_each_line(std::string_view text, const std::function<void(int, std::string_view)>& f) {
   int number = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -219,31 +222,54 @@ Crontab parse_crontab(std::string_view text) {
     std::string_view line = text.substr(pos, eol - pos);
     pos = eol + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-
-    Entry entry;
-    entry.line = ++number;
-    entry.text = std::string(line);
-    const std::size_t first = skip_blanks(line, 0);
-    if (first >= line.size()) {
-      entry.content = BlankLine{};
-    } else if (line[first] == '#') {
-      entry.content = Comment{std::string(line.substr(first + 1)), parse_commented_job(line)};
-    } else if (auto setting = parse_environment_line(line)) {
-      entry.content = std::move(*setting);
-    } else if (auto job = parse_job_line(line)) {
-      entry.content = std::move(job).value();
-    } else if (auto reason = unquoted_empty_setting(line)) {
-      entry.content = LineError{std::move(*reason)};
-    } else {
-      entry.content = job.error();
-    }
-    crontab.entries.push_back(std::move(entry));
+    f(++number, line);
   }
+}
+
+Entry parse_line(int number, std::string_view line) {
+  Entry entry;
+  entry.line = number;
+  entry.text = std::string(line);
+  const std::size_t first = skip_blanks(line, 0);
+  if (first >= line.size()) {
+    entry.content = BlankLine{};
+  } else if (line[first] == '#') {
+    entry.content = Comment{std::string(line.substr(first + 1)), parse_commented_job(line)};
+  } else if (auto setting = parse_environment_line(line)) {
+    entry.content = std::move(*setting);
+  } else if (auto job = parse_job_line(line)) {
+    entry.content = std::move(job).value();
+  } else if (auto reason = unquoted_empty_setting(line)) {
+    entry.content = LineError{std::move(*reason)};
+  } else {
+    entry.content = job.error();
+  }
+  return entry;
+}
+
+bool is_job_or_error_line(std::string_view line) {
+  // parse_line's first three cases.
+  const std::size_t first = skip_blanks(line, 0);
+  return first < line.size() && line[first] != '#' && !parse_environment_line(line);
+}
+
+Crontab parse_crontab(std::string_view text) {
+  Crontab crontab;
+  for_each_line(text, [&](int number, std::string_view line) {
+    crontab.entries.push_back(parse_line(number, line));
+  });
   return crontab;
 }
 
 Crontab read_crontab(std::istream& in) {
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string text;
+  std::array<char, 1 << 16> buffer;
+  while (true) {  // in blocks: a 10 MB crontab is read in milliseconds, not byte by byte
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const std::streamsize got = in.gcount();
+    if (got > 0) text.append(buffer.data(), static_cast<std::size_t>(got));
+    if (!in) break;
+  }
   return parse_crontab(text);
 }
 

@@ -424,6 +424,9 @@ std::chrono::minutes Schedule::min_interval() const {
       if (first < 0) first = index;
       if (previous >= 0) min_day_gap = std::min(min_day_gap, index - previous);
       previous = index;
+      // Two days in a row: no gap can be smaller (the wrap-around gap below is at least one
+      // day too), so the rest of the cycle cannot change the answer.
+      if (min_day_gap == 1) break;
     }
     dow = (dow + 1) % 7;
     const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;

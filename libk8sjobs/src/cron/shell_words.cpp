@@ -1,16 +1,32 @@
 #include "k8sjobs/cron/shell_words.h"
 
+#include <array>
 #include <cctype>
 
 namespace k8sjobs::cron {
 namespace {
 
-bool is_blank(char c) {
+constexpr bool is_blank(char c) {
   return c == ' ' || c == '\t';
 }
-bool is_meta(char c) {
+constexpr bool is_meta(char c) {
   return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>' ||
          c == '\n' || is_blank(c);
+}
+// Inside a word: a character that is itself and sets no flag (no quote, escape, expansion or
+// glob), so a run of them is copied at once.
+constexpr std::array<bool, 256> kPlain = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    plain[static_cast<std::size_t>(c)] = !is_meta(ch) && ch != '\\' && ch != '\'' && ch != '"' &&
+                                         ch != '$' && ch != '`' && ch != '*' && ch != '?' &&
+                                         ch != '[';
+  }
+  return plain;
+}();
+bool is_plain(char c) {
+  return kPlain[static_cast<unsigned char>(c)];
 }
 
 class Tokenizer {
@@ -19,6 +35,7 @@ class Tokenizer {
 
   Expected<std::vector<ShellToken>, ShellSyntaxError> run() {
     std::vector<ShellToken> tokens;
+    tokens.reserve(16);  // a cron command has a few words: grow once or never
     while (true) {
       while (pos_ < text_.size() && is_blank(text_[pos_])) ++pos_;
       if (pos_ >= text_.size() || text_[pos_] == '#') break;  // `#` starting a word: comment
@@ -175,6 +192,12 @@ class Tokenizer {
   Expected<ShellWord, ShellSyntaxError> read_word() {
     ShellWord word;
     word.begin = pos_;
+    // Most words are typed as they are: size the buffers for the text up to the next blank.
+    std::size_t blank = pos_;
+    while (blank < text_.size() && !is_blank(text_[blank]) && text_[blank] != '\n') ++blank;
+    const std::size_t guess = blank - pos_;
+    word.value.reserve(guess);
+    word.origins.reserve(guess);
     if (pos_ < text_.size() && text_[pos_] == '~') word.tilde = true;
     while (pos_ < text_.size() && !is_meta(text_[pos_])) {
       const char c = text_[pos_];
@@ -234,6 +257,12 @@ class Tokenizer {
         if (c == '$') word.expansion = true;
         if (c == '*' || c == '?' || c == '[') word.glob = true;
         take(word);
+        std::size_t end = pos_;
+        while (end < text_.size() && is_plain(text_[end])) ++end;
+        word.value.append(text_.substr(pos_, end - pos_));
+        const std::size_t had = word.origins.size();
+        word.origins.resize(had + (end - pos_));
+        for (std::size_t i = had; i < word.origins.size(); ++i) word.origins[i] = pos_++;
       }
     }
     word.end = pos_;

@@ -6,9 +6,31 @@
 
 namespace k8sjobs::ge {
 
+namespace {
+
+// Starts with '/' and has no empty, "." or ".." component and no trailing '/': what
+// absolute_path would return unchanged.
+bool is_normal_absolute(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  if (path.size() == 1) return true;
+  std::size_t start = 1;
+  while (true) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    if (end == path.size()) return true;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
 std::string absolute_path(const std::string& base, const std::string& path) {
-  const std::string joined = (!path.empty() && path.front() == '/') ? path : base + "/" + path;
+  std::string joined = (!path.empty() && path.front() == '/') ? path : base + "/" + path;
+  if (is_normal_absolute(joined)) return joined;  // most paths: no second copy
   std::vector<std::string_view> parts;
+  parts.reserve(16);
   const std::string_view view(joined);
   std::size_t start = 0;
   while (start <= view.size()) {

@@ -150,6 +150,9 @@ class Builder {
     return apply_value(option, *option.spec);
   }
 
+  // The number of options apply() will see (sizes the request's list of origins once).
+  void expect_options(std::size_t count) { request_.origins.reserve(count); }
+
   // Settles everything that depends on all options: memory, queue, defaults.
   void finish() {
     auto& r = request_;
@@ -650,6 +653,9 @@ std::optional<std::vector<std::string>> split_line_words(std::string_view line) 
 SplitArgv split_argv(const std::vector<std::string>& words, OptionOrigin::Source source,
                      const std::string& file, int line) {
   SplitArgv out;
+  // At most one option per word that starts with '-': one allocation for the list.
+  out.options.reserve(static_cast<std::size_t>(std::count_if(
+      words.begin(), words.end(), [](const std::string& word) { return word.starts_with('-'); })));
   std::size_t i = 0;
   while (i < words.size()) {
     const std::string& word = words[i];
@@ -699,9 +705,11 @@ Expected<SubmitRequest, SubmitError> parse_submit(Mode mode, const std::vector<s
     }
   }
   auto split = split_argv(argv);
+  options.reserve(options.size() + split.options.size());
   if (auto error = collector.add_options(std::move(split.options), options, 0)) {
     return unexpected(std::move(*error));
   }
+  builder.expect_options(options.size());
   for (const auto& option : options) {
     if (auto error = builder.apply(option)) return unexpected(std::move(*error));
   }
@@ -729,8 +737,8 @@ Expected<SubmitRequest, SubmitError> parse_submit(Mode mode, const std::vector<s
   // 3. #$ lines at the top of the script win over everything else. Only text files are read.
   const std::string prefix = builder.directive_prefix();
   if (!prefix.empty() && request.resolved_program.starts_with('/')) {
-    const auto text = host.read_file(request.resolved_program, settings.directive_scan_bytes);
-    if (text && text->find('\0') == std::string::npos) {
+    const auto text = host.read_text_file(request.resolved_program, settings.directive_scan_bytes);
+    if (text) {
       std::vector<RawOption> directives;
       int number = 0;
       for (const auto line : lines_of(*text)) {

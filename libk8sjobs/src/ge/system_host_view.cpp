@@ -1,11 +1,12 @@
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <ctime>
-#include <fstream>
 #include <vector>
 
 #include "k8sjobs/ge/host_view.h"
@@ -33,12 +34,25 @@ class SystemHostView final : public HostView {
   }
   std::optional<std::string> read_file(const std::string& path,
                                        std::size_t max_bytes) const override {
-    if (is_directory(path)) return std::nullopt;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::string data(max_bytes, '\0');
-    in.read(data.data(), static_cast<std::streamsize>(max_bytes));
-    data.resize(static_cast<std::size_t>(in.gcount()));
+    // POSIX rather than an ifstream: k8sjobs-migrate check asks this for every script of a
+    // large crontab, and most of them are not on the machine (one failed open, no stream).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || S_ISDIR(info.st_mode)) {
+      ::close(fd);
+      return std::nullopt;
+    }
+    std::string data;
+    std::array<char, 1 << 16> buffer;
+    while (data.size() < max_bytes) {
+      const std::size_t want = std::min(buffer.size(), max_bytes - data.size());
+      const ssize_t got = ::read(fd, buffer.data(), want);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) break;
+      data.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+    ::close(fd);
     return data;
   }
   std::string cwd() const override {

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "k8sjobs/cron/command_finder.h"
 #include "k8sjobs/ge/option_table.h"
 #include "k8sjobs/ge/output_paths.h"
-#include "k8sjobs/translate/workload.h"
+#include "k8sjobs/translate/job_environment.h"
 
 namespace k8sjobs::migrate {
 
@@ -38,21 +39,35 @@ class CachingFiles final : public ge::HostView {
  public:
   explicit CachingFiles(const ge::HostView& base) : base_(base) {}
 
+  // A path in a directory that is not there names nothing: one question per directory, not
+  // one per script (a crontab checked away from the cron host has thousands of them).
   bool exists(const std::string& path) const override {
-    return cached(exists_, path, [&] { return base_.exists(path); });
+    return cached(exists_, path, [&] { return !in_missing_directory(path) && base_.exists(path); });
   }
   bool is_directory(const std::string& path) const override {
     return cached(directory_, path, [&] { return base_.is_directory(path); });
   }
   bool is_executable_file(const std::string& path) const override {
-    return cached(executable_, path, [&] { return base_.is_executable_file(path); });
+    return cached(executable_, path,
+                  [&] { return !in_missing_directory(path) && base_.is_executable_file(path); });
   }
   std::optional<std::string> read_file(const std::string& path,
                                        std::size_t max_bytes) const override {
     auto key = path + '\0' + std::to_string(max_bytes);
     auto found = contents_.find(key);
     if (found != contents_.end()) return found->second;
-    return contents_.emplace(key, base_.read_file(path, max_bytes)).first->second;
+    std::optional<std::string> text;
+    if (!in_missing_directory(path)) text = base_.read_file(path, max_bytes);
+    return contents_.emplace(key, std::move(text)).first->second;
+  }
+  std::optional<std::string> read_text_file(const std::string& path,
+                                            std::size_t max_bytes) const override {
+    auto key = path + '\0' + std::to_string(max_bytes);
+    auto found = texts_.find(key);
+    if (found != texts_.end()) return found->second;
+    std::optional<std::string> text;
+    if (!in_missing_directory(path)) text = base_.read_text_file(path, max_bytes);
+    return texts_.emplace(key, std::move(text)).first->second;
   }
   std::string cwd() const override { return base_.cwd(); }
   std::string home() const override { return base_.home(); }
@@ -73,11 +88,19 @@ class CachingFiles final : public ge::HostView {
     return answer;
   }
 
+  // An absolute path whose directory is not a directory here.
+  bool in_missing_directory(const std::string& path) const {
+    const std::size_t slash = path.rfind('/');
+    if (path.empty() || path.front() != '/' || slash == 0) return false;
+    return !is_directory(path.substr(0, slash));
+  }
+
   const ge::HostView& base_;
   mutable std::unordered_map<std::string, bool> exists_;
   mutable std::unordered_map<std::string, bool> directory_;
   mutable std::unordered_map<std::string, bool> executable_;
   mutable std::unordered_map<std::string, std::optional<std::string>> contents_;
+  mutable std::unordered_map<std::string, std::optional<std::string>> texts_;
   mutable std::optional<std::string> ctime_;
 };
 
@@ -103,7 +126,14 @@ class CommandMemo {
     auto found = checks_.find(key);
     return found == checks_.end() ? nullptr : &found->second;
   }
-  void add(std::string key, const CommandCheck& check) { checks_.emplace(std::move(key), check); }
+  // Keeps the check of a command seen before (by the hash of its key): a command met once is
+  // not copied into the memo, so a crontab whose commands all differ pays nothing for it.
+  void add(std::string key, const CommandCheck& check) {
+    if (seen_.size() >= kMaxSeen) seen_.clear();  // bounded, like the memo
+    if (seen_.insert(std::hash<std::string>{}(key)).second) return;
+    if (checks_.size() >= kMaxChecks) checks_.clear();
+    checks_.emplace(std::move(key), check);
+  }
   // cron's environment for a crontab settings snapshot, built once per snapshot.
   const std::map<std::string, std::string>& environment(
       const std::shared_ptr<const std::map<std::string, std::string>>& settings_in_effect,
@@ -116,7 +146,10 @@ class CommandMemo {
   }
 
  private:
+  static constexpr std::size_t kMaxChecks = 4096;
+  static constexpr std::size_t kMaxSeen = 1 << 20;
   std::unordered_map<std::string, CommandCheck> checks_;
+  std::unordered_set<std::size_t> seen_;
   std::shared_ptr<const std::map<std::string, std::string>> environment_source_;
   std::map<std::string, std::string> environment_;
 };
@@ -155,6 +188,10 @@ class CronCommandHost final : public ge::HostView {
   std::optional<std::string> read_file(const std::string& path,
                                        std::size_t max_bytes) const override {
     return files_.read_file(path, max_bytes);
+  }
+  std::optional<std::string> read_text_file(const std::string& path,
+                                            std::size_t max_bytes) const override {
+    return files_.read_text_file(path, max_bytes);
   }
   std::string cwd() const override { return cwd_; }
   std::string home() const override { return settings_.home; }
@@ -268,7 +305,7 @@ std::string every(std::chrono::minutes interval) {
   return "every " + std::to_string(count) + " minutes";
 }
 
-// build_workload's refusal in the words of a table cell: without jsub's frame around it.
+// translate::admit's refusal in the words of a table cell: without jsub's frame around it.
 std::string translation_refusal(std::string message) {
   const std::string prefix = "Unable to run job: ";
   const std::string suffix = "\nExiting.";
@@ -304,10 +341,15 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
     cwd = ge::absolute_path(cron_dir,
                             expand_tilde(expand_variables(*grid.cd_directory, environment), home));
   }
-  std::map<std::string, std::string> command_environment = environment;
-  for (const auto& assignment : grid.assignments)
-    command_environment[assignment.name] = expand_variables(assignment.value, environment);
-  CronCommandHost host(files, settings, cwd, command_environment);
+  // `A=b jsub ...`: the command's own environment (a copy only then).
+  std::map<std::string, std::string> with_assignments;
+  if (!grid.assignments.empty()) {
+    with_assignments = environment;
+    for (const auto& assignment : grid.assignments)
+      with_assignments[assignment.name] = expand_variables(assignment.value, environment);
+  }
+  CronCommandHost host(files, settings, cwd,
+                       grid.assignments.empty() ? environment : with_assignments);
 
   check.mode = mode_for(grid.name);
   auto parsed = ge::parse_submit(check.mode, check.argv, host, settings.submit);
@@ -336,9 +378,9 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
   }
   check.verdict = check.changes.empty() ? Verdict::Ok : Verdict::Changes;
   if (settings.site != nullptr) {
-    // The same translation jsub runs: what it refuses (site limits) is refused here too.
-    translate::JobIdentity identity{0, settings.site->namespace_for(parsed->user), "check-0"};
-    auto workload = translate::build_workload(*parsed, *settings.site, identity, {});
+    // What the translation jsub runs refuses (site limits) is refused here too; building the
+    // object itself is not needed for the verdict (translate::admit is its first step).
+    auto workload = translate::admit(*parsed, *settings.site);
     if (!workload) {
       check.verdict = Verdict::Unsupported;
       check.error = one_line(workload.error().message);
@@ -463,72 +505,96 @@ std::map<std::string, std::string> cron_environment(
   return environment;
 }
 
+struct CrontabChecker::State {
+  State(const ge::HostView& files, const CheckSettings& check_settings)
+      : cached(files), settings(check_settings) {}
+  CachingFiles cached;
+  const CheckSettings& settings;
+  IntervalCache intervals;
+  CommandMemo memo;
+  std::shared_ptr<const std::map<std::string, std::string>> settings_in_effect =
+      std::make_shared<const std::map<std::string, std::string>>();
+  int commented_jobs = 0;
+};
+
+CrontabChecker::CrontabChecker(const ge::HostView& files, const CheckSettings& settings)
+    : state_(std::make_unique<State>(files, settings)) {}
+CrontabChecker::~CrontabChecker() = default;
+
+int CrontabChecker::commented_jobs() const {
+  return state_->commented_jobs;
+}
+
+std::optional<LineCheck> CrontabChecker::check(const cron::Entry& entry) {
+  State& state = *state_;
+  switch (entry.kind()) {
+    case cron::EntryKind::Blank:
+      return std::nullopt;
+    case cron::EntryKind::Comment:
+      if (entry.comment()->commented_job) ++state.commented_jobs;
+      return std::nullopt;
+    case cron::EntryKind::Environment: {
+      auto next = std::make_shared<std::map<std::string, std::string>>(*state.settings_in_effect);
+      (*next)[entry.environment()->name] = entry.environment()->value;
+      state.settings_in_effect = std::move(next);
+      return std::nullopt;
+    }
+    case cron::EntryKind::Error: {
+      LineCheck line;
+      line.line = entry.line;
+      line.text = entry.text;
+      line.command = entry.text;
+      line.verdict = Verdict::Error;
+      line.reason = entry.error()->reason;
+      line.crontab_environment = state.settings_in_effect;
+      return line;
+    }
+    case cron::EntryKind::Job:
+      break;
+  }
+  return check_job(entry, *entry.job(), state.cached, state.settings, state.settings_in_effect,
+                   state.intervals, state.memo);
+}
+
 CrontabCheck check_crontab(const cron::Crontab& crontab, std::string file,
                            const ge::HostView& files, const CheckSettings& settings) {
   CrontabCheck check;
   check.file = std::move(file);
-  CachingFiles cached(files);
-  IntervalCache intervals;
-  CommandMemo memo;
+  CrontabChecker checker(files, settings);
   check.lines.reserve(crontab.entries.size());
-  auto settings_in_effect = std::make_shared<const std::map<std::string, std::string>>();
   for (const auto& entry : crontab.entries) {
-    switch (entry.kind()) {
-      case cron::EntryKind::Blank:
-        break;
-      case cron::EntryKind::Comment:
-        if (entry.comment()->commented_job) ++check.commented_jobs;
-        break;
-      case cron::EntryKind::Environment: {
-        auto next = std::make_shared<std::map<std::string, std::string>>(*settings_in_effect);
-        (*next)[entry.environment()->name] = entry.environment()->value;
-        settings_in_effect = std::move(next);
-        break;
-      }
-      case cron::EntryKind::Error: {
-        LineCheck line;
-        line.line = entry.line;
-        line.text = entry.text;
-        line.command = entry.text;
-        line.verdict = Verdict::Error;
-        line.reason = entry.error()->reason;
-        line.crontab_environment = settings_in_effect;
-        check.lines.push_back(std::move(line));
-        break;
-      }
-      case cron::EntryKind::Job:
-        check.lines.push_back(
-            check_job(entry, *entry.job(), cached, settings, settings_in_effect, intervals, memo));
-        break;
-    }
+    if (auto line = checker.check(entry)) check.lines.push_back(std::move(*line));
   }
+  check.commented_jobs = checker.commented_jobs();
   return check;
+}
+
+void CheckSummary::add(const LineCheck& line) {
+  hygiene += static_cast<int>(line.hygiene.size());
+  switch (line.verdict) {
+    case Verdict::Ok:
+      ++ok;
+      break;
+    case Verdict::Local:
+      ++local;
+      break;
+    case Verdict::Changes:
+      ++changes;
+      break;
+    case Verdict::Unsupported:
+      ++unsupported;
+      break;
+    case Verdict::Error:
+      ++error;
+      break;
+  }
 }
 
 CheckSummary summarize(const std::vector<CrontabCheck>& checks) {
   CheckSummary summary;
   for (const auto& check : checks) {
     summary.commented_jobs += check.commented_jobs;
-    for (const auto& line : check.lines) {
-      summary.hygiene += static_cast<int>(line.hygiene.size());
-      switch (line.verdict) {
-        case Verdict::Ok:
-          ++summary.ok;
-          break;
-        case Verdict::Local:
-          ++summary.local;
-          break;
-        case Verdict::Changes:
-          ++summary.changes;
-          break;
-        case Verdict::Unsupported:
-          ++summary.unsupported;
-          break;
-        case Verdict::Error:
-          ++summary.error;
-          break;
-      }
-    }
+    for (const auto& line : check.lines) summary.add(line);
   }
   return summary;
 }
@@ -553,55 +619,123 @@ void pad(std::string& out, std::size_t width, std::string_view cell) {
 
 }  // namespace
 
+namespace {
+
+// The table's rows, one crontab line at a time; `location_width` is the widest LINE cell.
+class TableWriter {
+ public:
+  explicit TableWriter(std::size_t location_width)
+      : width_(std::max<std::size_t>(location_width, 4) + 2),
+        indent_(width_ + kVerdictWidth, ' ') {}
+
+  void header(std::string& out) const {
+    pad(out, width_, "LINE");
+    pad(out, kVerdictWidth, "VERDICT");
+    out += "COMMAND\n";
+  }
+
+  void row(std::string_view location, const LineCheck& line, std::string& out) const {
+    pad(out, width_, location);
+    pad(out, kVerdictWidth, to_string(line.verdict));
+    out += command_cell(line);
+    out += '\n';
+    if (line.verdict == Verdict::Error && !line.reason.empty()) detail(out, "error: ", line.reason);
+    for (const auto& command : line.commands) {
+      for (const auto& change : command.changes) detail(out, "change: ", change.message);
+      for (const auto& refusal : command.refusals) {
+        detail(out, "unsupported: ", refusal.message);
+        detail(out, "  instead: ", refusal.instead);
+      }
+      if (command.verdict == Verdict::Error) detail(out, "error: ", command.error);
+    }
+    for (const auto& warning : line.hygiene) detail(out, "warning: ", warning.message);
+  }
+
+  static void footer(const CheckSummary& summary, std::string& out) {
+    int total = summary.ok + summary.changes + summary.unsupported + summary.local + summary.error;
+    out += "\n" + std::to_string(total) + " job lines: " + std::to_string(summary.ok) + " ok, " +
+           std::to_string(summary.changes) + " changes, " + std::to_string(summary.unsupported) +
+           " unsupported, " + std::to_string(summary.local) + " local, " +
+           std::to_string(summary.error) + " error; " + std::to_string(summary.hygiene) +
+           " cron warnings";
+    if (summary.commented_jobs > 0)
+      out += "; " + std::to_string(summary.commented_jobs) + " commented-out jobs not checked";
+    out += "\n";
+  }
+
+ private:
+  static constexpr std::size_t kVerdictWidth = 13;
+
+  void detail(std::string& out, std::string_view label, std::string_view text) const {
+    out += indent_;
+    out += label;
+    out += text;
+    out += '\n';
+  }
+
+  std::size_t width_;
+  std::string indent_;
+};
+
+std::string location_of(bool several, const std::string& file, int line) {
+  return several ? file + ":" + std::to_string(line) : std::to_string(line);
+}
+
+}  // namespace
+
 std::string render_table(const std::vector<CrontabCheck>& checks) {
   const bool several = checks.size() > 1;
-  std::vector<std::string> locations;
-  std::size_t width = 4;
+  std::size_t width = 0;
   for (const auto& check : checks) {
-    for (const auto& line : check.lines) {
-      locations.push_back(several ? check.file + ":" + std::to_string(line.line)
-                                  : std::to_string(line.line));
-      width = std::max(width, locations.back().size());
-    }
+    for (const auto& line : check.lines)
+      width = std::max(width, location_of(several, check.file, line.line).size());
   }
-  width += 2;
-  constexpr std::size_t kVerdictWidth = 13;
+  TableWriter table(width);
   std::string out;
-  pad(out, width, "LINE");
-  pad(out, kVerdictWidth, "VERDICT");
-  out += "COMMAND\n";
-  const std::string indent(width + kVerdictWidth, ' ');
-  std::size_t row = 0;
+  table.header(out);
   for (const auto& check : checks) {
-    for (const auto& line : check.lines) {
-      pad(out, width, locations[row++]);
-      pad(out, kVerdictWidth, to_string(line.verdict));
-      out += command_cell(line) + "\n";
-      if (line.verdict == Verdict::Error && !line.reason.empty())
-        out += indent + "error: " + line.reason + "\n";
-      for (const auto& command : line.commands) {
-        for (const auto& change : command.changes)
-          out += indent + "change: " + change.message + "\n";
-        for (const auto& refusal : command.refusals) {
-          out += indent + "unsupported: " + refusal.message + "\n";
-          out += indent + "  instead: " + refusal.instead + "\n";
-        }
-        if (command.verdict == Verdict::Error) out += indent + "error: " + command.error + "\n";
-      }
-      for (const auto& warning : line.hygiene) out += indent + "warning: " + warning.message + "\n";
-    }
+    for (const auto& line : check.lines)
+      table.row(location_of(several, check.file, line.line), line, out);
   }
-  CheckSummary summary = summarize(checks);
-  int total = summary.ok + summary.changes + summary.unsupported + summary.local + summary.error;
-  out += "\n" + std::to_string(total) + " job lines: " + std::to_string(summary.ok) + " ok, " +
-         std::to_string(summary.changes) + " changes, " + std::to_string(summary.unsupported) +
-         " unsupported, " + std::to_string(summary.local) + " local, " +
-         std::to_string(summary.error) + " error; " + std::to_string(summary.hygiene) +
-         " cron warnings";
-  if (summary.commented_jobs > 0)
-    out += "; " + std::to_string(summary.commented_jobs) + " commented-out jobs not checked";
-  out += "\n";
+  TableWriter::footer(summarize(checks), out);
   return out;
+}
+
+CheckSummary write_table(const std::vector<CrontabText>& crontabs, const ge::HostView& files,
+                         const CheckSettings& settings,
+                         const std::function<void(std::string_view)>& write) {
+  const bool several = crontabs.size() > 1;
+  // The LINE column is as wide as the last reported line's location in each crontab.
+  std::size_t width = 0;
+  for (const auto& crontab : crontabs) {
+    int last = 0;
+    cron::for_each_line(crontab.text, [&](int number, std::string_view line) {
+      if (cron::is_job_or_error_line(line)) last = number;
+    });
+    if (last > 0) width = std::max(width, location_of(several, crontab.file, last).size());
+  }
+  TableWriter table(width);
+  std::string out;
+  table.header(out);
+  CheckSummary summary;
+  constexpr std::size_t kFlushBytes = 1 << 16;
+  for (const auto& crontab : crontabs) {
+    CrontabChecker checker(files, settings);
+    cron::for_each_line(crontab.text, [&](int number, std::string_view text) {
+      auto line = checker.check(cron::parse_line(number, text));
+      if (!line) return;
+      table.row(location_of(several, crontab.file, line->line), *line, out);
+      summary.add(*line);
+      if (out.size() >= kFlushBytes) {
+        write(out);
+        out.clear();
+      }
+    });
+    summary.commented_jobs += checker.commented_jobs();
+  }
+  TableWriter::footer(summary, out);
+  write(out);
+  return summary;
 }
 
 json render_json(const std::vector<CrontabCheck>& checks) {

@@ -18,6 +18,13 @@ bool valid_env_name(const std::string& name) {
   return true;
 }
 
+TranslateError env_name_refusal(const std::string& name) {
+  return TranslateError{"Unable to run job: the variable name \"" + name +
+                            "\" given with -v cannot be set on "
+                            "Kubernetes.\nExiting.",
+                        1};
+}
+
 std::optional<std::string> lookup(const SubmitContext& context, const std::string& name) {
   for (const auto& [key, value] : context.environment) {
     if (key == name) return value;
@@ -101,10 +108,7 @@ Expected<EnvironmentList, TranslateError> job_environment(const ge::SubmitReques
   }
   for (const auto& variable : request.env_vars) {
     if (!valid_env_name(variable.name)) {
-      return unexpected(
-          TranslateError{"Unable to run job: the variable name \"" + variable.name +
-                             "\" given with -v cannot be set on Kubernetes.\nExiting.",
-                         1});
+      return unexpected(env_name_refusal(variable.name));
     }
     if (variable.from_environment) {
       if (auto value = lookup(context, variable.name)) env.set(variable.name, *value);
@@ -113,6 +117,22 @@ Expected<EnvironmentList, TranslateError> job_environment(const ge::SubmitReques
     }
   }
   return env.take();
+}
+
+Expected<Admission, TranslateError> admit(const ge::SubmitRequest& request,
+                                          const site::SiteConfig& site) {
+  auto resources = job_resources(request, site);
+  if (!resources) return unexpected(resources.error());
+  auto image = site.image_for(request.release);
+  if (!image) {
+    return unexpected(TranslateError{"Unable to run job: no image is configured for release \"" +
+                                         request.release + "\".\nExiting.",
+                                     1});
+  }
+  for (const auto& variable : request.env_vars) {
+    if (!valid_env_name(variable.name)) return unexpected(env_name_refusal(variable.name));
+  }
+  return Admission{*resources, std::move(*image)};
 }
 
 }  // namespace k8sjobs::translate

@@ -172,19 +172,13 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                                                   const site::SiteConfig& site,
                                                   const JobIdentity& identity,
                                                   const SubmitContext& context) {
-  auto refuse = [](std::string why) {
-    return unexpected(TranslateError{"Unable to run job: " + std::move(why) + "\nExiting.", 1});
-  };
-
-  // Resources, bounded by the site's limits.
-  auto resources = job_resources(request, site);
-  if (!resources) return unexpected(resources.error());
-  std::uint64_t memory_bytes = resources->memory_bytes;
-  std::int64_t cpu_millis = resources->cpu_millis;
-  int slots = resources->slots;
-
-  auto image = site.image_for(request.release);
-  if (!image) return refuse("no image is configured for release \"" + request.release + "\".");
+  // Resources bounded by the site's limits, the release's image, the -v names.
+  auto admitted = admit(request, site);
+  if (!admitted) return unexpected(admitted.error());
+  std::uint64_t memory_bytes = admitted->resources.memory_bytes;
+  std::int64_t cpu_millis = admitted->resources.cpu_millis;
+  int slots = admitted->resources.slots;
+  const std::string& image = admitted->image;
 
   // Output files, as Grid Engine and jsub named them.
   ge::OutputPathContext path_context;
@@ -269,7 +263,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
 
   json container{
       {"name", "job"},
-      {"image", *image},
+      {"image", image},
       {"imagePullPolicy", site.pod.image_pull_policy},
       {"command", command},
       {"workingDir", request.working_dir},

@@ -4,6 +4,7 @@
 // every line becomes an Entry (an unparsable line is an Entry holding its error).
 
 #include <cstddef>
+#include <functional>
 #include <istream>
 #include <map>
 #include <optional>
@@ -91,6 +92,13 @@ struct Crontab {
 // Whole crontab text. Lines end with "\n" (a "\r" before it is dropped); a last line without
 // a newline is read too (cron's `crontab` would refuse it as "premature EOF").
 Crontab parse_crontab(std::string_view text);
+// The same, a line at a time: f(number, line) for each line as parse_crontab splits the text,
+// and the Entry parse_crontab makes of one line.
+void for_each_line(std::string_view text, const std::function<void(int, std::string_view)>& f);
+Entry parse_line(int number, std::string_view line);
+// Whether parse_line makes a Job or an Error of the line (it is not blank, a comment or a
+// setting), without parsing its schedule and command.
+bool is_job_or_error_line(std::string_view line);
 // Reads the stream to its end, then parse_crontab.
 Crontab read_crontab(std::istream& in);
 

@@ -23,6 +23,15 @@ class HostView {
   // At most max_bytes from the start of the file; nullopt if it cannot be read.
   virtual std::optional<std::string> read_file(const std::string& path,
                                                std::size_t max_bytes) const = 0;
+  // read_file for text only: nullopt also when the bytes read hold a NUL (a program such as
+  // /usr/bin/python3 rather than a script). What the parser scans for #$ lines; a caching
+  // view answers it without copying a binary's bytes for every command that runs it.
+  virtual std::optional<std::string> read_text_file(const std::string& path,
+                                                    std::size_t max_bytes) const {
+    auto text = read_file(path, max_bytes);
+    if (text && text->find('\0') != std::string::npos) return std::nullopt;
+    return text;
+  }
   virtual std::string cwd() const = 0;   // absolute
   virtual std::string home() const = 0;  // the user's home (from the password database)
   virtual std::string user() const = 0;  // login name, e.g. tools.alice

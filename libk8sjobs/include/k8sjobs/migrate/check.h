@@ -5,6 +5,7 @@
 // only through the HostView handed in.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -101,6 +102,23 @@ struct CheckSettings {
   std::chrono::minutes frequent_without_once{60};
 };
 
+// check_crontab one entry after the other, for a crontab read a line at a time.
+class CrontabChecker {
+ public:
+  CrontabChecker(const ge::HostView& files, const CheckSettings& settings);
+  ~CrontabChecker();
+  CrontabChecker(const CrontabChecker&) = delete;
+  CrontabChecker& operator=(const CrontabChecker&) = delete;
+  // The entries in order. A verdict for a job line or an unreadable line; nullopt for blank
+  // lines, comments and settings (a setting holds for the lines after it).
+  std::optional<LineCheck> check(const cron::Entry& entry);
+  int commented_jobs() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
 // `files` answers file questions (programs, ~/.jsubrc, #$ lines) and the time; user, home,
 // working directory and environment come from `settings` and the crontab, as cron set them.
 CrontabCheck check_crontab(const cron::Crontab& crontab, std::string file,
@@ -123,12 +141,23 @@ struct CheckSummary {
   int hygiene = 0;
   int commented_jobs = 0;
   bool failed() const { return unsupported > 0 || error > 0; }
+  void add(const LineCheck& line);  // its verdict and its cron warnings
 };
 CheckSummary summarize(const std::vector<CrontabCheck>& checks);
 
 // The compact human table: one row per line (FILE:LINE when there are several files),
 // verdict, command; indented detail rows for changes, refusals, errors and hygiene.
 std::string render_table(const std::vector<CrontabCheck>& checks);
+// render_table(check_crontab(...) for each crontab), written while the crontabs are checked:
+// neither the crontabs' entries nor their verdicts are held, only the text. `write` receives
+// the table in pieces. Returns the summary (its failed() is check's exit status).
+struct CrontabText {
+  std::string file;  // as given on the command line
+  std::string text;
+};
+CheckSummary write_table(const std::vector<CrontabText>& crontabs, const ge::HostView& files,
+                         const CheckSettings& settings,
+                         const std::function<void(std::string_view)>& write);
 // The same as JSON (documented in docs/migration.md).
 nlohmann::json render_json(const std::vector<CrontabCheck>& checks);
 

@@ -39,6 +39,17 @@ struct JobResources {
 Expected<JobResources, TranslateError> job_resources(const ge::SubmitRequest& request,
                                                      const site::SiteConfig& site);
 
+// What build_workload refuses, decided before any object is built, in its order: the site's
+// memory and CPU limits (job_resources), an image for the release, the -v names. build_workload
+// starts with this, so a request admitted here is one it translates; k8sjobs-migrate check
+// asks only this (building the object is most of the cost of checking a crontab line).
+struct Admission {
+  JobResources resources;
+  std::string image;
+};
+Expected<Admission, TranslateError> admit(const ge::SubmitRequest& request,
+                                          const site::SiteConfig& site);
+
 // "continuous" for continuous jobs, else the request's queue.
 std::string job_queue(const ge::SubmitRequest& request);
 
