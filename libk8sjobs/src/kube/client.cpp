@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <random>
 
+#include "k8sjobs/kube/list_body_parser.h"
 #include "k8sjobs/kube/status.h"
-#include "list_body_parser.h"
 
 namespace k8sjobs::kube {
 namespace {

@@ -1,7 +1,7 @@
 // A page of 500 Pods is several MB of JSON of which qstat reads a tenth. simdjson reads the
 // text about ten times faster than nlohmann's parser; only the parts kept are then built as
 // nlohmann values, which the rest of the library uses.
-#include "list_body_parser.h"
+#include "k8sjobs/kube/list_body_parser.h"
 
 #include <simdjson.h>
 
@@ -73,7 +73,7 @@ json convert_item(simdjson::dom::element element, const ItemFields& fields) {
 
 }  // namespace
 
-std::optional<json> parse_list_body(std::string& body, const ItemFields& fields) {
+std::optional<json> parse_list_body_simdjson(std::string& body, const ItemFields& fields) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   // simdjson reads past the end: room for that in place, rather than a padded copy.
