@@ -28,7 +28,9 @@ for command in "${K8SJOBS_COMMANDS[@]}"; do
 done | sort -u >"$work/needed"
 [ -s "$work/needed" ] || fail "no NEEDED entries read from the commands"
 while read -r library; do
-  path=$(ldconfig -p | awk -v l="$library" '$1 == l { print $NF; exit }')
+  # awk reads to the end: an early exit would kill ldconfig with SIGPIPE and, under pipefail,
+  # this script with it.
+  path=$(ldconfig -p | awk -v l="$library" '$1 == l && !found { print $NF; found = 1 }')
   [ -n "$path" ] || { fail "$library is not a known shared library"; continue; }
   # dpkg knows a file by the path its package shipped it under (/lib or /usr/lib, merged-usr).
   package=""
