@@ -28,16 +28,6 @@ class JsubEndToEnd : public ::testing::Test {
     return cluster.server().list("/apis/batch/v1/namespaces/tool-alice/jobs");
   }
 
-  // Waits (bounded) until the job has a pod, and returns its name.
-  std::string wait_for_pod(long long id) {
-    for (int i = 0; i < 200; ++i) {
-      auto pods = cluster.pods_of(kNs, id);
-      if (!pods.empty()) return pods.front();
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return "";
-  }
-
   ClusterFixture cluster;
 };
 
@@ -105,7 +95,7 @@ TEST_F(JsubEndToEnd, OnceRefusesASecondActiveJobButNotAFinishedOne) {
                 .find("there is a job named 'x' already active"),
             std::string::npos);
 
-  std::string pod = wait_for_pod(1);
+  std::string pod = cluster.wait_for_pod(kNs, 1);
   ASSERT_FALSE(pod.empty());
   cluster.server().set_pod_running(kNs, pod);
   cluster.server().finish_pod(kNs, pod, 0);
@@ -216,7 +206,7 @@ TEST_F(JsubEndToEnd, SyncWaitsAndPassesTheExitCodeThrough) {
     auto run = std::async(std::launch::async, [&] {
       return jsub({"-sync", "y", "-N", c.name, "/bin/true"});
     });
-    std::string pod = wait_for_pod(id);
+    std::string pod = cluster.wait_for_pod(kNs, id);
     ASSERT_FALSE(pod.empty());
     cluster.server().set_pod_running(kNs, pod);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -92,15 +92,6 @@ class Scenario {
            describe(output);
   }
 
-  std::string wait_for_pod(long long id) {
-    for (int i = 0; i < 200; ++i) {
-      auto pods = cluster_.pods_of(kNs, id);
-      if (!pods.empty()) return pods.front();
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return "";
-  }
-
   // jsub, qstat, qstat -j, job.
   std::string submit_and_inspect() {
     auto submitted = run("jsub/jsub", {"-stderr", "-N", "first", "sleep", "600"});
@@ -131,7 +122,7 @@ class Scenario {
     auto submitted = run("jsub/jsub", {"-stderr", "-N", "forced", "sleep", "600"});
     if (auto f = expect("jsub", submitted, 0); !f.empty()) return f;
     long long id = submitted_job_id(submitted.out);
-    std::string pod = wait_for_pod(id);
+    std::string pod = cluster_.wait_for_pod(kNs, id);
     if (pod.empty()) return "jsub: no pod for job " + std::to_string(id);
     cluster_.server().set_pod_running(kNs, pod);
     if (auto f = expect("qdel -f", run("qdel/qdel", {"-f", std::to_string(id)}), 0,
@@ -179,7 +170,7 @@ class Scenario {
       if (id == 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     if (id != 0) {
-      std::string pod = wait_for_pod(id);
+      std::string pod = cluster_.wait_for_pod(kNs, id);
       if (!pod.empty()) {
         cluster_.server().set_pod_running(kNs, pod);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -1,7 +1,9 @@
 #include "support/cluster_fixture.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <regex>
+#include <thread>
 
 namespace k8sjobs::testing {
 
@@ -149,6 +151,15 @@ std::vector<std::string> ClusterFixture::pods_of(const std::string& ns, long lon
   if (auto deployment = deployment_object(ns, id))
     return server_.pods_of_deployment(ns, (*deployment)["metadata"].value("name", ""));
   return {};
+}
+
+std::string ClusterFixture::wait_for_pod(const std::string& ns, long long id) const {
+  for (int i = 0; i < 200; ++i) {
+    auto pods = pods_of(ns, id);
+    if (!pods.empty()) return pods.front();
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return "";
 }
 
 long long submitted_job_id(const std::string& jsub_output) {

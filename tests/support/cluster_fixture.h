@@ -63,6 +63,8 @@ class ClusterFixture {
   std::optional<nlohmann::json> job_object(const std::string& ns, long long id) const;
   std::optional<nlohmann::json> deployment_object(const std::string& ns, long long id) const;
   std::vector<std::string> pods_of(const std::string& ns, long long id) const;
+  // Waits (at most 5 s) until job `id` has a pod, and returns its name ("" if none came).
+  std::string wait_for_pod(const std::string& ns, long long id) const;
 
  private:
   void write_files(const ClusterUser& user);
