@@ -2,6 +2,7 @@
 // single-request path with fresh, stale, ahead-of-counter and missing hints, alone and racing.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <set>
@@ -186,7 +187,13 @@ TEST(JobIdHintFile, IgnoresWhatIsNotANumberAndHonoursXdgCacheHome) {
   auto hint = make_file_job_id_hint(environment, "https://a:6443", "ns");
   hint->store(7);
   EXPECT_EQ(hint->load(), 7);
-  for (const char* garbage : {"", "x\n", "12x\n", "-3\n", "0\n"}) {
+  // Stored in place: a smaller number after a larger one (a counter that started again) leaves
+  // the larger one's tail after the newline, and the first line is what counts.
+  hint->store(12345);
+  hint->store(8);
+  EXPECT_EQ(hint->load(), 8);
+  EXPECT_EQ(std::filesystem::file_size(*path), 6u);
+  for (const char* garbage : {"", "x\n", "12x\n", "-3\n", "0\n", "12"}) {
     std::ofstream(*path, std::ios::trunc) << garbage;
     EXPECT_EQ(hint->load(), std::nullopt) << garbage;
   }
