@@ -10,21 +10,21 @@ export K8SJOBS_USER=tools.alice HOME="$workdir/home"
 mkdir -p "$HOME"
 "$build/bench/k8sjobs-bench" manifest curljob >"$workdir/job.json"
 
-jsub_ms=()
-curl_ms=()
+jsub_us=()
+curl_us=()
 for i in $(seq "$runs"); do
-  started=$(now_ms)
+  started=$(now_us)
   "$build/jsub/jsub" -quiet -N "lat$i" /bin/true
-  jsub_ms+=($(( $(now_ms) - started )))
+  jsub_us+=($(( $(now_us) - started )))
   sed "s/\"curljob-1\"/\"curljob-$i\"/" "$workdir/job.json" >"$workdir/one.json"
-  started=$(now_ms)
+  started=$(now_us)
   curl -sS -o /dev/null --fail --cacert "$workdir/server/ca.crt" -H "Authorization: Bearer bench-token" \
     -H 'Content-Type: application/json' --data-binary "@$workdir/one.json" \
     "$server_url/apis/batch/v1/namespaces/tool-alice/jobs"
-  curl_ms+=($(( $(now_ms) - started )))
+  curl_us+=($(( $(now_us) - started )))
 done
-jsub_median=$(printf '%s\n' "${jsub_ms[@]}" | median)
-curl_median=$(printf '%s\n' "${curl_ms[@]}" | median)
+jsub_median=$(printf '%s\n' "${jsub_us[@]}" | median | awk '{printf "%.2f", $1 / 1000}')
+curl_median=$(printf '%s\n' "${curl_us[@]}" | median | awk '{printf "%.2f", $1 / 1000}')
 rss_kb=$( { /usr/bin/time -f '%M' "$build/jsub/jsub" -quiet -N rss /bin/true; } 2>&1 | tail -1)
 
 started=$(now_ms)
