@@ -232,6 +232,7 @@ void TestApiServer::Impl::record(const httplib::Request& req, const std::string&
   r.authorization = req.get_header_value("Authorization");
   r.user_agent = req.get_header_value("User-Agent");
   r.status = status;
+  r.tls_session_resumed = req.ssl != nullptr && SSL_session_reused(const_cast<SSL*>(req.ssl)) == 1;
   std::lock_guard lock(mutex);
   recorded.push_back(std::move(r));
 }

@@ -36,6 +36,7 @@ struct RecordedRequest {
   std::string method, path, query, user, content_type, body, authorization;
   std::string user_agent;
   int status = 0;
+  bool tls_session_resumed = false;  // the connection's handshake resumed an earlier session
 };
 
 class TestApiServer {

@@ -186,6 +186,49 @@ TEST_F(JsubEndToEnd, AStaleJobIdHintInTheHomeCostsARequestNotADuplicate) {
   EXPECT_EQ(names.size(), 6u);
 }
 
+TEST_F(JsubEndToEnd, LaterCommandsResumeTheTlsSessionTheFirstOneSaved) {
+  auto cache = cluster.home_of(cluster.alice()) / ".cache/k8sjobs";
+  auto session_files = [&] {
+    std::vector<std::filesystem::path> files;
+    std::error_code ignored;
+    for (const auto& entry : std::filesystem::directory_iterator(cache, ignored)) {
+      if (entry.path().filename().string().rfind("tls-session-", 0) == 0)
+        files.push_back(entry.path());
+    }
+    return files;
+  };
+  auto resumed_requests = [&] {
+    size_t resumed = 0;
+    for (const auto& request : cluster.server().requests()) resumed += request.tls_session_resumed;
+    return std::make_pair(resumed, cluster.server().requests().size());
+  };
+
+  ASSERT_EQ(jsub({"-terse", "/bin/true"}).out, "1\n");
+  EXPECT_EQ(resumed_requests().first, 0u);
+  auto files = session_files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(std::filesystem::status(files[0]).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  cluster.server().clear_requests();
+  ASSERT_EQ(jsub({"-terse", "/bin/true"}).out, "2\n");
+  auto qstat = cluster.run("qstat/qstat", {});
+  ASSERT_EQ(qstat.exit_code, 0) << qstat.err;
+  auto [resumed, all] = resumed_requests();
+  EXPECT_GE(all, 3u);  // the ID, the Job, qstat's list
+  EXPECT_EQ(resumed, all);
+
+  // An admin who does not want sessions on disk turns it off for the site.
+  std::ofstream(cluster.dir().path() / "config/alice.yaml", std::ios::app)
+      << "client:\n  tls_session_cache: false\n";
+  std::filesystem::remove_all(cache);
+  cluster.server().clear_requests();
+  ASSERT_EQ(jsub({"-terse", "/bin/true"}).out, "3\n");
+  ASSERT_EQ(jsub({"-terse", "/bin/true"}).out, "4\n");
+  EXPECT_EQ(resumed_requests().first, 0u);
+  EXPECT_TRUE(session_files().empty());
+}
+
 TEST_F(JsubEndToEnd, SyncWaitsAndPassesTheExitCodeThrough) {
   struct Case {
     std::string name;

@@ -63,6 +63,7 @@ TEST(SiteConfigDefaults, ReproduceToolforge) {
   EXPECT_EQ(config.client.retry.initial_backoff, std::chrono::milliseconds(200));
   EXPECT_EQ(config.client.retry.max_backoff, std::chrono::milliseconds(5000));
   EXPECT_EQ(config.client.retry.deadline, std::chrono::seconds(60));
+  EXPECT_TRUE(config.client.tls_session_cache);
   EXPECT_EQ(config.mail.default_domain, "toolforge.org");
   EXPECT_EQ(config.describe_source(), "built-in defaults");
 }
@@ -134,6 +135,7 @@ jobs:
   check_program: false
 client:
   timeout_seconds: 10
+  tls_session_cache: false
   retry:
     max_attempts: 3
     initial_backoff_ms: 100
@@ -176,6 +178,7 @@ mail:
   EXPECT_FALSE(config.jobs.check_program);
   EXPECT_EQ(config.client.timeout, std::chrono::seconds(10));
   EXPECT_EQ(config.client.retry.max_attempts, 3);
+  EXPECT_FALSE(config.client.tls_session_cache);
   EXPECT_EQ(config.client.retry.initial_backoff, std::chrono::milliseconds(100));
   EXPECT_EQ(config.client.retry.max_backoff, std::chrono::milliseconds(1000));
   EXPECT_EQ(config.client.retry.deadline, std::chrono::seconds(20));
@@ -297,6 +300,8 @@ TEST(SiteConfigErrors, BadValuesReportFileAndLine) {
        "site.yaml:2: jobs.ttl_seconds_after_finished: expected an integer, got '10m'"},
       {"jobs:\n  check_program: yes please\n",
        "site.yaml:2: jobs.check_program: expected true or false, got 'yes please'"},
+      {"client:\n  tls_session_cache: off\n",
+       "site.yaml:2: client.tls_session_cache: expected true or false, got 'off'"},
       {"client:\n  timeout_seconds: 0\n",
        "site.yaml:2: client.timeout_seconds: 0 is out of range (1 to 3600)"},
       {"client:\n  retry:\n    initial_backoff_ms: 9000\n",

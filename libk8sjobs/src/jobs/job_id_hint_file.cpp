@@ -8,6 +8,7 @@
 
 #include "k8sjobs/cron/schedule.h"
 #include "k8sjobs/jobs/job_id_hint.h"
+#include "k8sjobs/sys/cache_directory.h"
 
 namespace k8sjobs::jobs {
 namespace {
@@ -65,19 +66,13 @@ class FileJobIdHint final : public JobIdHint {
 std::optional<std::string> job_id_hint_path(const sys::Environment& environment,
                                             const std::string& server,
                                             const std::string& namespace_name) {
-  std::string cache;
-  if (auto xdg = environment.get("XDG_CACHE_HOME"); xdg && !xdg->empty() && xdg->front() == '/') {
-    cache = *xdg;
-  } else if (auto home = environment.get("HOME"); home && !home->empty()) {
-    cache = *home + "/.cache";
-  } else {
-    return std::nullopt;
-  }
+  auto cache = sys::k8sjobs_cache_directory(environment);
+  if (!cache) return std::nullopt;
   // One file per cluster and namespace: the same namespace name on two clusters is two counters.
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016llx",
                 static_cast<unsigned long long>(cron::fnv1a_64(server + "\n" + namespace_name)));
-  return cache + "/k8sjobs/job-id-" + namespace_name + "-" + std::string(hash, 12);
+  return *cache + "/job-id-" + namespace_name + "-" + std::string(hash, 12);
 }
 
 std::unique_ptr<JobIdHint> make_file_job_id_hint(const sys::Environment& environment,

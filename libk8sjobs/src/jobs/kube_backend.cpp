@@ -11,6 +11,8 @@
 #include "k8sjobs/kube/connection_resolver.h"
 #include "k8sjobs/kube/credentials.h"
 #include "k8sjobs/kube/curl_transport.h"
+#include "k8sjobs/kube/tls_session_store.h"
+#include "k8sjobs/sys/cache_directory.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::jobs {
@@ -284,8 +286,13 @@ Expected<std::unique_ptr<kube::KubeClient>, BackendError> connect_to_cluster(
   if (server != nullptr) *server = connection->server;
   auto credentials = kube::make_credential_provider(*connection, clock, environment);
   kube::TransportOptions transport_options;
+  if (site.client.tls_session_cache) {
+    if (auto cache = sys::k8sjobs_cache_directory(environment)) {
+      transport_options.tls_sessions = kube::make_file_tls_session_store(*cache);
+    }
+  }
   auto transport =
-      kube::make_curl_transport(*connection, std::move(credentials), transport_options);
+      kube::make_curl_transport(*connection, std::move(credentials), std::move(transport_options));
   kube::RetryPolicy policy;
   policy.max_attempts = site.client.retry.max_attempts;
   policy.initial_backoff = site.client.retry.initial_backoff;

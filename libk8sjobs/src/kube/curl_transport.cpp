@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <mutex>
 #include <vector>
 
 #include "k8sjobs/version.h"
+#include "tls_session_resumption.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -177,6 +179,7 @@ class CurlTransport final : public HttpTransport {
           bracket_host(host) + ":" + parts.port + ":" + bracket_host(parts.host) + ":" + parts.port;
     }
     base_url_ = parts.scheme + "://" + bracket_host(host) + ":" + parts.port + parts.prefix;
+    uses_tls_ = parts.scheme == "https";
     if (config_.insecure_skip_tls_verify) {
       spdlog::warn(
           "insecure-skip-tls-verify is set for {}: the server's certificate is not checked",
@@ -210,6 +213,28 @@ class CurlTransport final : public HttpTransport {
       }
     }
     return std::make_unique<EasyHandle>(curl_easy_init());
+  }
+
+  // The callbacks that resume this connection's TLS session from the store, and save the one a
+  // full handshake gives; nullptr when sessions are not kept. One per client identity: an exec
+  // plugin may hand out a new certificate, which libcurl meets with a new connection.
+  detail::TlsResumption* resumption_for(const Credentials& credentials) {
+    if (!options_.tls_sessions || !uses_tls_) return nullptr;
+    TlsSessionPeer peer;
+    peer.url = base_url_;
+    peer.connect_to = connect_to_;
+    peer.verifies_server = !config_.insecure_skip_tls_verify;
+    peer.certificate_authority_pem = config_.certificate_authority_pem;
+    peer.client_certificate_pem = credentials.client_certificate_pem;
+    std::string key = tls_session_key(peer);
+    std::lock_guard lock(mutex_);
+    auto& resumption = resumptions_[key];
+    if (!resumption) {
+      resumption = std::make_unique<detail::TlsResumption>();
+      resumption->store = options_.tls_sessions.get();
+      resumption->key = key;
+    }
+    return resumption.get();
   }
 
   void release(std::unique_ptr<EasyHandle> handle) {
@@ -302,6 +327,14 @@ class CurlTransport final : public HttpTransport {
       curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key_blob);
     }
 
+    if (auto* resumption = resumption_for(credentials)) {
+      // Only the OpenSSL flavour of libcurl takes this; another one simply does full handshakes.
+      if (curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, detail::install_tls_resumption) ==
+          CURLE_OK) {
+        curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, resumption);
+      }
+    }
+
     auto started = std::chrono::steady_clock::now();
     CURLcode code = curl_easy_perform(curl);
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -348,7 +381,11 @@ class CurlTransport final : public HttpTransport {
   TransportOptions options_;
   std::string base_url_;
   std::string connect_to_;
+  bool uses_tls_ = true;
   std::mutex mutex_;
+  // Declared before idle_: the connections in idle_'s handles point into these, so they must
+  // be closed first.
+  std::map<std::string, std::unique_ptr<detail::TlsResumption>> resumptions_;
   std::vector<std::unique_ptr<EasyHandle>> idle_;
 };
 

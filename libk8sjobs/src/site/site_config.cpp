@@ -65,6 +65,7 @@ const std::vector<std::string>& known_keys() {
       "client.retry.initial_backoff_ms",
       "client.retry.max_backoff_ms",
       "client.retry.deadline_seconds",
+      "client.tls_session_cache",
       "local",
       "local.state_dir",
       "mail",
@@ -545,6 +546,8 @@ class Parser {
     for_each_key(node, "client", [&](const std::string& key, const YAML::Node& value, int line) {
       if (key == "client.timeout_seconds") {
         client.timeout = std::chrono::seconds(int_value(value, key, line, 1, 3600));
+      } else if (key == "client.tls_session_cache") {
+        client.tls_session_cache = bool_value(value, key, line);
       } else if (key == "client.retry") {
         for_each_key(value, key, [&](const std::string& k, const YAML::Node& v, int l) {
           if (k == "client.retry.max_attempts") {

@@ -9,12 +9,15 @@
 #include "k8sjobs/kube/connection.h"
 #include "k8sjobs/kube/credentials.h"
 #include "k8sjobs/kube/http.h"
+#include "k8sjobs/kube/tls_session_store.h"
 
 namespace k8sjobs::kube {
 
 struct TransportOptions {
   std::string user_agent;  // default: k8sjobs/<version>
   std::chrono::milliseconds connect_timeout{10000};
+  // Where TLS sessions are kept between processes; nullptr: every process does a full handshake.
+  std::shared_ptr<TlsSessionStore> tls_sessions;
 };
 
 std::unique_ptr<HttpTransport> make_curl_transport(const ConnectionConfig& config,

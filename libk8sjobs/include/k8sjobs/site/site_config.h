@@ -92,6 +92,8 @@ struct RetrySettings {
 struct ClientSettings {
   std::chrono::seconds timeout{30};  // per request
   RetrySettings retry;
+  // Keep TLS sessions in the user's cache directory so the next command resumes the handshake.
+  bool tls_session_cache = true;
 };
 
 struct LocalSettings {
