@@ -3,6 +3,7 @@
 #include <string>
 
 #include "k8sjobs/cli/jsub_command.h"
+#include "k8sjobs/cli/process_exit.h"
 
 int main(int argc, char** argv) {
   std::string invoked = argc > 0 ? argv[0] : "jsub";
@@ -12,5 +13,6 @@ int main(int argc, char** argv) {
   k8sjobs::cli::CommandIo io{std::vector<std::string>(argv + 1, argv + argc),
                              k8sjobs::sys::Environment::from_process(), clock, std::cout,
                              std::cerr};
-  return k8sjobs::cli::run_jsub(mode, io);
+  int code = k8sjobs::cli::run_jsub(mode, io);
+  k8sjobs::cli::exit_without_teardown(code);
 }

@@ -164,8 +164,10 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
     report_failure(request, "Unable to run job: " + backend.error().message + "\nExiting.", io.err);
     return backend.error().exit_code;
   }
-  std::string already_active =
-      "[" + host->ctime_now() + "] there is a job named '" + request.job_name + "' already active";
+  // Only -once can meet an active job of the same name; the time costs a read of the zone file.
+  std::string already_active = request.once ? "[" + host->ctime_now() + "] there is a job named '" +
+                                                  request.job_name + "' already active"
+                                            : std::string();
   auto receipt = (*backend)->submit(request, context, already_active);
   if (!receipt) {
     report_failure(request, receipt.error().message, io.err);
