@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
   libboost-program-options-dev libboost-filesystem-dev libboost-dev
   libcurl4-openssl-dev libssl-dev openssl curl
-  nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libyaml-dev
   libcpp-httplib-dev libbrotli-dev zlib1g-dev
   libsimdjson-dev
   libgtest-dev libgmock-dev

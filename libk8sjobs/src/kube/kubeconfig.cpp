@@ -1,10 +1,9 @@
 #include "k8sjobs/kube/kubeconfig.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <stdexcept>
 #include <utility>
 
+#include "k8sjobs/yaml/document.h"
 #include "kubeconfig_base64.h"
 #include "kubeconfig_files.h"
 
@@ -16,35 +15,33 @@ constexpr const char* kExecV1beta1 = "client.authentication.k8s.io/v1beta1";
 
 // Thrown while walking one file's YAML; turned into a ConfigError naming the file and line.
 struct ShapeError : std::runtime_error {
-  ShapeError(const YAML::Node& node, const std::string& what)
-      : std::runtime_error(what), mark(node.Mark()) {}
-  YAML::Mark mark;
+  ShapeError(const yaml::Node& node, const std::string& what)
+      : std::runtime_error(what), mark(node.mark()) {}
+  yaml::Mark mark;
 };
 
-std::string location(const std::filesystem::path& file, const YAML::Mark& mark) {
+std::string location(const std::filesystem::path& file, const yaml::Mark& mark) {
   if (mark.is_null()) return file.string();
   return file.string() + ":" + std::to_string(mark.line + 1);
 }
 
-std::optional<std::string> optional_string(const YAML::Node& map, const char* key) {
-  const YAML::Node node = map[key];
-  if (!node || node.IsNull()) return std::nullopt;
-  if (!node.IsScalar()) throw ShapeError(node, std::string("\"") + key + "\" must be a string");
-  return node.Scalar();
+std::optional<std::string> optional_string(const yaml::Node& map, const char* key) {
+  const yaml::Node node = map[key];
+  if (!node || node.is_null()) return std::nullopt;
+  if (!node.is_scalar()) throw ShapeError(node, std::string("\"") + key + "\" must be a string");
+  return node.scalar();
 }
 
-std::optional<bool> optional_bool(const YAML::Node& map, const char* key) {
-  const YAML::Node node = map[key];
-  if (!node || node.IsNull()) return std::nullopt;
-  bool value = false;
-  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-    throw ShapeError(node, std::string("\"") + key + "\" must be true or false");
-  }
+std::optional<bool> optional_bool(const yaml::Node& map, const char* key) {
+  const yaml::Node node = map[key];
+  if (!node || node.is_null()) return std::nullopt;
+  std::optional<bool> value = yaml::to_bool(node);
+  if (!value) throw ShapeError(node, std::string("\"") + key + "\" must be true or false");
   return value;
 }
 
 // A field holding a path: relative paths are relative to the kubeconfig's directory.
-std::optional<std::string> optional_path(const YAML::Node& map, const char* key,
+std::optional<std::string> optional_path(const yaml::Node& map, const char* key,
                                          const std::filesystem::path& base) {
   auto value = optional_string(map, key);
   if (!value || value->empty()) return value;
@@ -55,30 +52,30 @@ std::optional<std::string> optional_path(const YAML::Node& map, const char* key,
 
 // The `name:` entries of a list such as `clusters:`, with the body under `body_key`.
 template <class Parse>
-void for_each_named(const YAML::Node& root, const char* list_key, const char* body_key,
+void for_each_named(const yaml::Node& root, const char* list_key, const char* body_key,
                     Parse&& parse) {
-  const YAML::Node list = root[list_key];
-  if (!list || list.IsNull()) return;
-  if (!list.IsSequence())
+  const yaml::Node list = root[list_key];
+  if (!list || list.is_null()) return;
+  if (!list.is_sequence())
     throw ShapeError(list, std::string("\"") + list_key + "\" must be a list");
-  for (const auto& item : list) {
-    if (!item.IsMap())
+  for (const auto& item : list.items()) {
+    if (!item.is_map())
       throw ShapeError(item, std::string("entries of \"") + list_key + "\" must be maps");
     auto name = optional_string(item, "name");
     if (!name || name->empty()) {
       throw ShapeError(item, std::string("an entry of \"") + list_key + "\" has no name");
     }
-    YAML::Node body = item[body_key];
-    if (body && !body.IsNull() && !body.IsMap()) {
+    yaml::Node body = item[body_key];
+    if (body && !body.is_null() && !body.is_map()) {
       throw ShapeError(body,
                        std::string("\"") + body_key + "\" of \"" + *name + "\" must be a map");
     }
-    if (!body || body.IsNull()) body = YAML::Node(YAML::NodeType::Map);
+    if (body.is_null()) body = yaml::Node();  // "cluster:" with nothing under it: no fields
     parse(*name, body);
   }
 }
 
-ExecPluginConfig parse_exec(const YAML::Node& node, const std::filesystem::path& base) {
+ExecPluginConfig parse_exec(const yaml::Node& node, const std::filesystem::path& base) {
   ExecPluginConfig exec;
   exec.command = optional_string(node, "command").value_or("");
   // kubectl resolves only commands with a slash; bare names are looked up on PATH.
@@ -86,17 +83,17 @@ ExecPluginConfig parse_exec(const YAML::Node& node, const std::filesystem::path&
       std::filesystem::path(exec.command).is_relative()) {
     exec.command = (base / exec.command).lexically_normal().string();
   }
-  if (const YAML::Node args = node["args"]; args && !args.IsNull()) {
-    if (!args.IsSequence()) throw ShapeError(args, "exec \"args\" must be a list");
-    for (const auto& arg : args) {
-      if (!arg.IsScalar()) throw ShapeError(arg, "exec \"args\" must be strings");
-      exec.args.push_back(arg.Scalar());
+  if (const yaml::Node args = node["args"]; args && !args.is_null()) {
+    if (!args.is_sequence()) throw ShapeError(args, "exec \"args\" must be a list");
+    for (const auto& arg : args.items()) {
+      if (!arg.is_scalar()) throw ShapeError(arg, "exec \"args\" must be strings");
+      exec.args.push_back(arg.scalar());
     }
   }
-  if (const YAML::Node env = node["env"]; env && !env.IsNull()) {
-    if (!env.IsSequence()) throw ShapeError(env, "exec \"env\" must be a list");
-    for (const auto& var : env) {
-      if (!var.IsMap()) throw ShapeError(var, "exec \"env\" entries must be {name, value} maps");
+  if (const yaml::Node env = node["env"]; env && !env.is_null()) {
+    if (!env.is_sequence()) throw ShapeError(env, "exec \"env\" must be a list");
+    for (const auto& var : env.items()) {
+      if (!var.is_map()) throw ShapeError(var, "exec \"env\" entries must be {name, value} maps");
       exec.env.emplace_back(optional_string(var, "name").value_or(""),
                             optional_string(var, "value").value_or(""));
     }
@@ -114,13 +111,13 @@ ExecPluginConfig parse_exec(const YAML::Node& node, const std::filesystem::path&
 
 // One file's entries. Within a file a repeated name replaces the earlier one (as the
 // kubeconfig v1 conversion does); across files the first file wins.
-Kubeconfig parse_file(const YAML::Node& root, const std::filesystem::path& file) {
+Kubeconfig parse_file(const yaml::Node& root, const std::filesystem::path& file) {
   Kubeconfig config;
-  if (!root || root.IsNull()) return config;
-  if (!root.IsMap()) throw ShapeError(root, "a kubeconfig must be a map");
+  if (!root || root.is_null()) return config;
+  if (!root.is_map()) throw ShapeError(root, "a kubeconfig must be a map");
   const std::filesystem::path base = std::filesystem::absolute(file).parent_path();
 
-  for_each_named(root, "clusters", "cluster", [&](const std::string& name, const YAML::Node& c) {
+  for_each_named(root, "clusters", "cluster", [&](const std::string& name, const yaml::Node& c) {
     KubeconfigCluster cluster;
     cluster.server = optional_string(c, "server").value_or("");
     cluster.certificate_authority = optional_path(c, "certificate-authority", base);
@@ -131,7 +128,7 @@ Kubeconfig parse_file(const YAML::Node& root, const std::filesystem::path& file)
     cluster.origin = file;
     config.clusters[name] = std::move(cluster);
   });
-  for_each_named(root, "users", "user", [&](const std::string& name, const YAML::Node& u) {
+  for_each_named(root, "users", "user", [&](const std::string& name, const yaml::Node& u) {
     KubeconfigUser user;
     user.client_certificate = optional_path(u, "client-certificate", base);
     user.client_certificate_data = optional_string(u, "client-certificate-data");
@@ -141,17 +138,17 @@ Kubeconfig parse_file(const YAML::Node& root, const std::filesystem::path& file)
     user.token_file = optional_path(u, "tokenFile", base);
     user.username = optional_string(u, "username");
     user.impersonate = optional_string(u, "as");
-    if (const YAML::Node exec = u["exec"]; exec && !exec.IsNull()) {
-      if (!exec.IsMap()) throw ShapeError(exec, "\"exec\" of user \"" + name + "\" must be a map");
+    if (const yaml::Node exec = u["exec"]; exec && !exec.is_null()) {
+      if (!exec.is_map()) throw ShapeError(exec, "\"exec\" of user \"" + name + "\" must be a map");
       user.exec = parse_exec(exec, base);
     }
-    if (const YAML::Node provider = u["auth-provider"]; provider && !provider.IsNull()) {
-      user.auth_provider = provider.IsMap() ? optional_string(provider, "name").value_or("") : "";
+    if (const yaml::Node provider = u["auth-provider"]; provider && !provider.is_null()) {
+      user.auth_provider = provider.is_map() ? optional_string(provider, "name").value_or("") : "";
     }
     user.origin = file;
     config.users[name] = std::move(user);
   });
-  for_each_named(root, "contexts", "context", [&](const std::string& name, const YAML::Node& c) {
+  for_each_named(root, "contexts", "context", [&](const std::string& name, const yaml::Node& c) {
     KubeconfigContext context;
     context.cluster = optional_string(c, "cluster").value_or("");
     context.user = optional_string(c, "user").value_or("");
@@ -236,13 +233,13 @@ Result<Kubeconfig> load_kubeconfig(const std::vector<std::filesystem::path>& fil
     }
     Kubeconfig one;
     try {
-      one = parse_file(YAML::Load(*text), file);
+      one = parse_file(yaml::Document::parse(*text).root(), file);
     } catch (const ShapeError& e) {
       return unexpected(
           config_error("invalid kubeconfig " + location(file, e.mark) + ": " + e.what()));
-    } catch (const YAML::Exception& e) {
+    } catch (const yaml::ParseError& e) {
       return unexpected(
-          config_error("invalid kubeconfig " + location(file, e.mark) + ": " + e.msg));
+          config_error("invalid kubeconfig " + location(file, e.mark) + ": " + e.what()));
     }
     merged.files.push_back(file);
     // try_emplace keeps the entry from the first file that defined the name.

@@ -1,8 +1,7 @@
 #include "k8sjobs/site/site_config.h"
 
 #include "k8sjobs/text/edit_distance.h"
-
-#include <yaml-cpp/yaml.h>
+#include "k8sjobs/yaml/document.h"
 
 #include <algorithm>
 #include <array>
@@ -152,8 +151,8 @@ struct ParseFailure {
   std::string what;
 };
 
-int line_of(const YAML::Node& node) {
-  YAML::Mark mark = node.Mark();
+int line_of(const yaml::Node& node) {
+  yaml::Mark mark = node.mark();
   return mark.is_null() ? 0 : mark.line + 1;
 }
 
@@ -161,10 +160,10 @@ class Parser {
  public:
   explicit Parser(SiteConfig& config) : config_(config) {}
 
-  void parse(const YAML::Node& root) {
-    if (root.IsNull()) return;  // an empty file: every default
-    if (!root.IsMap()) throw ParseFailure{line_of(root), "expected a mapping of settings"};
-    for_each_key(root, "", [&](const std::string& key, const YAML::Node& value, int line) {
+  void parse(const yaml::Node& root) {
+    if (!root || root.is_null()) return;  // an empty file: every default
+    if (!root.is_map()) throw ParseFailure{line_of(root), "expected a mapping of settings"};
+    for_each_key(root, "", [&](const std::string& key, const yaml::Node& value, int line) {
       if (key == "backend") {
         std::string text = string_value(value, key, line);
         if (text == "local") {
@@ -191,11 +190,11 @@ class Parser {
       } else if (key == "client") {
         parse_client(value);
       } else if (key == "local") {
-        for_each_key(value, "local", [&](const std::string& k, const YAML::Node& v, int l) {
+        for_each_key(value, "local", [&](const std::string& k, const yaml::Node& v, int l) {
           if (k == "local.state_dir") config_.local.state_dir = absolute_path(v, k, l);
         });
       } else if (key == "mail") {
-        for_each_key(value, "mail", [&](const std::string& k, const YAML::Node& v, int l) {
+        for_each_key(value, "mail", [&](const std::string& k, const yaml::Node& v, int l) {
           std::string domain = string_value(v, k, l);
           if (domain.find('@') != std::string::npos || has_whitespace(domain)) {
             fail(l, k, "'" + domain + "' is not a mail domain");
@@ -208,14 +207,14 @@ class Parser {
 
  private:
   template <class Handler>
-  void for_each_key(const YAML::Node& node, const std::string& prefix, Handler&& handler) {
-    if (node.IsNull()) return;  // "section:" with nothing under it
-    if (!node.IsMap()) fail(line_of(node), prefix, "expected a mapping");
+  void for_each_key(const yaml::Node& node, const std::string& prefix, Handler&& handler) {
+    if (node.is_null()) return;  // "section:" with nothing under it
+    if (!node.is_map()) fail(line_of(node), prefix, "expected a mapping");
     std::set<std::string> seen;
-    for (const auto& entry : node) {
+    for (const auto& entry : node.entries()) {
       int line = line_of(entry.first);
-      if (!entry.first.IsScalar()) fail(line, prefix, "keys must be plain names");
-      std::string leaf = entry.first.Scalar();
+      if (!entry.first.is_scalar()) fail(line, prefix, "keys must be plain names");
+      std::string leaf = entry.first.scalar();
       std::string dotted = prefix.empty() ? leaf : prefix + "." + leaf;
       if (std::find(known_keys().begin(), known_keys().end(), dotted) == known_keys().end()) {
         std::string what = "unknown key '" + dotted + "'";
@@ -232,16 +231,16 @@ class Parser {
     throw ParseFailure{line, key.empty() ? what : key + ": " + what};
   }
 
-  static std::string string_value(const YAML::Node& node, const std::string& key, int line,
+  static std::string string_value(const yaml::Node& node, const std::string& key, int line,
                                   bool allow_empty = false) {
-    if (node.IsNull()) fail(line, key, "needs a value");
-    if (!node.IsScalar()) fail(line, key, "expected a string");
-    const std::string& text = node.Scalar();
+    if (node.is_null()) fail(line, key, "needs a value");
+    if (!node.is_scalar()) fail(line, key, "expected a string");
+    const std::string& text = node.scalar();
     if (text.empty() && !allow_empty) fail(line, key, "must not be empty");
     return text;
   }
 
-  static std::int64_t int_value(const YAML::Node& node, const std::string& key, int line,
+  static std::int64_t int_value(const yaml::Node& node, const std::string& key, int line,
                                 std::int64_t min, std::int64_t max) {
     std::string text = string_value(node, key, line);
     std::int64_t value = 0;
@@ -259,27 +258,27 @@ class Parser {
     return value;
   }
 
-  static bool bool_value(const YAML::Node& node, const std::string& key, int line) {
+  static bool bool_value(const yaml::Node& node, const std::string& key, int line) {
     std::string text = string_value(node, key, line);
     if (text == "true") return true;
     if (text == "false") return false;
     fail(line, key, "expected true or false, got '" + text + "'");
   }
 
-  static std::string absolute_path(const YAML::Node& node, const std::string& key, int line) {
+  static std::string absolute_path(const yaml::Node& node, const std::string& key, int line) {
     std::string text = string_value(node, key, line);
     if (text.front() != '/') fail(line, key, "must be an absolute path, got '" + text + "'");
     return text;
   }
 
-  std::map<std::string, std::string> string_map(const YAML::Node& node, const std::string& key,
+  std::map<std::string, std::string> string_map(const yaml::Node& node, const std::string& key,
                                                 int line, bool label_values) {
     std::map<std::string, std::string> result;
-    if (node.IsNull()) return result;
-    if (!node.IsMap()) fail(line, key, "expected a mapping");
-    for (const auto& entry : node) {
+    if (node.is_null()) return result;
+    if (!node.is_map()) fail(line, key, "expected a mapping");
+    for (const auto& entry : node.entries()) {
       int entry_line = line_of(entry.first);
-      std::string name = entry.first.Scalar();
+      std::string name = entry.first.scalar();
       if (!is_qualified_name(name)) {
         fail(entry_line, key, "'" + name + "' is not a valid Kubernetes key");
       }
@@ -295,13 +294,13 @@ class Parser {
     return result;
   }
 
-  void parse_kubernetes(const YAML::Node& node) {
+  void parse_kubernetes(const yaml::Node& node) {
     for_each_key(
-        node, "kubernetes", [&](const std::string& key, const YAML::Node& value, int line) {
+        node, "kubernetes", [&](const std::string& key, const yaml::Node& value, int line) {
           if (key == "kubernetes.kubeconfig") {
-            if (!value.IsNull()) config_.kubernetes.kubeconfig = absolute_path(value, key, line);
+            if (!value.is_null()) config_.kubernetes.kubeconfig = absolute_path(value, key, line);
           } else if (key == "kubernetes.context") {
-            if (!value.IsNull()) config_.kubernetes.context = string_value(value, key, line);
+            if (!value.is_null()) config_.kubernetes.context = string_value(value, key, line);
           } else if (key == "kubernetes.namespace") {
             std::string pattern = string_value(value, key, line);
             std::string problem = template_problem(pattern);
@@ -318,16 +317,16 @@ class Parser {
         });
   }
 
-  void parse_images(const YAML::Node& node, int section_line) {
+  void parse_images(const yaml::Node& node, int section_line) {
     int default_line = section_line;
-    for_each_key(node, "images", [&](const std::string& key, const YAML::Node& value, int line) {
+    for_each_key(node, "images", [&](const std::string& key, const yaml::Node& value, int line) {
       if (key == "images.releases") {
         // A site's own list replaces Toolforge's images entirely.
         config_.images.releases.clear();
-        if (!value.IsMap()) fail(line, key, "expected a mapping of release: image");
-        for (const auto& entry : value) {
+        if (!value.is_map()) fail(line, key, "expected a mapping of release: image");
+        for (const auto& entry : value.entries()) {
           int entry_line = line_of(entry.first);
-          std::string release = entry.first.Scalar();
+          std::string release = entry.first.scalar();
           if (!is_label_name(release)) {
             fail(entry_line, key, "'" + release + "' is not a valid release name");
           }
@@ -356,8 +355,8 @@ class Parser {
     }
   }
 
-  void parse_home(const YAML::Node& node) {
-    for_each_key(node, "home", [&](const std::string& key, const YAML::Node& value, int line) {
+  void parse_home(const yaml::Node& node) {
+    for_each_key(node, "home", [&](const std::string& key, const yaml::Node& value, int line) {
       if (key == "home.path_template") {
         std::string pattern = absolute_path(value, key, line);
         std::string problem = template_problem(pattern);
@@ -365,10 +364,10 @@ class Parser {
         config_.home.path_template = pattern;
       } else if (key == "home.volumes") {
         config_.home.volumes.clear();  // the site's list replaces the defaults
-        if (value.IsNull()) return;
-        if (!value.IsSequence()) fail(line, key, "expected a list of volumes");
+        if (value.is_null()) return;
+        if (!value.is_sequence()) fail(line, key, "expected a list of volumes");
         std::size_t index = 0;
-        for (const auto& item : value) {
+        for (const auto& item : value.items()) {
           try {
             config_.home.volumes.push_back(parse_volume(item));
           } catch (ParseFailure& failure) {
@@ -386,13 +385,13 @@ class Parser {
     });
   }
 
-  VolumeSpec parse_volume(const YAML::Node& item) {
+  VolumeSpec parse_volume(const yaml::Node& item) {
     const int item_line = line_of(item);
     const std::string prefix = "home.volumes[]";
-    if (!item.IsMap()) fail(item_line, "home.volumes", "each volume must be a mapping");
+    if (!item.is_map()) fail(item_line, "home.volumes", "each volume must be a mapping");
     VolumeSpec volume;
     std::map<std::string, int> given;  // key -> line
-    for_each_key(item, prefix, [&](const std::string& key, const YAML::Node& value, int line) {
+    for_each_key(item, prefix, [&](const std::string& key, const yaml::Node& value, int line) {
       std::string leaf = leaf_of(key);
       given[leaf] = line;
       if (leaf == "name") {
@@ -468,8 +467,8 @@ class Parser {
     return volume;
   }
 
-  void parse_pod(const YAML::Node& node) {
-    for_each_key(node, "pod", [&](const std::string& key, const YAML::Node& value, int line) {
+  void parse_pod(const yaml::Node& node) {
+    for_each_key(node, "pod", [&](const std::string& key, const yaml::Node& value, int line) {
       if (key == "pod.labels") {
         config_.pod.labels = string_map(value, key, line, /*label_values=*/true);
       } else if (key == "pod.annotations") {
@@ -477,7 +476,7 @@ class Parser {
       } else if (key == "pod.node_selector") {
         config_.pod.node_selector = string_map(value, key, line, /*label_values=*/true);
       } else if (key == "pod.service_account") {
-        if (value.IsNull()) return;
+        if (value.is_null()) return;
         std::string account = string_value(value, key, line);
         if (!is_dns_label(account)) fail(line, key, "'" + account + "' is not a valid name");
         config_.pod.service_account = account;
@@ -494,9 +493,9 @@ class Parser {
     });
   }
 
-  void parse_resources(const YAML::Node& node) {
+  void parse_resources(const yaml::Node& node) {
     std::map<std::string, int> lines;
-    for_each_key(node, "resources", [&](const std::string& key, const YAML::Node& value, int line) {
+    for_each_key(node, "resources", [&](const std::string& key, const yaml::Node& value, int line) {
       lines[key] = line;
       std::string text = string_value(value, key, line);
       bool memory = key == "resources.default_memory" || key == "resources.max_memory";
@@ -524,8 +523,8 @@ class Parser {
     }
   }
 
-  void parse_jobs(const YAML::Node& node) {
-    for_each_key(node, "jobs", [&](const std::string& key, const YAML::Node& value, int line) {
+  void parse_jobs(const yaml::Node& node) {
+    for_each_key(node, "jobs", [&](const std::string& key, const yaml::Node& value, int line) {
       if (key == "jobs.ttl_seconds_after_finished") {
         config_.jobs.ttl_seconds_after_finished = int_value(value, key, line, 0, kInt32Max);
       } else if (key == "jobs.backoff_limit") {
@@ -539,17 +538,17 @@ class Parser {
     });
   }
 
-  void parse_client(const YAML::Node& node) {
+  void parse_client(const yaml::Node& node) {
     int max_backoff_line = 0;
     int initial_backoff_line = 0;
     auto& client = config_.client;
-    for_each_key(node, "client", [&](const std::string& key, const YAML::Node& value, int line) {
+    for_each_key(node, "client", [&](const std::string& key, const yaml::Node& value, int line) {
       if (key == "client.timeout_seconds") {
         client.timeout = std::chrono::seconds(int_value(value, key, line, 1, 3600));
       } else if (key == "client.tls_session_cache") {
         client.tls_session_cache = bool_value(value, key, line);
       } else if (key == "client.retry") {
-        for_each_key(value, key, [&](const std::string& k, const YAML::Node& v, int l) {
+        for_each_key(value, key, [&](const std::string& k, const yaml::Node& v, int l) {
           if (k == "client.retry.max_attempts") {
             client.retry.max_attempts = static_cast<int>(int_value(v, k, l, 1, 100));
           } else if (k == "client.retry.initial_backoff_ms") {
@@ -774,13 +773,14 @@ Expected<SiteConfig, SiteConfigError> parse_site_config(const std::string& yaml_
                                                         const std::string& source_name) {
   SiteConfig config;
   try {
-    YAML::Node root = YAML::Load(yaml_text);
+    yaml::Document document = yaml::Document::parse(yaml_text);
+    yaml::Node root = document.root();
     Parser(config).parse(root);
   } catch (const ParseFailure& failure) {
     return unexpected(make_error(source_name, failure.line, failure.what));
-  } catch (const YAML::Exception& e) {
+  } catch (const yaml::ParseError& e) {
     int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    return unexpected(make_error(source_name, line, e.msg));
+    return unexpected(make_error(source_name, line, e.what()));
   }
   return config;
 }
