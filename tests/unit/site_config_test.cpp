@@ -320,6 +320,45 @@ TEST(SiteConfigErrors, BadValuesReportFileAndLine) {
   for (const Case& c : cases) EXPECT_EQ(parse_error(c.yaml), c.message) << c.yaml;
 }
 
+TEST(SiteConfigNames, KubernetesNameRulesForKeysValuesReleasesAndVolumes) {
+  auto label_key_ok = [](const std::string& key) {
+    auto parsed = parse_site_config("pod:\n  labels:\n    '" + key + "': x\n", "site.yaml");
+    return parsed.has_value();
+  };
+  for (const std::string& key :
+       std::vector<std::string>{"a", "tier", "Tier_1.x", "example.org/tier", "a.b-c.d/e",
+                                "x/" + std::string(63, 'n'), std::string(253, 'a') + "/n"}) {
+    EXPECT_TRUE(label_key_ok(key)) << key;
+  }
+  for (const std::string& key : std::vector<std::string>{
+           "-a", "a-", "a b", "Example.org/tier", "a..b/x", ".a/x", "a./x", "/x", "a/", "a/b/c",
+           "x/" + std::string(64, 'n'), std::string(254, 'a') + "/n", std::string(64, 'a')}) {
+    EXPECT_FALSE(label_key_ok(key)) << key;
+  }
+  auto label_value_ok = [](const std::string& value) {
+    return parse_site_config("pod:\n  labels:\n    tier: '" + value + "'\n", "site.yaml")
+        .has_value();
+  };
+  EXPECT_TRUE(label_value_ok(""));
+  EXPECT_TRUE(label_value_ok("python3.11_x-y"));
+  EXPECT_TRUE(label_value_ok(std::string(63, 'v')));
+  EXPECT_FALSE(label_value_ok(std::string(64, 'v')));
+  EXPECT_FALSE(label_value_ok("_x"));
+  EXPECT_FALSE(label_value_ok("x."));
+  auto volume_ok = [](const std::string& name) {
+    return parse_site_config("home:\n  volumes:\n    - name: '" + name + "'\n      path: /data\n",
+                             "site.yaml")
+        .has_value();
+  };
+  EXPECT_TRUE(volume_ok("home"));
+  EXPECT_TRUE(volume_ok("a-0"));
+  EXPECT_TRUE(volume_ok(std::string(63, 'v')));
+  EXPECT_FALSE(volume_ok(std::string(64, 'v')));
+  EXPECT_FALSE(volume_ok("a.b"));
+  EXPECT_FALSE(volume_ok("a_b"));
+  EXPECT_FALSE(volume_ok("-a"));
+}
+
 TEST(SiteConfigErrors, YamlSyntaxErrorsReportTheLine) {
   std::string message = parse_error("backend: local\njobs:\n  backoff_limit: [1, 2\n");
   EXPECT_EQ(message.rfind("site.yaml:", 0), 0u) << message;

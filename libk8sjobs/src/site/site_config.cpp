@@ -7,7 +7,6 @@
 #include <array>
 #include <cerrno>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <utility>
@@ -104,25 +103,51 @@ std::string suggest_key(const std::string& parent, const std::string& key) {
   return "";
 }
 
+// Kubernetes' name rules, checked by hand: std::regex took 0.3 ms to build these patterns,
+// on every command that read a site configuration with images, volumes or labels.
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool is_alnum(char c) {
+  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+// [a-z0-9]([-a-z0-9]*[a-z0-9])?, any length.
+bool is_dns_label_of_any_length(std::string_view text) {
+  if (text.empty() || !is_lower_alnum(text.front()) || !is_lower_alnum(text.back())) return false;
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return is_lower_alnum(c) || c == '-'; });
+}
+
+// An RFC 1123 label: [a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?
 bool is_dns_label(const std::string& text) {
-  static const std::regex pattern("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  return std::regex_match(text, pattern);
+  return text.size() <= 63 && is_dns_label_of_any_length(text);
 }
 
-bool is_label_name(const std::string& text) {
-  static const std::regex pattern("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
-  return std::regex_match(text, pattern);
+// A label value or name: [A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?
+bool is_label_name(std::string_view text) {
+  if (text.empty() || text.size() > 63 || !is_alnum(text.front()) || !is_alnum(text.back())) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
-// A Kubernetes label or annotation key: [prefix/]name, prefix a DNS subdomain.
+// A Kubernetes label or annotation key: [prefix/]name, prefix a DNS subdomain (dot-separated
+// labels, 253 characters at most).
 bool is_qualified_name(const std::string& text) {
-  static const std::regex prefix(
-      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
   auto slash = text.find('/');
   if (slash == std::string::npos) return is_label_name(text);
-  std::string head = text.substr(0, slash);
-  return head.size() <= 253 && std::regex_match(head, prefix) &&
-         is_label_name(text.substr(slash + 1));
+  std::string_view head = std::string_view(text).substr(0, slash);
+  if (head.size() > 253) return false;
+  for (std::size_t start = 0;;) {
+    auto dot = head.find('.', start);
+    if (!is_dns_label_of_any_length(head.substr(start, dot - start))) return false;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return is_label_name(std::string_view(text).substr(slash + 1));
 }
 
 bool has_whitespace(const std::string& text) {
