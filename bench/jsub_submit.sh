@@ -11,11 +11,17 @@ mkdir -p "$HOME"
 "$build/bench/k8sjobs-bench" manifest curljob >"$workdir/job.json"
 
 jsub_us=()
+site_us=()
 curl_us=()
 for i in $(seq "$runs"); do
   started=$(now_us)
   "$build/jsub/jsub" -quiet -N "lat$i" /bin/true
   jsub_us+=($(( $(now_us) - started )))
+  # The same with the documented site configuration (images, volumes, labels, limits), as a
+  # real site's would be.
+  started=$(now_us)
+  K8SJOBS_CONFIG="$root/docs/examples/config.yaml" "$build/jsub/jsub" -quiet -N "site$i" /bin/true
+  site_us+=($(( $(now_us) - started )))
   sed "s/\"curljob-1\"/\"curljob-$i\"/" "$workdir/job.json" >"$workdir/one.json"
   started=$(now_us)
   curl -sS -o /dev/null --fail --cacert "$workdir/server/ca.crt" -H "Authorization: Bearer bench-token" \
@@ -25,6 +31,7 @@ for i in $(seq "$runs"); do
 done
 jsub_median=$(printf '%s\n' "${jsub_us[@]}" | median | awk '{printf "%.2f", $1 / 1000}')
 curl_median=$(printf '%s\n' "${curl_us[@]}" | median | awk '{printf "%.2f", $1 / 1000}')
+site_median=$(printf '%s\n' "${site_us[@]}" | median | awk '{printf "%.2f", $1 / 1000}')
 rss_kb=$( { /usr/bin/time -f '%M' "$build/jsub/jsub" -quiet -N rss /bin/true; } 2>&1 | tail -1)
 
 started=$(now_ms)
@@ -42,5 +49,7 @@ echo "submit latency over $runs runs (median, whole process):"
 echo "  jsub:           ${jsub_median} ms (peak RSS ${rss_kb} KiB)"
 echo "  one curl POST:  ${curl_median} ms"
 awk -v j="$jsub_median" -v c="$curl_median" 'BEGIN {printf "  ratio jsub/curl: %.2f\n", j/c}'
+echo "  jsub with docs/examples/config.yaml: ${site_median} ms"
+awk -v j="$site_median" -v c="$curl_median" 'BEGIN {printf "  ratio: %.2f\n", j/c}'
 echo "burst of $burst concurrent jsub: ${burst_ms} ms, $ok submitted, $unique distinct job IDs"
 [ "$ok" -eq "$burst" ] && [ "$unique" -eq "$burst" ]
