@@ -86,6 +86,32 @@ TEST(FileTlsSessionStore, AStoreThatCannotWriteIsOnlyACacheMiss) {
   EXPECT_EQ(store->load(kKey), std::nullopt);
 }
 
+TEST(FileTlsSessionStore, SavingClearsOutSessionsTooOldToResume) {
+  TempDir dir;
+  std::string directory = dir.path().string();
+  auto store = make_file_tls_session_store(directory);
+  const std::string week_old_key(64, 'c');
+  const std::string six_days_key(64, 'd');
+  store->save(week_old_key, "expired");
+  store->save(six_days_key, "still good");
+  auto temporary = dir.write(".tls-session-eeee.123.0", "abandoned");
+  auto hint = dir.write("job-id-tool-alice-0123456789ab", "7\n");
+  auto age = [](const fs::path& path, std::chrono::hours by) {
+    fs::last_write_time(path, fs::file_time_type::clock::now() - by);
+  };
+  age(tls_session_path(directory, week_old_key), std::chrono::hours(7 * 24 + 1));
+  age(tls_session_path(directory, six_days_key), std::chrono::hours(6 * 24));
+  age(temporary, std::chrono::hours(2));
+  age(hint, std::chrono::hours(30 * 24));
+
+  store->save(kKey, "new");
+  EXPECT_EQ(store->load(kKey), "new");
+  EXPECT_EQ(store->load(week_old_key), std::nullopt);
+  EXPECT_EQ(store->load(six_days_key), "still good");
+  EXPECT_FALSE(fs::exists(temporary));
+  EXPECT_TRUE(fs::exists(hint)) << "only TLS sessions are the store's to remove";
+}
+
 // ---- resumption against the test API server ----
 
 // Hands out one session for every key and counts what is saved: for a session the server

@@ -320,43 +320,51 @@ TEST(SiteConfigErrors, BadValuesReportFileAndLine) {
   for (const Case& c : cases) EXPECT_EQ(parse_error(c.yaml), c.message) << c.yaml;
 }
 
+// Which of `names`, put into `yaml_template` at {}, the site configuration accepts.
+std::vector<std::string> accepted(const std::string& yaml_template,
+                                  const std::vector<std::string>& names) {
+  std::vector<std::string> ok;
+  const auto at = yaml_template.find("{}");
+  for (const auto& name : names) {
+    std::string yaml = yaml_template.substr(0, at) + name + yaml_template.substr(at + 2);
+    if (parse_site_config(yaml, "site.yaml")) ok.push_back(name);
+  }
+  return ok;
+}
+
 TEST(SiteConfigNames, KubernetesNameRulesForKeysValuesReleasesAndVolumes) {
-  auto label_key_ok = [](const std::string& key) {
-    auto parsed = parse_site_config("pod:\n  labels:\n    '" + key + "': x\n", "site.yaml");
-    return parsed.has_value();
-  };
-  for (const std::string& key :
-       std::vector<std::string>{"a", "tier", "Tier_1.x", "example.org/tier", "a.b-c.d/e",
-                                "x/" + std::string(63, 'n'), std::string(253, 'a') + "/n"}) {
-    EXPECT_TRUE(label_key_ok(key)) << key;
-  }
-  for (const std::string& key : std::vector<std::string>{
-           "-a", "a-", "a b", "Example.org/tier", "a..b/x", ".a/x", "a./x", "/x", "a/", "a/b/c",
-           "x/" + std::string(64, 'n'), std::string(254, 'a') + "/n", std::string(64, 'a')}) {
-    EXPECT_FALSE(label_key_ok(key)) << key;
-  }
-  auto label_value_ok = [](const std::string& value) {
-    return parse_site_config("pod:\n  labels:\n    tier: '" + value + "'\n", "site.yaml")
-        .has_value();
-  };
-  EXPECT_TRUE(label_value_ok(""));
-  EXPECT_TRUE(label_value_ok("python3.11_x-y"));
-  EXPECT_TRUE(label_value_ok(std::string(63, 'v')));
-  EXPECT_FALSE(label_value_ok(std::string(64, 'v')));
-  EXPECT_FALSE(label_value_ok("_x"));
-  EXPECT_FALSE(label_value_ok("x."));
-  auto volume_ok = [](const std::string& name) {
-    return parse_site_config("home:\n  volumes:\n    - name: '" + name + "'\n      path: /data\n",
-                             "site.yaml")
-        .has_value();
-  };
-  EXPECT_TRUE(volume_ok("home"));
-  EXPECT_TRUE(volume_ok("a-0"));
-  EXPECT_TRUE(volume_ok(std::string(63, 'v')));
-  EXPECT_FALSE(volume_ok(std::string(64, 'v')));
-  EXPECT_FALSE(volume_ok("a.b"));
-  EXPECT_FALSE(volume_ok("a_b"));
-  EXPECT_FALSE(volume_ok("-a"));
+  const std::vector<std::string> good_keys{"a",
+                                           "tier",
+                                           "Tier_1.x",
+                                           "example.org/tier",
+                                           "a.b-c.d/e",
+                                           "x/" + std::string(63, 'n'),
+                                           std::string(253, 'a') + "/n"};
+  const std::vector<std::string> bad_keys{"-a",
+                                          "a-",
+                                          "a b",
+                                          "Example.org/tier",
+                                          "a..b/x",
+                                          ".a/x",
+                                          "a./x",
+                                          "/x",
+                                          "a/",
+                                          "a/b/c",
+                                          "x/" + std::string(64, 'n'),
+                                          std::string(254, 'a') + "/n",
+                                          std::string(64, 'a')};
+  const std::string label_key = "pod:\n  labels:\n    '{}': x\n";
+  EXPECT_EQ(accepted(label_key, good_keys), good_keys);
+  EXPECT_EQ(accepted(label_key, bad_keys), std::vector<std::string>{});
+
+  EXPECT_EQ(
+      accepted("pod:\n  labels:\n    tier: '{}'\n",
+               {"", "python3.11_x-y", std::string(63, 'v'), std::string(64, 'v'), "_x", "x."}),
+      (std::vector<std::string>{"", "python3.11_x-y", std::string(63, 'v')}));
+  EXPECT_EQ(
+      accepted("home:\n  volumes:\n    - name: '{}'\n      path: /data\n",
+               {"home", "a-0", std::string(63, 'v'), std::string(64, 'v'), "a.b", "a_b", "-a"}),
+      (std::vector<std::string>{"home", "a-0", std::string(63, 'v')}));
 }
 
 TEST(SiteConfigErrors, YamlSyntaxErrorsReportTheLine) {

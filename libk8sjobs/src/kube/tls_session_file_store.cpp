@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
@@ -16,6 +17,8 @@ namespace {
 // A TLS 1.3 session with a ticket and the server's certificate is 1-3 KiB; a chain with large
 // certificates stays well below this. A bigger file is not ours.
 constexpr std::size_t kMaxSessionBytes = 64 * 1024;
+constexpr std::chrono::hours kSessionLifetime{7 * 24};
+constexpr std::chrono::hours kAbandonedTemporary{1};
 
 bool is_session_key(const std::string& key) {
   return key.size() == 64 && std::all_of(key.begin(), key.end(), [](char c) {
@@ -72,10 +75,38 @@ class FileTlsSessionStore final : public TlsSessionStore {
     }
     bool written = write_all(fd, session);
     if (::close(fd) != 0) written = false;
-    if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) ::unlink(temporary.c_str());
+    if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {
+      ::unlink(temporary.c_str());
+      return;
+    }
+    remove_expired();
   }
 
  private:
+  // TLS 1.3 caps a ticket's lifetime at 7 days (RFC 8446, 4.6.1), and a file is only written
+  // when its session is new, so an older one can never resume anything. They pile up when the
+  // identity changes (an exec plugin's rotating client certificates), so each save, which only
+  // a full handshake makes, clears them out, with any temporary file a killed process left.
+  void remove_expired() const {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto now = fs::file_time_type::clock::now();
+    for (fs::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      std::chrono::hours limit;
+      if (name.rfind("tls-session-", 0) == 0) {
+        limit = kSessionLifetime;
+      } else if (name.rfind(".tls-session-", 0) == 0) {
+        limit = kAbandonedTemporary;
+      } else {
+        continue;
+      }
+      std::error_code stat_error;
+      auto written = it->last_write_time(stat_error);
+      if (!stat_error && now - written > limit) fs::remove(it->path(), stat_error);
+    }
+  }
+
   static int open_new(const std::string& path) {
     return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   }
