@@ -3,7 +3,7 @@
 # single curl POST of the same manifest measured in the same run; then a burst of concurrent
 # jsub processes: every one accounted for, no duplicate job IDs.
 source "$(dirname "$0")/common.sh"
-runs="${1:-30}"
+runs="${1:-100}"
 burst="${2:-200}"
 start_server
 export K8SJOBS_USER=tools.alice HOME="$workdir/home"
