@@ -220,19 +220,23 @@ class CurlTransport final : public HttpTransport {
   // plugin may hand out a new certificate, which libcurl meets with a new connection.
   detail::TlsResumption* resumption_for(const Credentials& credentials) {
     if (!options_.tls_sessions || !uses_tls_) return nullptr;
-    TlsSessionPeer peer;
-    peer.url = base_url_;
-    peer.connect_to = connect_to_;
-    peer.verifies_server = !config_.insecure_skip_tls_verify;
-    peer.certificate_authority_pem = config_.certificate_authority_pem;
-    peer.client_certificate_pem = credentials.client_certificate_pem;
-    std::string key = tls_session_key(peer);
+    // Everything else in the key is the transport's own: hash it once per client identity,
+    // not on every request.
+    std::string identity = credentials.client_certificate_pem
+                               ? "cert:" + *credentials.client_certificate_pem
+                               : std::string();
     std::lock_guard lock(mutex_);
-    auto& resumption = resumptions_[key];
+    auto& resumption = resumptions_[identity];
     if (!resumption) {
+      TlsSessionPeer peer;
+      peer.url = base_url_;
+      peer.connect_to = connect_to_;
+      peer.verifies_server = !config_.insecure_skip_tls_verify;
+      peer.certificate_authority_pem = config_.certificate_authority_pem;
+      peer.client_certificate_pem = credentials.client_certificate_pem;
       resumption = std::make_unique<detail::TlsResumption>();
       resumption->store = options_.tls_sessions.get();
-      resumption->key = key;
+      resumption->key = tls_session_key(peer);
     }
     return resumption.get();
   }
@@ -383,8 +387,8 @@ class CurlTransport final : public HttpTransport {
   std::string connect_to_;
   bool uses_tls_ = true;
   std::mutex mutex_;
-  // Declared before idle_: the connections in idle_'s handles point into these, so they must
-  // be closed first.
+  // By client identity ("" without a certificate). Declared before idle_: the connections in
+  // idle_'s handles point into these, so they must be closed first.
   std::map<std::string, std::unique_ptr<detail::TlsResumption>> resumptions_;
   std::vector<std::unique_ptr<EasyHandle>> idle_;
 };
