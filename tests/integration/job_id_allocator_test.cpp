@@ -14,6 +14,7 @@
 #include "k8sjobs/kube/curl_transport.h"
 #include "k8sjobs/kube/resources.h"
 #include "support/temp_dir.h"
+#include "support/test_client.h"
 
 namespace k8sjobs::jobs {
 namespace {
@@ -36,18 +37,7 @@ struct JobIds : ::testing::Test {
   JobIds() { server.add_token_user(kToken, "tools.alice", {kNs}); }
 
   std::unique_ptr<kube::KubeClient> client() {
-    kube::ConnectionConfig config;
-    config.server = server.url();
-    config.certificate_authority_pem = server.ca_pem();
-    config.auth.token = kToken;
-    config.namespace_name = kNs;
-    kube::RetryPolicy policy;
-    policy.initial_backoff = std::chrono::milliseconds(10);
-    policy.max_backoff = std::chrono::milliseconds(100);
-    return std::make_unique<kube::KubeClient>(
-        kube::make_curl_transport(config,
-                                  kube::make_credential_provider(config, clock, environment)),
-        policy, clock);
+    return testing::client_over(testing::token_connection(server, kToken, kNs), clock, environment);
   }
 
   long long take(JobIdHint* hint) {

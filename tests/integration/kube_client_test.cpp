@@ -15,6 +15,7 @@
 #include "k8sjobs/kube/curl_transport.h"
 #include "k8sjobs/log.h"
 #include "support/temp_dir.h"
+#include "support/test_client.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -38,27 +39,12 @@ struct ClientOverTls : ::testing::Test {
   }
 
   ConnectionConfig alice_connection() const {
-    ConnectionConfig config;
-    config.server = server.url();
-    config.certificate_authority_pem = server.ca_pem();
-    config.auth.token = kAliceToken;
-    config.namespace_name = kNs;
-    return config;
+    return testing::token_connection(server, kAliceToken, kNs);
   }
 
   std::unique_ptr<KubeClient> client_for(const ConnectionConfig& config,
-                                         RetryPolicy policy = fast_policy()) {
-    return std::make_unique<KubeClient>(
-        make_curl_transport(config, make_credential_provider(config, clock, environment)), policy,
-        clock);
-  }
-
-  static RetryPolicy fast_policy() {
-    RetryPolicy policy;
-    policy.initial_backoff = std::chrono::milliseconds(10);
-    policy.max_backoff = std::chrono::milliseconds(100);
-    policy.deadline = std::chrono::milliseconds(20000);
-    return policy;
+                                         RetryPolicy policy = testing::fast_retry_policy()) {
+    return testing::client_over(config, clock, environment, policy);
   }
 
   size_t count_requests(const std::string& method, const std::string& path) const {

@@ -15,6 +15,7 @@
 #include "k8sjobs/migrate/apply.h"
 #include "k8sjobs/migrate/convert.h"
 #include "support/fake_clock.h"
+#include "support/test_client.h"
 #include "unit/ge_fake_host.h"
 
 namespace k8sjobs::migrate {
@@ -30,18 +31,8 @@ class MigrateApplyOverHttps : public ::testing::Test {
  protected:
   MigrateApplyOverHttps() {
     server.add_token_user(kToken, "tools.alice", {kNs});
-    kube::ConnectionConfig config;
-    config.server = server.url();
-    config.certificate_authority_pem = server.ca_pem();
-    config.auth.token = kToken;
-    config.namespace_name = kNs;
-    kube::RetryPolicy policy;
-    policy.initial_backoff = std::chrono::milliseconds(10);
-    policy.deadline = std::chrono::milliseconds(20000);
-    client = std::make_unique<kube::KubeClient>(
-        kube::make_curl_transport(config,
-                                  kube::make_credential_provider(config, clock, environment)),
-        policy, clock);
+    client =
+        testing::client_over(testing::token_connection(server, kToken, kNs), clock, environment);
     settings.user = "tools.alice";
     settings.home = "/data/project/alice";
     settings.submit.releases = {"bookworm"};

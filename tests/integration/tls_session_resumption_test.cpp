@@ -13,6 +13,7 @@
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/kube/tls_session_store.h"
 #include "support/temp_dir.h"
+#include "support/test_client.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -138,11 +139,7 @@ struct ResumptionOverTls : ::testing::Test {
   }
 
   ConnectionConfig token_connection(const TestApiServer& to) const {
-    ConnectionConfig config;
-    config.server = to.url();
-    config.certificate_authority_pem = to.ca_pem();
-    config.auth.token = kAliceToken;
-    return config;
+    return testing::token_connection(to, kAliceToken);
   }
 
   ConnectionConfig certificate_connection(const testing::ClientCertificate& who) const {
@@ -161,11 +158,9 @@ struct ResumptionOverTls : ::testing::Test {
                                        const std::string& ns = "tool-alice") {
     TransportOptions options;
     options.tls_sessions = std::move(sessions);
-    KubeClient client(
-        make_curl_transport(config, make_credential_provider(config, clock, environment), options),
-        RetryPolicy{}, clock);
+    auto client = testing::client_over(config, clock, environment, RetryPolicy{}, options);
     to.clear_requests();
-    auto listed = client.list(resources::kConfigMaps, ns, {});
+    auto listed = client->list(resources::kConfigMaps, ns, {});
     EXPECT_TRUE(listed) << (listed ? "" : listed.error().describe());
     auto requests = to.requests();
     EXPECT_EQ(requests.size(), 1u);
