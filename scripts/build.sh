@@ -7,10 +7,14 @@ build_dir="${1:-build}"
 shift || true
 jobs="${K8SJOBS_BUILD_JOBS:-$(nproc)}"
 # ccache (installed by setup.sh) lets a build in a fresh clone reuse what an earlier build of the
-# same sources compiled; CCACHE_BASEDIR keeps those hits across clones in other folders.
+# same sources compiled. CCACHE_BASEDIR turns the clone's absolute paths into relative ones, and
+# CCACHE_NOHASHDIR leaves the build folder out of the hash: -g objects would otherwise name it,
+# but CMakeLists.txt maps the source and build folders away (-ffile-prefix-map), so an object
+# compiled in another clone is the same object.
 if command -v ccache >/dev/null 2>&1 && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" ]; then
   export CMAKE_CXX_COMPILER_LAUNCHER=ccache
   export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+  export CCACHE_NOHASHDIR=true
 fi
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
 cmake --build "$build_dir" -j "$jobs"

@@ -12,6 +12,7 @@
 
 #include "apiserver/https_test_client.h"
 #include "apiserver/test_apiserver.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 

@@ -11,6 +11,7 @@
 
 #include "apiserver/https_test_client.h"
 #include "support/cluster_fixture.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 namespace {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "support/cluster_fixture.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 namespace {

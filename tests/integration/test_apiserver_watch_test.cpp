@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "apiserver/apiserver_test_helpers.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 namespace {

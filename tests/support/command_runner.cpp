@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 

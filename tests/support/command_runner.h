@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <vector>
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 

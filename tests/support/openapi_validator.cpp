@@ -10,6 +10,7 @@
 #include <regex>
 #include <stdexcept>
 #include <string_view>
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 

@@ -6,6 +6,7 @@
 
 #include "k8sjobs/cron/command_finder.h"
 #include "k8sjobs/cron/crontab.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::cron {
 namespace {

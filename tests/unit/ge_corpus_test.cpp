@@ -16,6 +16,7 @@
 #include "k8sjobs/ge/submit_parser.h"
 #include "k8sjobs/translate/workload.h"
 #include "support/openapi_validator.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::ge {
 namespace {

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include "support/build_paths.h"
 
 namespace k8sjobs::ge {
 namespace {

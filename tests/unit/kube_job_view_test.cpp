@@ -8,6 +8,7 @@
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/qstat/state.h"
 #include "support/temp_dir.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::jobs {
 namespace {

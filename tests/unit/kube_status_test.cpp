@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/temp_dir.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::kube {
 namespace {

@@ -12,6 +12,7 @@
 #include "ge_fake_host.h"
 #include "k8sjobs/ge/option_table.h"
 #include "k8sjobs/migrate/check.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::migrate {
 namespace {

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 #include <vector>
+#include "support/build_paths.h"
 
 namespace k8sjobs::testing {
 namespace {

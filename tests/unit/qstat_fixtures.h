@@ -12,6 +12,7 @@
 
 #include "k8sjobs/jobs/job_record.h"
 #include "support/temp_dir.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::qstat::fixtures {
 

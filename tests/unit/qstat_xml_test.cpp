@@ -6,6 +6,7 @@
 #include "k8sjobs/qstat/listing.h"
 #include "k8sjobs/qstat/xml.h"
 #include "qstat_fixtures.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::qstat {
 namespace {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "support/temp_dir.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::site {
 namespace {

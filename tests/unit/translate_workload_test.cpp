@@ -10,6 +10,7 @@
 #include "k8sjobs/translate/labels.h"
 #include "support/openapi_validator.h"
 #include "support/temp_dir.h"
+#include "support/build_paths.h"
 
 namespace k8sjobs::translate {
 namespace {
