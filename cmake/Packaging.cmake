@@ -22,3 +22,13 @@ set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)
 # The build has only the main component; test binaries have no install rules.
 set(CPACK_DEB_COMPONENT_INSTALL OFF)
 include(CPack)
+
+# Debian's place for the licence: /usr/share/doc/k8sjobs/copyright, written from LICENSE.
+set(K8SJOBS_COPYRIGHT ${CMAKE_BINARY_DIR}/copyright)
+add_custom_command(OUTPUT ${K8SJOBS_COPYRIGHT}
+  COMMAND ${CMAKE_COMMAND} -DLICENSE=${CMAKE_SOURCE_DIR}/LICENSE -DOUTPUT=${K8SJOBS_COPYRIGHT}
+    -P ${CMAKE_SOURCE_DIR}/cmake/copyright.cmake
+  DEPENDS ${CMAKE_SOURCE_DIR}/LICENSE ${CMAKE_SOURCE_DIR}/cmake/copyright.cmake
+  COMMENT "Writing the package's copyright file from LICENSE")
+add_custom_target(copyright_file ALL DEPENDS ${K8SJOBS_COPYRIGHT})
+install(FILES ${K8SJOBS_COPYRIGHT} DESTINATION share/doc/k8sjobs)

@@ -1,14 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 // jstop NAME: Toolforge's "delete my job by name".
-#include <iostream>
-#include <string>
-#include <vector>
-
-#include "k8sjobs/cli/job_command.h"
+#include "k8sjobs/cli/commands.h"
 
 int main(int argc, char** argv) {
-  k8sjobs::sys::SystemClock clock;
-  k8sjobs::cli::CommandIo io{std::vector<std::string>(argv + 1, argv + argc),
-                             k8sjobs::sys::Environment::from_process(), clock, std::cout,
-                             std::cerr};
-  return k8sjobs::cli::run_jstop(io);
+  return k8sjobs::cli::jstop_main(argc, argv);
 }

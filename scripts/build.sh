@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Configures and builds k8sjobs. Usage: scripts/build.sh [BUILD_DIR] [extra cmake arguments...]
-# Default BUILD_DIR is build/. Example sanitizer build: scripts/build.sh build-asan -DK8SJOBS_SANITIZE=ON
+# Configures and builds k8sjobs.
+# Usage: scripts/build.sh [BUILD_DIR] [extra cmake arguments...]
+# Default BUILD_DIR is build/, RelWithDebInfo, warnings as errors (a developer's build; a plain
+# cmake configure leaves them off). K8SJOBS_BUILD_TARGETS="jsub qstat" builds only those targets.
+# Example sanitizer build: scripts/build.sh build-asan -DK8SJOBS_SANITIZE=ON
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${1:-build}"
@@ -16,5 +19,8 @@ if command -v ccache >/dev/null 2>&1 && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" 
   export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
   export CCACHE_NOHASHDIR=true
 fi
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build "$build_dir" -j "$jobs"
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DK8SJOBS_WERROR=ON "$@" \
+  >/dev/null
+targets=()
+for target in ${K8SJOBS_BUILD_TARGETS:-}; do targets+=(--target "$target"); done
+cmake --build "$build_dir" -j "$jobs" "${targets[@]}"

@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "apiserver/https_test_client.h"
-#include "support/cluster_fixture.h"
 #include "support/build_paths.h"
+#include "support/cluster_fixture.h"
 
 namespace k8sjobs::testing {
 namespace {

@@ -15,8 +15,8 @@
 #include <sstream>
 #include <thread>
 
-#include "support/cluster_fixture.h"
 #include "support/build_paths.h"
+#include "support/cluster_fixture.h"
 
 namespace k8sjobs::testing {
 namespace {

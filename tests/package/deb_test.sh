@@ -60,6 +60,22 @@ for command in "${K8SJOBS_COMMANDS[@]}"; do
 done
 [ -f "$root/usr/share/doc/k8sjobs/examples/config.yaml" ] || fail "example site config missing"
 [ -f "$root/usr/share/doc/k8sjobs/examples/role.yaml" ] || fail "example Role missing"
+# The licence, as Debian keeps it: machine-readable, Apache-2.0, the whole text of LICENSE.
+copyright="$root/usr/share/doc/k8sjobs/copyright"
+if [ -f "$copyright" ]; then
+  grep -qx 'License: Apache-2.0' "$copyright" || fail "copyright names no Apache-2.0 licence"
+  # The text after the last "License: Apache-2.0" line, indentation and " ." lines undone, is
+  # LICENSE without its leading and trailing empty lines.
+  awk '/^License: Apache-2.0$/ { n = 0; next } { text[++n] = $0 } END {
+         for (i = 1; i <= n; i++) { line = substr(text[i], 2); print (line == "." ? "" : line) } }' \
+    "$copyright" >"$work/copyright-text"
+  awk 'NF { started = 1 } started { lines[++n] = $0; if (NF) last = n }
+       END { for (i = 1; i <= last; i++) print lines[i] }' "$here/../../LICENSE" >"$work/license-text"
+  cmp -s "$work/copyright-text" "$work/license-text" ||
+    fail "the copyright file's licence text is not LICENSE's"
+else
+  fail "usr/share/doc/k8sjobs/copyright missing"
+fi
 if dpkg-deb -c "$deb" | grep -qE 'test|apiserver|docgen'; then
   fail "test or build-only files are in the package: $(dpkg-deb -c "$deb" | grep -E 'test|apiserver|docgen')"
 fi

@@ -44,8 +44,9 @@ class CliTest : public ::testing::Test {
   CommandResult run(Run command, std::vector<std::string> args) {
     std::ostringstream out;
     std::ostringstream err;
+    std::istringstream in;
     FakeClock clock;
-    cli::CommandIo io{std::move(args), environment, clock, out, err};
+    cli::CommandIo io{std::move(args), environment, clock, in, out, err};
     CommandResult result;
     result.code = command(io, context());
     result.out = out.str();

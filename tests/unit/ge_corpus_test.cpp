@@ -15,8 +15,8 @@
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/submit_parser.h"
 #include "k8sjobs/translate/workload.h"
-#include "support/openapi_validator.h"
 #include "support/build_paths.h"
+#include "support/openapi_validator.h"
 
 namespace k8sjobs::ge {
 namespace {

@@ -7,8 +7,8 @@
 
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/qstat/state.h"
-#include "support/temp_dir.h"
 #include "support/build_paths.h"
+#include "support/temp_dir.h"
 
 namespace k8sjobs::jobs {
 namespace {

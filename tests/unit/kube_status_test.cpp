@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "support/temp_dir.h"
 #include "support/build_paths.h"
+#include "support/temp_dir.h"
 
 namespace k8sjobs::kube {
 namespace {

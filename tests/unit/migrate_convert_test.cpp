@@ -15,8 +15,8 @@
 #include "k8sjobs/migrate/convert.h"
 #include "k8sjobs/translate/labels.h"
 #include "k8sjobs/translate/workload.h"
-#include "support/openapi_validator.h"
 #include "support/build_paths.h"
+#include "support/openapi_validator.h"
 
 namespace k8sjobs::migrate {
 namespace {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "k8sjobs/jobs/job_record.h"
-#include "support/temp_dir.h"
 #include "support/build_paths.h"
+#include "support/temp_dir.h"
 
 namespace k8sjobs::qstat::fixtures {
 

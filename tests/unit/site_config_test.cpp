@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "support/temp_dir.h"
 #include "support/build_paths.h"
+#include "support/temp_dir.h"
 
 namespace k8sjobs::site {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "k8sjobs/translate/job_environment.h"
 #include "k8sjobs/translate/labels.h"
+#include "support/build_paths.h"
 #include "support/openapi_validator.h"
 #include "support/temp_dir.h"
-#include "support/build_paths.h"
 
 namespace k8sjobs::translate {
 namespace {

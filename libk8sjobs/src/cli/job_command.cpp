@@ -1,4 +1,6 @@
 #include "k8sjobs/cli/job_command.h"
+#include "k8sjobs/cli/commands.h"
+#include "k8sjobs/cli/program.h"
 
 #include <algorithm>
 #include <ostream>
@@ -128,6 +130,14 @@ int run_jstop(CommandIo& io, const CommandContext& context) {
     if (qstat::qdel_outcome_is_error(*removed)) code = 1;
   }
   return code;
+}
+
+int job_main(int argc, char** argv) {
+  return run_program("job", argc, argv, [](CommandIo& io) { return run_job(io); });
+}
+
+int jstop_main(int argc, char** argv) {
+  return run_program("jstop", argc, argv, [](CommandIo& io) { return run_jstop(io); });
 }
 
 }  // namespace k8sjobs::cli

@@ -1,4 +1,6 @@
 #include "k8sjobs/cli/jsub_command.h"
+#include "k8sjobs/cli/commands.h"
+#include "k8sjobs/cli/program.h"
 
 #include <unistd.h>
 
@@ -80,7 +82,12 @@ void report_failure(const ge::SubmitRequest& request, const std::string& message
 
 std::string sync_line(long long id, const jobs::TaskExit& exit, bool array) {
   std::string job = std::to_string(id);
-  if (array) job += "." + std::to_string(exit.task_id);
+  if (array) {
+    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict) about the inlined
+    // `"." + std::to_string(...)` temporary, a known false positive.
+    job += '.';
+    job += std::to_string(exit.task_id);
+  }
   switch (exit.kind) {
     case jobs::TaskExit::Kind::Exited:
       return "Job " + job + " exited with exit code " + std::to_string(exit.exit_code) + ".";
@@ -204,6 +211,24 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
     if (code == 0 && failure) code = exit.kind == jobs::TaskExit::Kind::Exited ? exit.exit_code : 1;
   }
   return code;
+}
+
+int jsub_main(int argc, char** argv) {
+  // One program under two names, like Toolforge's: qcronsub is jsub -once.
+  if (invoked_name(argc, argv, "jsub") == "qcronsub") {
+    return run_program(
+        "qcronsub", argc, argv, [](CommandIo& io) { return run_jsub(ge::Mode::Qcronsub, io); },
+        ProcessEnd::WithoutTeardown);
+  }
+  return run_program(
+      "jsub", argc, argv, [](CommandIo& io) { return run_jsub(ge::Mode::Jsub, io); },
+      ProcessEnd::WithoutTeardown);
+}
+
+int jstart_main(int argc, char** argv) {
+  return run_program(
+      "jstart", argc, argv, [](CommandIo& io) { return run_jsub(ge::Mode::Jstart, io); },
+      ProcessEnd::WithoutTeardown);
 }
 
 }  // namespace k8sjobs::cli

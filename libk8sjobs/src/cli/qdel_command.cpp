@@ -1,4 +1,6 @@
 #include "k8sjobs/cli/qdel_command.h"
+#include "k8sjobs/cli/commands.h"
+#include "k8sjobs/cli/program.h"
 
 #include <algorithm>
 #include <optional>
@@ -310,6 +312,10 @@ int run_qdel(CommandIo& io, const CommandContext& context) {
     for (const auto& target : options.targets) deleter.target(target, owners);
   }
   return deleter.failed() ? 1 : 0;
+}
+
+int qdel_main(int argc, char** argv) {
+  return run_program("qdel", argc, argv, [](CommandIo& io) { return run_qdel(io); });
 }
 
 }  // namespace k8sjobs::cli

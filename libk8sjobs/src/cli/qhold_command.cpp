@@ -1,4 +1,6 @@
 #include "k8sjobs/cli/qhold_command.h"
+#include "k8sjobs/cli/commands.h"
+#include "k8sjobs/cli/program.h"
 
 #include <algorithm>
 #include <ostream>
@@ -158,6 +160,16 @@ int run_qhold(HoldAction action, CommandIo& io, const CommandContext& context) {
     }
   }
   return failed ? 1 : 0;
+}
+
+int qhold_main(int argc, char** argv) {
+  return run_program("qhold", argc, argv,
+                     [](CommandIo& io) { return run_qhold(HoldAction::Hold, io); });
+}
+
+int qrls_main(int argc, char** argv) {
+  return run_program("qrls", argc, argv,
+                     [](CommandIo& io) { return run_qhold(HoldAction::Release, io); });
 }
 
 }  // namespace k8sjobs::cli

@@ -1,4 +1,6 @@
 #include "k8sjobs/cli/qstat_command.h"
+#include "k8sjobs/cli/commands.h"
+#include "k8sjobs/cli/program.h"
 
 #include <algorithm>
 #include <optional>
@@ -173,6 +175,10 @@ int run_qstat(CommandIo& io, const CommandContext& context) {
   io.out << (options.xml ? qstat::render_listing_xml(*found, listing, context.zone)
                          : qstat::render_listing(*found, listing, context.zone));
   return 0;
+}
+
+int qstat_main(int argc, char** argv) {
+  return run_program("qstat", argc, argv, [](CommandIo& io) { return run_qstat(io); });
 }
 
 }  // namespace k8sjobs::cli

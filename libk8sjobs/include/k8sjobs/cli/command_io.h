@@ -1,6 +1,6 @@
 #pragma once
 // What a command's run function gets from main(): its words, the environment, the clock and
-// the two output streams. Library code never touches std::cout, getenv or exit().
+// the standard streams. Library code never touches std::cin, std::cout, getenv or exit().
 
 #include <iosfwd>
 #include <string>
@@ -15,6 +15,7 @@ struct CommandIo {
   std::vector<std::string> args;  // argv without argv[0]
   sys::Environment environment;
   sys::Clock& clock;
+  std::istream& in;
   std::ostream& out;
   std::ostream& err;
 };
