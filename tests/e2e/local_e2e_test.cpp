@@ -150,5 +150,36 @@ TEST_F(LocalEndToEnd, AJobWhoseSupervisorWasKilledIsNotShownRunningForever) {
   EXPECT_EQ(listing, "");
 }
 
+TEST_F(LocalEndToEnd, EditedStateFilesAreWarningsAndTheRealJobListsExactly) {
+  auto program = script("held.sh", "exit 0\n");
+  auto submitted = run("jsub/jsub", {"-h", "-N", "held", program.string()});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  auto before = run("qstat/qstat", {});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  ASSERT_NE(before.out.find(" held "), std::string::npos) << before.out;
+
+  const auto jobs = home.path() / "state" / "jobs";
+  home.write("state/jobs/7.json", "{");
+  home.write("state/jobs/8.json", R"({"id": 8, "name": "x", "owner": "tools.alice",)"
+                                  R"( "submission_time": -1, "tasks": []})");
+  home.write("state/jobs/99999999999999999999.json", "{}");  // not a job file name
+  auto warnings = [&](const std::string& command) {
+    return command + ": warning: ignoring local job file " + (jobs / "7.json").string() +
+           ": is not JSON\n" + command + ": warning: ignoring local job file " +
+           (jobs / "8.json").string() +
+           ": \"submission_time\" is not a time (milliseconds since 1970)\n";
+  };
+  auto after = run("qstat/qstat", {});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.out, before.out);
+  EXPECT_EQ(after.err, warnings("qstat"));
+
+  auto deleted = run("qdel/qdel", {"7", "1"});
+  EXPECT_EQ(deleted.exit_code, 1);
+  EXPECT_EQ(deleted.out, "denied: job \"7\" does not exist\ntools.alice has deleted job 1\n");
+  EXPECT_EQ(deleted.err, warnings("qdel"));
+  EXPECT_TRUE(std::filesystem::exists(jobs / "7.json"));
+}
+
 }  // namespace
 }  // namespace k8sjobs::testing

@@ -77,7 +77,7 @@ class LocalBackendTest : public ::testing::Test {
     // Never leave a job running past its test (and its temporary directory).
     auto listed = backend_->list({});
     if (!listed) return;
-    for (const auto& job : *listed) {
+    for (const auto& job : listed->records) {
       backend_->remove(job, {}, /*force=*/true);
       backend_->wait(jobs::SubmitReceipt{job.id, "", {}});
     }
@@ -110,7 +110,7 @@ class LocalBackendTest : public ::testing::Test {
     query.include_finished = include_finished;
     auto listed = backend_->list(query);
     if (!listed) return std::nullopt;
-    for (const auto& job : *listed) {
+    for (const auto& job : listed->records) {
       if (job.id == id) return job;
     }
     return std::nullopt;
@@ -468,7 +468,7 @@ TEST_F(LocalBackendTest, ConcurrentOnceStartsExactlyOneJob) {
   EXPECT_EQ(std::count(answers.begin(), answers.end(), 0), kProcesses - 1);
   auto listed = backend_->list({});
   ASSERT_TRUE(listed);
-  EXPECT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->records.size(), 1u);
 }
 
 TEST_F(LocalBackendTest, JobWhoseSupervisorWasKilledDoesNotRunForever) {
@@ -535,7 +535,7 @@ TEST_F(LocalBackendTest, FinishedJobsArePrunedAfterRetention) {
   query.include_finished = true;
   auto listed = backend_->list(query);
   ASSERT_TRUE(listed);
-  EXPECT_TRUE(listed->empty());
+  EXPECT_TRUE(listed->records.empty());
   EXPECT_FALSE(fs::exists(site_.local.state_dir / "jobs" / (std::to_string(id) + ".json")));
 }
 
@@ -555,11 +555,11 @@ TEST_F(LocalBackendTest, UsersFilterSelectsOwners) {
   others.users = {"tools.other"};
   jobs::JobQuery everybody;
   everybody.users = {"*"};
-  EXPECT_EQ(backend_->list(mine)->size(), 1u);
-  EXPECT_TRUE(backend_->list(others)->empty());
+  EXPECT_EQ(backend_->list(mine)->records.size(), 1u);
+  EXPECT_TRUE(backend_->list(others)->records.empty());
   auto all = backend_->list(everybody);
-  ASSERT_EQ(all->size(), 1u);
-  EXPECT_EQ(all->front().id, id);
+  ASSERT_EQ(all->records.size(), 1u);
+  EXPECT_EQ(all->records.front().id, id);
 }
 
 TEST(LocalStateStoreTest, ThreadsGetUniqueContiguousIds) {

@@ -21,6 +21,7 @@ class FakeBackend final : public jobs::JobBackend {
   };
 
   std::vector<jobs::JobRecord> jobs;
+  std::vector<std::string> warnings;               // what list() reports besides the jobs
   std::optional<jobs::BackendError> list_error;    // list() fails with this when set
   std::optional<jobs::BackendError> change_error;  // remove/hold/release fail with this
   bool single_tasks_removable = false;             // Kubernetes: false
@@ -40,8 +41,7 @@ class FakeBackend final : public jobs::JobBackend {
     return unexpected(jobs::BackendError{"the fake backend does not wait", 1});
   }
 
-  Expected<std::vector<jobs::JobRecord>, jobs::BackendError> list(
-      const jobs::JobQuery& query) override {
+  Expected<jobs::JobListing, jobs::BackendError> list(const jobs::JobQuery& query) override {
     queries.push_back(query);
     if (list_error) return unexpected(*list_error);
     bool everybody = query.users.empty() ||
@@ -54,7 +54,7 @@ class FakeBackend final : public jobs::JobBackend {
       if (finished(job) && !query.include_finished) continue;
       selected.push_back(job);
     }
-    return selected;
+    return jobs::JobListing{std::move(selected), warnings};
   }
 
   Expected<jobs::DeleteResult, jobs::BackendError> remove(const jobs::JobRecord& job,

@@ -89,5 +89,21 @@ TEST_F(JobCommand, JstopWithoutSuchJob) {
   EXPECT_EQ(usage.err, "usage: jstop <jobname>\n");
 }
 
+TEST_F(JobCommand, WhatTheBackendSkippedIsAWarningOfJobAndJstop) {
+  backend.warnings = {
+      "ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job number"};
+  auto running = run(job_cmd, {"hostname"});
+  EXPECT_EQ(running.out, "42\n");
+  EXPECT_EQ(running.code, 1);
+  EXPECT_EQ(running.err,
+            "job: warning: ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job "
+            "number\n");
+  auto stopped = run(jstop_cmd, {"pend"});
+  EXPECT_EQ(stopped.code, 0);
+  EXPECT_EQ(stopped.err,
+            "jstop: warning: ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job "
+            "number\n");
+}
+
 }  // namespace
 }  // namespace k8sjobs::testing

@@ -184,5 +184,28 @@ TEST_F(QdelCommand, BackendFailures) {
   EXPECT_EQ(listing.err, "qdel: the server has asked for the client to provide credentials\n");
 }
 
+TEST_F(QdelCommand, WhatTheBackendSkippedIsAWarning) {
+  backend.warnings = {
+      "ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job number"};
+  auto result = run(qdel_cmd, {"60"});
+  EXPECT_EQ(result.code, 0);
+  EXPECT_EQ(result.out, "alice has deleted job 60\n");
+  EXPECT_EQ(result.err,
+            "qdel: warning: ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job "
+            "number\n");
+}
+
+TEST_F(QdelCommand, JobNumbersTooLargeOrNamesThatAreNotThereGetGridEnginesAnswers) {
+  auto result =
+      run(qdel_cmd, {"99999999999999999999", "abc", "9223372036854775807", "1.99999999999"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out,
+            "ERROR! \"99999999999999999999\" is an invalid job-task identifier\n"
+            "The job abc of user(s) alice does not exist\n"
+            "denied: job \"9223372036854775807\" does not exist\n"
+            "ERROR! \"1.99999999999\" is an invalid job-task identifier\n");
+  EXPECT_TRUE(backend.removals.empty());
+}
+
 }  // namespace
 }  // namespace k8sjobs::testing

@@ -115,5 +115,16 @@ TEST_F(QholdCommand, BackendFailure) {
   EXPECT_EQ(result.err, "qhold: jobs.batch \"pend-60\" is forbidden\n");
 }
 
+TEST_F(QholdCommand, WhatTheBackendSkippedIsAWarningAndHugeNumbersAreNames) {
+  backend.warnings = {
+      "ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job number"};
+  auto result = run(qhold_cmd, {"99999999999999999999"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "denied: job \"99999999999999999999\" does not exist\n");
+  EXPECT_EQ(result.err,
+            "qhold: warning: ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job "
+            "number\n");
+}
+
 }  // namespace
 }  // namespace k8sjobs::testing

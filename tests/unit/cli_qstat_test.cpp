@@ -148,5 +148,28 @@ TEST_F(QstatCommand, BackendErrorsBecomeOneLineAndExitCode) {
   EXPECT_EQ(unopened.err, "qstat: /etc/k8sjobs/config.yaml:3: unknown key 'bakend'\n");
 }
 
+TEST_F(QstatCommand, WhatTheBackendSkippedIsAWarningAndTheListingStaysExact) {
+  backend.warnings = {
+      "ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job number"};
+  auto result = run(qstat_cmd, {});
+  EXPECT_EQ(result.code, 0);
+  EXPECT_EQ(result.out, golden("listing_alice.txt"));
+  EXPECT_EQ(result.err,
+            "qstat: warning: ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job "
+            "number\n");
+  auto detail = run(qstat_cmd, {"-j", "42"});
+  EXPECT_EQ(detail.code, 0);
+  EXPECT_EQ(detail.err,
+            "qstat: warning: ignoring job/hostile-1: label k8sjobs.io/job-id \"abc\" is not a job "
+            "number\n");
+}
+
+TEST_F(QstatCommand, JobNumbersTooLargeAreNamesThatMatchNothing) {
+  auto result = run(qstat_cmd, {"-j", "99999999999999999999,abc,-1"});
+  EXPECT_EQ(result.code, 1);
+  EXPECT_EQ(result.out, "");
+  EXPECT_EQ(result.err, "Following jobs do not exist: \n99999999999999999999, abc, -1\n");
+}
+
 }  // namespace
 }  // namespace k8sjobs::testing

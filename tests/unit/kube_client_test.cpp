@@ -180,6 +180,21 @@ TEST_F(ClientFixture, ListPagesRefusesABodyThatIsNotJson) {
   EXPECT_EQ(pages, 0);
 }
 
+TEST_F(ClientFixture, ListPagesReadsWrongTypedListMetadataAsAbsent) {
+  transport->answer(
+      200, R"({"metadata":{"resourceVersion":7,"continue":["x"],"remainingItemCount":"3"},)"
+           R"("items":[{"metadata":{"name":"a"}},5]})");
+  std::vector<ListPage> pages;
+  auto listed = client->list_pages(resources::kPods, "ns", {},
+                                   [&](ListPage& page, bool) { pages.push_back(page); });
+  ASSERT_TRUE(listed) << listed.error().describe();
+  ASSERT_EQ(pages.size(), 1u);
+  EXPECT_EQ(pages[0].items.size(), 2u);
+  EXPECT_EQ(pages[0].resource_version, "");
+  EXPECT_EQ(pages[0].continue_token, "");
+  EXPECT_FALSE(pages[0].remaining_item_count.has_value());
+}
+
 TEST_F(ClientFixture, DeleteSendsPropagationAndPreconditions) {
   transport->answer(200, R"({"kind":"Status","status":"Success"})");
   transport->answer(200, R"({"kind":"Status","status":"Success"})");

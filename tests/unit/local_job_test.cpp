@@ -33,16 +33,13 @@ LocalJob sample_job() {
   job.node = "worker-1";
   job.started = true;
   job.supervisor = ProcessId{100, 5000};
-  job.details = {
-      {"cwd", "/data/project/alice"},
-      {"stdout_path", "/data/project/alice/crawler.out"},
-      {"hard_resources", nlohmann::json::array({nlohmann::json::array({"h_vmem", "512M"}),
-                                                nlohmann::json::array({"release", "bookworm"})})},
-      {"environment", nlohmann::json::array({nlohmann::json::array({"FOO", "bar"})})},
-      {"job_args", nlohmann::json::array({"-v", "x y"})},
-      {"script_file", "/data/project/alice/crawler.sh"},
-      {"submit_environment",
-       nlohmann::json::array({nlohmann::json::array({"sge_o_host", "login"})})}};
+  job.details.cwd = "/data/project/alice";
+  job.details.stdout_path = "/data/project/alice/crawler.out";
+  job.details.hard_resources = {{"h_vmem", "512M"}, {"release", "bookworm"}};
+  job.details.environment = {{"FOO", "bar"}};
+  job.details.job_args = {"-v", "x y"};
+  job.details.script_file = "/data/project/alice/crawler.sh";
+  job.details.submit_environment = {{"sge_o_host", "login"}};
   LocalTask task;
   task.task_id = 0;
   task.phase = TaskPhase::Running;
@@ -72,16 +69,25 @@ TEST(LocalJobTest, JsonRoundTripKeepsEveryField) {
   ended.kill_after = kNow + 3s;
   ended.error_reason = "why";
   job.tasks.push_back(ended);
-  EXPECT_EQ(local_job_from_json(to_json(job)), job);
-  EXPECT_EQ(local_job_from_json(nlohmann::json::parse(to_json(job).dump())), job);
+  auto decoded = local_job_from_json(to_json(job));
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->job, job);
+  EXPECT_TRUE(decoded->problems.empty());
+  auto reparsed = local_job_from_json(nlohmann::json::parse(to_json(job).dump()));
+  ASSERT_TRUE(reparsed);
+  EXPECT_EQ(reparsed->job, job);
 }
 
-TEST(LocalJobTest, MalformedRecordThrows) {
+TEST(LocalJobTest, MalformedRecordIsRefusedWithTheReason) {
   auto json = to_json(sample_job());
   json["tasks"][0]["phase"] = "sleeping";
-  EXPECT_THROW(local_job_from_json(json), nlohmann::json::exception);
+  auto decoded = local_job_from_json(json);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error(), "task 0: \"phase\" \"sleeping\" is not a task phase");
   json.erase("tasks");
-  EXPECT_THROW(local_job_from_json(json), nlohmann::json::exception);
+  decoded = local_job_from_json(json);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error(), "\"tasks\" is not a list of 1 to 100000 tasks");
 }
 
 TEST(LocalJobTest, RunningJobMapsToRunningRecord) {

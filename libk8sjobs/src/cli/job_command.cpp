@@ -14,15 +14,18 @@ namespace k8sjobs::cli {
 
 namespace {
 
-// The caller's queued or running jobs called `name`, oldest first.
+// The caller's queued or running jobs called `name`, oldest first; the listing's warnings go
+// to `err`.
 Expected<std::vector<jobs::JobRecord>, jobs::BackendError> active_jobs_named(
-    jobs::JobBackend& backend, const std::string& caller, const std::string& name) {
+    jobs::JobBackend& backend, const std::string& command, const std::string& caller,
+    const std::string& name, std::ostream& err) {
   jobs::JobQuery query;
   query.users = {caller};
   auto listed = backend.list(query);
   if (!listed) return unexpected(listed.error());
+  detail::print_warnings(command, listed->warnings, err);
   std::vector<jobs::JobRecord> named;
-  for (auto& job : *listed) {
+  for (auto& job : listed->records) {
     if (job.name == name && job.owner == caller && detail::is_active(job))
       named.push_back(std::move(job));
   }
@@ -74,7 +77,7 @@ int run_job(CommandIo& io, const CommandContext& context) {
     report_backend_error("job", backend.error(), io.err);
     return kJobUnknownExitCode;
   }
-  auto named = active_jobs_named(**backend, context.user, name);
+  auto named = active_jobs_named(**backend, "job", context.user, name, io.err);
   if (!named) {
     report_backend_error("job", named.error(), io.err);
     return kJobUnknownExitCode;
@@ -112,7 +115,7 @@ int run_jstop(CommandIo& io, const CommandContext& context) {
   const std::string& name = io.args[0];
   auto backend = context.open_backend();
   if (!backend) return report_backend_error("jstop", backend.error(), io.err);
-  auto named = active_jobs_named(**backend, context.user, name);
+  auto named = active_jobs_named(**backend, "jstop", context.user, name, io.err);
   if (!named) return report_backend_error("jstop", named.error(), io.err);
   if (named->empty()) {
     io.err << qstat::format_jstop_missing(name);

@@ -1,8 +1,9 @@
 #include "job_lookup.h"
 
 #include <algorithm>
-#include <cctype>
+#include <limits>
 
+#include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/qstat/state.h"
 
 namespace k8sjobs::cli::detail {
@@ -19,10 +20,15 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-bool is_job_number(const std::string& text) {
-  if (text.empty() || text.size() > 18) return false;
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+std::optional<long long> job_number(const std::string& text) {
+  auto number = jobs::untrusted::parse_decimal(text, 0, std::numeric_limits<long long>::max());
+  if (!number) return std::nullopt;
+  return *number;
+}
+
+void print_warnings(const std::string& command, const std::vector<std::string>& warnings,
+                    std::ostream& err) {
+  for (const auto& warning : warnings) err << command << ": warning: " << warning << "\n";
 }
 
 bool has_running_task(const jobs::JobRecord& job) {

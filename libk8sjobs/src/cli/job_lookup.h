@@ -1,6 +1,8 @@
 #pragma once
 // Small helpers the inspection and control commands share: argument lists and job lookups.
 
+#include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -14,8 +16,13 @@ namespace k8sjobs::cli::detail {
 // "a,b,,c" → {"a","b","c"}: Grid Engine's list syntax (-u, -j, qhold targets).
 std::vector<std::string> split_list(const std::string& text);
 
-// A job number as typed: digits only, no sign, fits a long long.
-bool is_job_number(const std::string& text);
+// A job number as typed: digits only, no sign or space, fits a long long; nullopt otherwise
+// (the text is then a job name or pattern).
+std::optional<long long> job_number(const std::string& text);
+
+// What the backend's listing skipped or read with defaults: "<command>: warning: <line>".
+void print_warnings(const std::string& command, const std::vector<std::string>& warnings,
+                    std::ostream& err);
 
 // Some task is running (or starting, or being deleted while running): what Grid Engine calls
 // a running job.

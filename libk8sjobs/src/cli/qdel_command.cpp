@@ -302,10 +302,12 @@ int run_qdel(CommandIo& io, const CommandContext& context) {
   if (!backend) return report_backend_error("qdel", backend.error(), io.err);
   auto listed = (*backend)->list(jobs::JobQuery{});
   if (!listed) return report_backend_error("qdel", listed.error(), io.err);
+  detail::print_warnings("qdel", listed->warnings, io.err);
 
   std::vector<std::string> owners =
       options.users ? *options.users : std::vector<std::string>{context.user};
-  Deleter deleter(**backend, std::move(*listed), context.user, options.force, io.out, io.err);
+  Deleter deleter(**backend, std::move(listed->records), context.user, options.force, io.out,
+                  io.err);
   if (options.targets.empty()) {
     deleter.all_of(owners);
   } else {

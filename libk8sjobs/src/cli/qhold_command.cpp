@@ -96,6 +96,7 @@ int run_qhold(HoldAction action, CommandIo& io, const CommandContext& context) {
   if (!backend) return report_backend_error(command, backend.error(), io.err);
   auto listed = (*backend)->list(jobs::JobQuery{});
   if (!listed) return report_backend_error(command, listed.error(), io.err);
+  detail::print_warnings(command, listed->warnings, io.err);
 
   bool failed = false;
   std::set<long long> handled;
@@ -137,15 +138,15 @@ int run_qhold(HoldAction action, CommandIo& io, const CommandContext& context) {
 
   for (const auto& target : parsed->targets) {
     bool found = false;
-    if (detail::is_job_number(target)) {
-      const jobs::JobRecord* job = detail::find_job(*listed, std::stoll(target));
+    if (auto id = detail::job_number(target)) {
+      const jobs::JobRecord* job = detail::find_job(listed->records, *id);
       if (job != nullptr && detail::is_active(*job)) {
         found = true;
         act_on(*job);
       }
     } else {
       // A name selects only the caller's jobs, as for qdel.
-      for (const auto& job : *listed) {
+      for (const auto& job : listed->records) {
         if (job.name != target || job.owner != context.user || !detail::is_active(job)) continue;
         found = true;
         act_on(job);

@@ -84,8 +84,8 @@ std::vector<jobs::JobRecord> select_for_detail(const std::vector<jobs::JobRecord
   };
   for (const auto& selector : selectors) {
     bool found = false;
-    if (detail::is_job_number(selector)) {
-      if (const auto* job = detail::find_job(all, std::stoll(selector))) {
+    if (auto id = detail::job_number(selector)) {
+      if (const auto* job = detail::find_job(all, *id)) {
         take(*job);
         found = true;
       }
@@ -150,8 +150,9 @@ int run_qstat(CommandIo& io, const CommandContext& context) {
     jobs::JobQuery query;
     auto all = (*backend)->list(query);
     if (!all) return report_backend_error("qstat", all.error(), io.err);
+    detail::print_warnings("qstat", all->warnings, io.err);
     std::vector<std::string> missing;
-    auto selected = select_for_detail(*all, options.job_selectors, missing);
+    auto selected = select_for_detail(all->records, options.job_selectors, missing);
     if (selected.empty()) {
       io.err << qstat::render_missing_jobs(missing);
       return 1;
@@ -172,8 +173,9 @@ int run_qstat(CommandIo& io, const CommandContext& context) {
   query.include_finished = options.states.finished;
   auto found = (*backend)->list(query);
   if (!found) return report_backend_error("qstat", found.error(), io.err);
-  io.out << (options.xml ? qstat::render_listing_xml(*found, listing, context.zone)
-                         : qstat::render_listing(*found, listing, context.zone));
+  detail::print_warnings("qstat", found->warnings, io.err);
+  io.out << (options.xml ? qstat::render_listing_xml(found->records, listing, context.zone)
+                         : qstat::render_listing(found->records, listing, context.zone));
   return 0;
 }
 

@@ -6,8 +6,10 @@
 #include <csignal>
 #include <cstring>
 
+#include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/jobs/kube_submitter.h"
+#include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/connection_resolver.h"
 #include "k8sjobs/kube/credentials.h"
 #include "k8sjobs/kube/curl_transport.h"
@@ -41,16 +43,16 @@ std::string signal_name(int number) {
 
 // How a pod's container ended, when it has.
 std::optional<TaskExit> exit_of(const json& pod, int task_id) {
-  const auto& statuses =
-      pod.value("status", json::object()).value("containerStatuses", json::array());
+  using untrusted::object_member;
+  const auto& statuses = untrusted::array_member(object_member(pod, "status"), "containerStatuses");
   for (const auto& status : statuses) {
-    const auto& state = status.value("state", json::object());
-    if (!state.contains("terminated")) continue;
-    const auto& terminated = state["terminated"];
+    const auto& state = object_member(status, "state");
+    if (untrusted::member(state, "terminated") == nullptr) continue;
+    const auto& terminated = object_member(state, "terminated");
     TaskExit exit;
     exit.task_id = task_id;
-    int code = terminated.value("exitCode", 0);
-    int signal = terminated.value("signal", 0);
+    int code = untrusted::int_or(terminated, "exitCode", 0);
+    int signal = untrusted::int_or(terminated, "signal", 0, 0, 255);
     if (signal == 0 && code > 128 && code <= 128 + 64) signal = code - 128;
     if (signal != 0) {
       exit.kind = TaskExit::Kind::Signaled;
@@ -62,6 +64,26 @@ std::optional<TaskExit> exit_of(const json& pod, int task_id) {
     return exit;
   }
   return std::nullopt;
+}
+
+// The array task a pod ran: from its completion index and the job's task range. nullopt when
+// the index is not one (the pod is then not counted).
+std::optional<int> task_id_of_pod(const json& pod, const json& job) {
+  using untrusted::object_member;
+  const auto& annotations = object_member(object_member(pod, "metadata"), "annotations");
+  const json* index = untrusted::member(annotations, "batch.kubernetes.io/job-completion-index");
+  if (index == nullptr) return 0;
+  if (!index->is_string()) return std::nullopt;
+  auto number = untrusted::parse_decimal(index->get_ref<const std::string&>(), 0,
+                                         untrusted::kMaxArrayTasks - 1);
+  if (!number) return std::nullopt;
+  auto details = job_details_from_annotation(
+      untrusted::string_or(object_member(object_member(job, "metadata"), "annotations"),
+                           translate::kDetailsAnnotation, "{}"));
+  ArrayRange array = details.details.array.value_or(ArrayRange{});
+  long long task = array.first + *number * array.step;
+  if (task > std::numeric_limits<int>::max()) return std::nullopt;
+  return static_cast<int>(task);
 }
 
 class KubeBackend final : public JobBackend {
@@ -114,27 +136,13 @@ class KubeBackend final : public JobBackend {
     // The newest terminated pod of each task decides its exit.
     std::map<int, std::pair<std::string, TaskExit>> by_task;
     for (const auto& pod : pods->items) {
-      const auto& metadata = pod.value("metadata", json::object());
-      int task_id = 0;
-      auto annotations = metadata.value("annotations", json::object());
-      if (auto index = annotations.find("batch.kubernetes.io/job-completion-index");
-          index != annotations.end()) {
-        auto details = json::parse(last.value("metadata", json::object())
-                                       .value("annotations", json::object())
-                                       .value(translate::kDetailsAnnotation, "{}"),
-                                   nullptr, false);
-        int first = 1;
-        int step = 1;
-        if (details.is_object() && details.contains("array")) {
-          first = details["array"].value("first", 1);
-          step = details["array"].value("step", 1);
-        }
-        task_id = first + std::stoi(index->get<std::string>()) * step;
-      }
-      auto exit = exit_of(pod, task_id);
+      auto task_id = task_id_of_pod(pod, last);
+      if (!task_id) continue;
+      auto exit = exit_of(pod, *task_id);
       if (!exit) continue;
-      std::string created = metadata.value("creationTimestamp", "");
-      auto& slot = by_task[task_id];
+      std::string created =
+          untrusted::string_or(untrusted::object_member(pod, "metadata"), "creationTimestamp");
+      auto& slot = by_task[*task_id];
       if (slot.first <= created) slot = {created, *exit};
     }
     std::vector<TaskExit> exits;
@@ -147,7 +155,7 @@ class KubeBackend final : public JobBackend {
     return exits;
   }
 
-  Expected<std::vector<JobRecord>, BackendError> list(const JobQuery& query) override {
+  Expected<JobListing, BackendError> list(const JobQuery& query) override {
     // One label-selected LIST per kind, 500 objects a page; each page is parsed keeping only
     // the fields the JobRecords read, reduced as it arrives and freed, so memory follows the
     // number of jobs and not the size of the objects.
@@ -178,7 +186,10 @@ class KubeBackend final : public JobBackend {
           &fields);
       if (!listed) return unexpected(backend_error(listed.error()));
     }
-    auto records = collector.take_records();
+    JobListing listing;
+    listing.records = collector.take_records();
+    listing.warnings = collector.take_warnings();
+    auto& records = listing.records;
     bool everybody = query.users.empty() ||
                      std::find(query.users.begin(), query.users.end(), "*") != query.users.end();
     // Filtered in place: at 10,000 jobs a second vector of records costs megabytes.
@@ -193,7 +204,7 @@ class KubeBackend final : public JobBackend {
           });
       return finished && !query.include_finished;
     });
-    return records;
+    return listing;
   }
 
   Expected<DeleteResult, BackendError> remove(const JobRecord& job, const std::vector<int>& tasks,
@@ -236,8 +247,9 @@ class KubeBackend final : public JobBackend {
         for (const auto& pod : pods->items) {
           kube::DeleteOptions now;
           now.grace_period_seconds = 0;
-          client_->remove(kube::resources::kPods, namespace_, pod["metadata"].value("name", ""),
-                          now);
+          auto name = untrusted::string_member(untrusted::object_member(pod, "metadata"), "name");
+          if (name && !name->empty())
+            client_->remove(kube::resources::kPods, namespace_, *name, now);
         }
       }
     }

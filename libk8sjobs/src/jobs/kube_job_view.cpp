@@ -1,11 +1,14 @@
 #include "k8sjobs/jobs/kube_job_view.h"
 
 #include <algorithm>
-#include <ctime>
+#include <limits>
 #include <map>
 #include <set>
 #include <utility>
 
+#include "k8sjobs/jobs/job_details.h"
+#include "k8sjobs/jobs/untrusted_fields.h"
+#include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::jobs {
@@ -21,72 +24,117 @@ bool is_error_reason(const std::string& reason) {
          reason == "CreateContainerError" || reason == "RunContainerError";
 }
 
+using untrusted::array_member;
+using untrusted::int_or;
+using untrusted::object_member;
+using untrusted::string_or;
+
 std::optional<TimePoint> parse_time(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  std::tm parts{};
-  if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts) == nullptr) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&parts));
+  return text::parse_rfc3339(text);
 }
 
 const json& field(const json& object, const char* key) {
-  static const json kEmpty = json::object();
-  auto it = object.find(key);
-  return it != object.end() && it->is_object() ? *it : kEmpty;
+  return object_member(object, key);
 }
 
-std::string label(const json& object, const char* key) {
-  return field(field(object, "metadata"), "labels").value(key, "");
+const json* label_member(const json& object, const char* key) {
+  return untrusted::member(object_member(object_member(object, "metadata"), "labels"), key);
 }
 
 std::string annotation(const json& object, const char* key) {
-  return field(field(object, "metadata"), "annotations").value(key, "");
+  return string_or(field(field(object, "metadata"), "annotations"), key);
+}
+
+// The job number a label names; the reason in words when it names none.
+Expected<long long, std::string> job_id_of(const json& object) {
+  const std::string where = std::string("label ") + translate::kJobIdLabel;
+  const json* value = label_member(object, translate::kJobIdLabel);
+  if (value == nullptr) return unexpected(where + " is missing");
+  if (!value->is_string()) return unexpected(where + " is not a string");
+  const auto& text = value->get_ref<const std::string&>();
+  auto id = untrusted::parse_job_number(text);
+  if (!id) return unexpected(where + " " + untrusted::quoted(text) + " " + id.error());
+  return id;
+}
+
+// What makes an owner ours and its user's: k8sjobs' label, a job number, and the same owner
+// in the label (what selectors see) and the annotation (what every command compares).
+Expected<long long, std::string> check_owner_identity(const json& object) {
+  const json* managed = label_member(object, translate::kManagedByLabel);
+  if (managed == nullptr || !managed->is_string() ||
+      managed->get_ref<const std::string&>() != translate::kManagedByValue) {
+    return unexpected(std::string("label ") + translate::kManagedByLabel + " is not " +
+                      translate::kManagedByValue);
+  }
+  if (untrusted::string_member(field(object, "metadata"), "name").value_or("").empty())
+    return unexpected(std::string("metadata.name is missing"));
+  auto id = job_id_of(object);
+  if (!id) return id;
+  auto owner = untrusted::string_member(field(field(object, "metadata"), "annotations"),
+                                        translate::kOwnerAnnotation);
+  if (!owner || owner->empty()) {
+    return unexpected(std::string("annotation ") + translate::kOwnerAnnotation +
+                      " is missing or not a string");
+  }
+  const json* owner_label = label_member(object, translate::kOwnerLabel);
+  std::string label_text =
+      owner_label != nullptr && owner_label->is_string() ? owner_label->get<std::string>() : "";
+  if (owner_label == nullptr || label_text != translate::label_value(*owner)) {
+    return unexpected(std::string("label ") + translate::kOwnerLabel + " " +
+                      untrusted::quoted(label_text) + " does not match annotation " +
+                      translate::kOwnerAnnotation + " " + untrusted::quoted(*owner));
+  }
+  return id;
 }
 
 bool condition_true(const json& object, const std::string& type) {
-  for (const auto& condition : field(object, "status").value("conditions", json::array())) {
-    if (condition.value("type", "") == type && condition.value("status", "") == "True") return true;
+  for (const auto& condition : array_member(field(object, "status"), "conditions")) {
+    if (string_or(condition, "type") == type && string_or(condition, "status") == "True")
+      return true;
   }
   return false;
 }
 
-// The task as one pod shows it.
+// The task as one pod shows it. Status fields the server writes: a wrong type reads as unset.
 TaskRecord task_from_pod(const json& pod, int task_id) {
   TaskRecord task;
   task.task_id = task_id;
   const auto& status = field(pod, "status");
-  std::string phase = status.value("phase", "Pending");
-  task.node = field(pod, "spec").value("nodeName", "");
-  task.start_time = parse_time(status.value("startTime", ""));
-  for (const auto& container : status.value("containerStatuses", json::array())) {
-    task.restarts = std::max(task.restarts, container.value("restartCount", 0));
+  std::string phase = string_or(status, "phase", "Pending");
+  task.node = string_or(field(pod, "spec"), "nodeName");
+  task.start_time = parse_time(string_or(status, "startTime"));
+  for (const auto& container : array_member(status, "containerStatuses")) {
+    task.restarts = std::max(task.restarts, int_or(container, "restartCount", 0, 0));
     const auto& state = field(container, "state");
-    if (state.contains("waiting")) {
-      std::string reason = field(state, "waiting").value("reason", "");
+    if (untrusted::member(state, "waiting") != nullptr) {
+      const auto& waiting = field(state, "waiting");
+      std::string reason = string_or(waiting, "reason");
       if (is_error_reason(reason)) {
         task.state = JobState::Error;
         task.error_reason = reason;
-        std::string message = field(state, "waiting").value("message", "");
+        std::string message = string_or(waiting, "message");
         if (!message.empty()) task.error_reason += ": " + message;
         return task;
       }
     }
-    if (state.contains("running")) {
-      if (auto started = parse_time(field(state, "running").value("startedAt", "")))
+    if (untrusted::member(state, "running") != nullptr) {
+      if (auto started = parse_time(string_or(field(state, "running"), "startedAt")))
         task.start_time = started;
     }
-    if (state.contains("terminated")) {
+    if (untrusted::member(state, "terminated") != nullptr) {
       const auto& terminated = field(state, "terminated");
-      task.exit_code = terminated.value("exitCode", 0);
+      task.exit_code = int_or(terminated, "exitCode", 0);
       // The container runtime reports a signal, or the shell's 128+N convention shows it.
-      int signal = terminated.value("signal", 0);
+      int signal = int_or(terminated, "signal", 0, 0, 255);
       if (signal == 0 && *task.exit_code > 128 && *task.exit_code <= 128 + 64)
         signal = *task.exit_code - 128;
       if (signal != 0) task.signal = signal;
     }
   }
-  for (const auto& condition : status.value("conditions", json::array())) {
-    if (condition.value("type", "") == "PodScheduled" && condition.value("status", "") == "False") {
-      task.scheduling_info = condition.value("message", condition.value("reason", ""));
+  for (const auto& condition : array_member(status, "conditions")) {
+    if (string_or(condition, "type") == "PodScheduled" &&
+        string_or(condition, "status") == "False") {
+      task.scheduling_info = string_or(condition, "message", string_or(condition, "reason"));
     }
   }
   if (phase == "Running") {
@@ -98,8 +146,8 @@ TaskRecord task_from_pod(const json& pod, int task_id) {
   } else {
     task.state = task.node.empty() ? JobState::Pending : JobState::Starting;
   }
-  if (field(pod, "metadata").contains("deletionTimestamp") && task.state != JobState::Succeeded &&
-      task.state != JobState::Failed) {
+  if (untrusted::member(field(pod, "metadata"), "deletionTimestamp") != nullptr &&
+      task.state != JobState::Succeeded && task.state != JobState::Failed) {
     task.deleting_while_starting =
         task.state == JobState::Starting || task.state == JobState::Pending;
     task.state = JobState::Deleting;
@@ -107,48 +155,41 @@ TaskRecord task_from_pod(const json& pod, int task_id) {
   return task;
 }
 
-// Fields every k8sjobs object carries in its labels and annotations.
-JobRecord record_from_owner(const json& object, const std::string& kind) {
+// Fields every k8sjobs object carries in its labels and annotations; `id` is checked already.
+// A bad field that is not the job's identity is shown with its default, and said so in
+// `warnings`.
+JobRecord record_from_owner(const json& object, const std::string& kind, long long id,
+                            const std::string& reference, std::vector<std::string>& warnings) {
   JobRecord record;
-  record.id = std::stoll(
-      label(object, translate::kJobIdLabel).empty() ? "0" : label(object, translate::kJobIdLabel));
+  record.id = id;
   record.name = annotation(object, translate::kNameAnnotation);
   record.owner = annotation(object, translate::kOwnerAnnotation);
   const auto& metadata = field(object, "metadata");
   auto submitted = parse_time(annotation(object, translate::kSubmitTimeAnnotation));
-  if (!submitted) submitted = parse_time(metadata.value("creationTimestamp", ""));
+  if (!submitted) submitted = parse_time(string_or(metadata, "creationTimestamp"));
   if (submitted) record.submission_time = *submitted;
   record.continuous = kind == "Deployment";
-  record.backend_namespace = metadata.value("namespace", "");
-  record.backend_objects.emplace_back(kind, metadata.value("name", ""));
+  record.backend_namespace = string_or(metadata, "namespace");
+  record.backend_objects.emplace_back(kind, string_or(metadata, "name"));
   record.mail_options = annotation(object, translate::kMailOptionsAnnotation);
   record.mail_list = annotation(object, translate::kMailListAnnotation);
-  auto details = json::parse(annotation(object, translate::kDetailsAnnotation), nullptr, false);
-  if (details.is_object()) {
-    record.cwd = details.value("cwd", "");
-    record.stdout_path = details.value("stdout", "");
-    record.stderr_path = details.value("stderr", "");
-    record.merge_output = details.value("merge", false);
-    record.script_file = details.value("script", "");
-    record.slots = details.value("slots", 1);
-    record.hard_queue = details.value("queue", "");
-    record.account = details.value("account", "");
-    record.posix_priority = details.value("priority", 0);
-    record.rerunnable = details.value("restart", false);
-    for (const auto& arg : details.value("args", json::array()))
-      record.job_args.push_back(arg.get<std::string>());
-    for (const auto& pair : details.value("hard_resources", json::array())) {
-      record.hard_resources.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+  const json* details_text =
+      untrusted::member(field(metadata, "annotations"), translate::kDetailsAnnotation);
+  if (details_text != nullptr) {
+    DecodedJobDetails decoded =
+        details_text->is_string()
+            ? job_details_from_annotation(details_text->get_ref<const std::string&>())
+            : DecodedJobDetails{{}, {"is not a string"}};
+    if (!decoded.problems.empty()) {
+      std::string joined;
+      for (const auto& problem : decoded.problems) joined += (joined.empty() ? "" : "; ") + problem;
+      warnings.push_back(reference + ": annotation " + translate::kDetailsAnnotation + ": " +
+                         joined + " (shown as not set)");
     }
-    for (const auto& pair : details.value("submit_environment", json::array())) {
-      record.submit_environment.emplace_back(pair[0].get<std::string>(),
-                                             pair[1].get<std::string>());
-    }
-    if (details.contains("array")) {
-      record.array =
-          ArrayRange{details["array"].value("first", 1), details["array"].value("last", 1),
-                     details["array"].value("step", 1)};
-    }
+    apply_job_details(decoded.details, record);
+    record.slots = decoded.details.slots;
+    record.posix_priority = decoded.details.priority.value_or(0);
+    record.array = decoded.details.array;
   }
   // Grid Engine's normalised priority figure for a job at the default -p 0.
   record.priority = 0.5 + static_cast<double>(record.posix_priority) / 2048.0;
@@ -162,24 +203,24 @@ bool still_running(const TaskRecord& task) {
          (task.state == JobState::Deleting && !task.deleting_while_starting);
 }
 
-// "1,3-5" (status.completedIndexes) → {1,3,4,5}.
-std::set<int> parse_index_list(const std::string& text) {
+// "1,3-5" (status.completedIndexes) → {1,3,4,5}, only indexes below `count`: the list comes
+// from the server, and a range like 0-2000000000 must not fill memory.
+std::set<int> parse_index_list(const std::string& text, int count) {
   std::set<int> indexes;
   size_t start = 0;
   while (start < text.size()) {
     size_t comma = text.find(',', start);
-    std::string part =
-        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string_view part = std::string_view(text).substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
     auto dash = part.find('-');
-    try {
-      if (dash == std::string::npos) {
-        if (!part.empty()) indexes.insert(std::stoi(part));
-      } else {
-        for (int i = std::stoi(part.substr(0, dash)); i <= std::stoi(part.substr(dash + 1)); ++i)
-          indexes.insert(i);
-      }
-    } catch (const std::exception&) {
-      // A malformed list from the server: show what could be read.
+    constexpr long long kMax = std::numeric_limits<long long>::max();
+    auto first = untrusted::parse_decimal(part.substr(0, dash), 0, kMax);
+    auto last = dash == std::string_view::npos
+                    ? first
+                    : untrusted::parse_decimal(part.substr(dash + 1), 0, kMax);
+    // A malformed part from the server: show what could be read.
+    if (first && last) {
+      for (long long i = *first; i <= *last && i < count; ++i) indexes.insert(static_cast<int>(i));
     }
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -195,8 +236,8 @@ void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const PodTasks
   int step = record.array ? record.array->step : 1;
   int count =
       record.array ? (record.array->last - record.array->first) / record.array->step + 1 : 1;
-  auto completed = parse_index_list(facts.completed_indexes);
-  auto failed_indexes = parse_index_list(facts.failed_indexes);
+  auto completed = parse_index_list(facts.completed_indexes, count);
+  auto failed_indexes = parse_index_list(facts.failed_indexes, count);
   for (int index = 0; index < count; ++index) {
     int task_id = record.array ? first + index * step : 0;
     TaskRecord task;
@@ -263,29 +304,39 @@ const std::vector<std::string>& JobViewCollector::pod_spec_fields() {
 }
 
 void JobViewCollector::add_owner(const json& object, bool deployment) {
-  std::string id_label = label(object, translate::kJobIdLabel);
-  if (id_label.empty()) return;  // not one of ours
-  JobRecord record = record_from_owner(object, deployment ? "Deployment" : "Job");
+  const char* kind = deployment ? "Deployment" : "Job";
+  const Source source = deployment ? Source::Deployments : Source::Jobs;
+  const std::string reference =
+      untrusted::object_reference(object, deployment ? "deployment" : "job");
+  auto id = check_owner_identity(object);
+  if (!id) {
+    warnings_.emplace_back(source, "ignoring " + reference + ": " + id.error());
+    return;
+  }
+  std::vector<std::string> warnings;
+  JobRecord record = record_from_owner(object, kind, *id, reference, warnings);
+  for (auto& warning : warnings) warnings_.emplace_back(source, std::move(warning));
   OwnerFacts facts;
   facts.deployment = deployment;
-  facts.deleting = field(object, "metadata").contains("deletionTimestamp");
+  facts.deleting = untrusted::member(field(object, "metadata"), "deletionTimestamp") != nullptr;
   if (deployment) {
-    facts.held = field(object, "spec").value("replicas", 1) == 0;
+    facts.held = int_or(field(object, "spec"), "replicas", 1) == 0;
   } else {
     const auto& status = field(object, "status");
-    facts.held = field(object, "spec").value("suspend", false);
+    facts.held = untrusted::bool_or(field(object, "spec"), "suspend", false);
     facts.complete = condition_true(object, "Complete");
     facts.failed = condition_true(object, "Failed");
-    facts.completed_indexes = status.value("completedIndexes", "");
-    facts.failed_indexes = status.value("failedIndexes", "");
-    for (const auto& condition : status.value("conditions", json::array())) {
-      if (condition.value("type", "") == "Failed" && condition.value("status", "") == "True") {
-        record.error_reason = condition.value("reason", "") + ": " + condition.value("message", "");
+    facts.completed_indexes = string_or(status, "completedIndexes");
+    facts.failed_indexes = string_or(status, "failedIndexes");
+    for (const auto& condition : array_member(status, "conditions")) {
+      if (string_or(condition, "type") == "Failed" && string_or(condition, "status") == "True") {
+        record.error_reason =
+            string_or(condition, "reason") + ": " + string_or(condition, "message");
       }
     }
   }
   records_.push_back(std::move(record));
-  owners_.push_back(OwnerKey{std::move(id_label), std::move(facts)});
+  owners_.push_back(OwnerKey{*id, std::move(facts)});
 }
 
 void JobViewCollector::add_job(const json& job) {
@@ -296,12 +347,34 @@ void JobViewCollector::add_deployment(const json& deployment) {
 }
 
 void JobViewCollector::add_pod(const json& pod) {
-  std::string id = label(pod, translate::kJobIdLabel);
+  auto id = job_id_of(pod);
+  if (!id) {
+    warnings_.emplace_back(
+        Source::Pods, "ignoring " + untrusted::object_reference(pod, "pod") + ": " + id.error());
+    return;
+  }
   int index = 0;
-  std::string text = annotation(pod, "batch.kubernetes.io/job-completion-index");
-  if (!text.empty()) index = std::stoi(text);
-  std::string created = field(pod, "metadata").value("creationTimestamp", "");
-  auto& tasks = pods_[id];
+  const char* kIndexAnnotation = "batch.kubernetes.io/job-completion-index";
+  if (const json* text =
+          untrusted::member(field(field(pod, "metadata"), "annotations"), kIndexAnnotation)) {
+    auto parsed =
+        text->is_string()
+            ? untrusted::parse_decimal(text->get_ref<const std::string&>(), 0,
+                                       untrusted::kMaxArrayTasks - 1)
+            : Expected<long long, std::string>(unexpected(std::string("is not a string")));
+    if (!parsed) {
+      warnings_.emplace_back(
+          Source::Pods, "ignoring " + untrusted::object_reference(pod, "pod") + ": annotation " +
+                            kIndexAnnotation + " " +
+                            (text->is_string() ? untrusted::quoted(text->get<std::string>()) + " "
+                                               : std::string()) +
+                            parsed.error());
+      return;
+    }
+    index = static_cast<int>(*parsed);
+  }
+  std::string created = string_or(field(pod, "metadata"), "creationTimestamp");
+  auto& tasks = pods_[*id];
   auto slot = tasks.find(index);
   // The newest pod of each index decides; of two created in the same second, the later one.
   if (slot != tasks.end() && created < slot->second.created) return;
@@ -322,19 +395,26 @@ void JobViewCollector::clear_owners(bool deployments) {
   owners_.resize(kept);
 }
 
+void JobViewCollector::clear_warnings(Source source) {
+  std::erase_if(warnings_, [source](const auto& warning) { return warning.first == source; });
+}
+
 void JobViewCollector::clear_jobs() {
   clear_owners(false);
+  clear_warnings(Source::Jobs);
 }
 void JobViewCollector::clear_deployments() {
   clear_owners(true);
+  clear_warnings(Source::Deployments);
 }
 void JobViewCollector::clear_pods() {
   pods_.clear();
+  clear_warnings(Source::Pods);
 }
 
 std::vector<JobRecord> JobViewCollector::take_records() {
   for (size_t i = 0; i < records_.size(); ++i) {
-    auto pods = pods_.find(owners_[i].id_label);
+    auto pods = pods_.find(owners_[i].id);
     const PodTasks* tasks = pods == pods_.end() ? nullptr : &pods->second;
     if (owners_[i].facts.deployment) {
       derive_deployment_tasks(records_[i], owners_[i].facts, tasks);
@@ -349,12 +429,27 @@ std::vector<JobRecord> JobViewCollector::take_records() {
   return std::exchange(records_, {});
 }
 
-std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot) {
+std::vector<std::string> JobViewCollector::take_warnings() {
+  std::vector<std::string> warnings;
+  warnings.reserve(warnings_.size());
+  for (auto& [source, text] : warnings_) warnings.push_back(std::move(text));
+  warnings_.clear();
+  return warnings;
+}
+
+JobListing derive_job_listing(const ClusterSnapshot& snapshot) {
   JobViewCollector collector;
   for (const auto& job : snapshot.jobs) collector.add_job(job);
   for (const auto& deployment : snapshot.deployments) collector.add_deployment(deployment);
   for (const auto& pod : snapshot.pods) collector.add_pod(pod);
-  return collector.take_records();
+  JobListing listing;
+  listing.records = collector.take_records();
+  listing.warnings = collector.take_warnings();
+  return listing;
+}
+
+std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot) {
+  return derive_job_listing(snapshot).records;
 }
 
 }  // namespace k8sjobs::jobs

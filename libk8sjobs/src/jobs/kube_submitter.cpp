@@ -3,9 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <ctime>
 
 #include "k8sjobs/jobs/job_id_allocator.h"
+#include "k8sjobs/jobs/untrusted_fields.h"
+#include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::jobs {
@@ -24,19 +25,16 @@ std::uint64_t fnv1a(std::string_view text) {
   return hash;
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text) {
-  std::tm parts{};
-  if (strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &parts) == nullptr) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&parts));
-}
-
+// Objects of the namespace are read as untrusted: anyone with write access may have changed them.
 std::string original_name(const json& object) {
-  const auto& metadata = object.value("metadata", json::object());
-  return metadata.value("annotations", json::object()).value(translate::kNameAnnotation, "");
+  const auto& metadata = untrusted::object_member(object, "metadata");
+  return untrusted::string_or(untrusted::object_member(metadata, "annotations"),
+                              translate::kNameAnnotation);
 }
 
 bool being_deleted(const json& object) {
-  return object.value("metadata", json::object()).contains("deletionTimestamp");
+  return untrusted::member(untrusted::object_member(object, "metadata"), "deletionTimestamp") !=
+         nullptr;
 }
 
 }  // namespace
@@ -52,10 +50,12 @@ std::string once_guard_name(const std::string& job_name) {
 }
 
 bool job_finished(const json& job) {
-  const auto& conditions = job.value("status", json::object()).value("conditions", json::array());
+  const auto& conditions =
+      untrusted::array_member(untrusted::object_member(job, "status"), "conditions");
   for (const auto& condition : conditions) {
-    std::string type = condition.value("type", "");
-    if ((type == "Complete" || type == "Failed") && condition.value("status", "") == "True")
+    std::string type = untrusted::string_or(condition, "type");
+    if ((type == "Complete" || type == "Failed") &&
+        untrusted::string_or(condition, "status") == "True")
       return true;
   }
   return false;
@@ -106,7 +106,7 @@ kube::Result<bool> KubeSubmitter::take_once_guard(const std::string& ns,
     // No live job: the guard is left from a finished job, or from a submission in progress.
     const auto& metadata = (*existing)["metadata"];
     bool owned = metadata.contains("ownerReferences") && !metadata["ownerReferences"].empty();
-    auto created_at = parse_rfc3339(metadata.value("creationTimestamp", ""));
+    auto created_at = text::parse_rfc3339(untrusted::string_or(metadata, "creationTimestamp"));
     bool fresh = created_at && clock_.now() - *created_at < kOnceGuardGrace;
     if (!owned && fresh) return false;  // another submission is creating its job right now
     kube::DeleteOptions stale;

@@ -50,8 +50,14 @@ ListPage page_from(json& body) {
     for (auto& item : *items) page.items.push_back(std::move(item));  // no second copy
   }
   if (auto metadata = body.find("metadata"); metadata != body.end() && metadata->is_object()) {
-    page.resource_version = metadata->value("resourceVersion", "");
-    page.continue_token = metadata->value("continue", "");
+    // Wrong types read as absent: a page is never a reason to throw.
+    if (auto version = metadata->find("resourceVersion");
+        version != metadata->end() && version->is_string()) {
+      page.resource_version = version->get<std::string>();
+    }
+    if (auto token = metadata->find("continue"); token != metadata->end() && token->is_string()) {
+      page.continue_token = token->get<std::string>();
+    }
     if (auto remaining = metadata->find("remainingItemCount");
         remaining != metadata->end() && remaining->is_number_integer()) {
       page.remaining_item_count = remaining->get<long long>();

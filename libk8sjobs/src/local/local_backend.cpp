@@ -11,6 +11,8 @@
 #include <set>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/jobs/job_details.h"
+#include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/local/local_job.h"
 #include "k8sjobs/local/process_info.h"
 #include "k8sjobs/local/state_store.h"
@@ -76,38 +78,39 @@ std::optional<std::string> find(const translate::EnvironmentList& env, const std
 }
 
 // qstat -j's fields, from the request and the job's final environment.
-json job_details(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
-                 const translate::EnvironmentList& env, const std::string& program) {
-  json details = json::object();
-  details["cwd"] = request.working_dir;
-  details["stdout_path"] = paths.stdout_path;
-  details["stderr_path"] = paths.stderr_path;
-  details["merge_output"] = paths.merged;
-  json hard = json::array({json::array({"h_vmem", ge_memory(request.memory_kib)})});
+jobs::JobDetails job_details(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
+                             const translate::EnvironmentList& env, const std::string& program,
+                             int slots) {
+  jobs::JobDetails details;
+  details.cwd = request.working_dir;
+  details.stdout_path = paths.stdout_path;
+  details.stderr_path = paths.stderr_path;
+  details.merge_output = paths.merged;
+  details.program = request.program;
+  details.script_file = program;
+  details.job_args = request.program_args;
+  details.queue = request.requested_queue.value_or("");
+  details.slots = slots;
+  details.memory_kib = request.memory_kib;
+  details.hard_resources.emplace_back("h_vmem", ge_memory(request.memory_kib));
   if (request.time_limit_seconds) {
-    hard.push_back({"h_rt", std::to_string(*request.time_limit_seconds)});
+    details.hard_resources.emplace_back("h_rt", std::to_string(*request.time_limit_seconds));
   }
-  hard.push_back({"release", request.release});
-  details["hard_resources"] = hard;
-  details["mail_options"] = request.mail_options;
-  std::string mail_list;
+  details.hard_resources.emplace_back("release", request.release);
+  details.mail_options = request.mail_options;
   for (const auto& address : request.mail_list) {
-    mail_list += (mail_list.empty() ? "" : ",") + address;
+    details.mail_list += (details.mail_list.empty() ? "" : ",") + address;
   }
-  details["mail_list"] = mail_list;
-  details["hard_queue"] = request.requested_queue.value_or("");
-  details["rerunnable"] = request.rerunnable.value_or(false);
-  details["account"] = request.account.value_or("");
-  json environment = json::array();
+  details.rerunnable = request.rerunnable.value_or(false);
+  details.account = request.account.value_or("");
+  details.priority = request.priority;
+  details.project = request.project;
   std::set<std::string> seen;
   for (const auto& variable : request.env_vars) {
     if (!seen.insert(variable.name).second) continue;
-    if (auto value = find(env, variable.name)) environment.push_back({variable.name, *value});
+    if (auto value = find(env, variable.name))
+      details.environment.emplace_back(variable.name, *value);
   }
-  details["environment"] = environment;
-  details["job_args"] = request.program_args;
-  details["script_file"] = program;
-  json submit_environment = json::array();
   for (const auto& [label, name] : std::initializer_list<std::pair<const char*, const char*>>{
            {"sge_o_home", "SGE_O_HOME"},
            {"sge_o_log_name", "SGE_O_LOGNAME"},
@@ -117,9 +120,8 @@ json job_details(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
            {"sge_o_mail", "SGE_O_MAIL"},
            {"sge_o_workdir", "SGE_O_WORKDIR"},
            {"sge_o_host", "SGE_O_HOST"}}) {
-    if (auto value = find(env, name)) submit_environment.push_back({label, *value});
+    if (auto value = find(env, name)) details.submit_environment.emplace_back(label, *value);
   }
-  details["submit_environment"] = submit_environment;
   return details;
 }
 
@@ -136,12 +138,13 @@ bool settled(TaskPhase phase) {
   return task_finished(phase) || phase == TaskPhase::Error;
 }
 
+// A number of seconds from the environment; anything else (or more than a year) is ignored.
 std::optional<std::uint64_t> seconds_from(const sys::Environment& env, const std::string& name) {
   auto text = env.get(name);
-  if (!text || text->empty() || text->find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  return std::stoull(*text);
+  if (!text) return std::nullopt;
+  auto seconds = jobs::untrusted::parse_decimal(*text, 0, 366LL * 24 * 3600);
+  if (!seconds) return std::nullopt;
+  return static_cast<std::uint64_t>(*seconds);
 }
 
 class LocalBackend final : public jobs::JobBackend {
@@ -158,8 +161,7 @@ class LocalBackend final : public jobs::JobBackend {
       const std::string& already_active_message) override;
   Expected<std::vector<jobs::TaskExit>, jobs::BackendError> wait(
       const jobs::SubmitReceipt& receipt) override;
-  Expected<std::vector<jobs::JobRecord>, jobs::BackendError> list(
-      const jobs::JobQuery& query) override;
+  Expected<jobs::JobListing, jobs::BackendError> list(const jobs::JobQuery& query) override;
   Expected<jobs::DeleteResult, jobs::BackendError> remove(const jobs::JobRecord& job,
                                                           const std::vector<int>& tasks,
                                                           bool force) override;
@@ -272,7 +274,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   launch.working_dir = request.working_dir;
   launch.memory_bytes = resources->memory_bytes;
   launch.time_limit_seconds = request.time_limit_seconds;
-  json details;
+  std::optional<jobs::JobDetails> details;
   for (int task_id : task_ids) {
     ge::OutputPathContext path_context;
     path_context.job_id = static_cast<std::uint64_t>(*id);
@@ -294,7 +296,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
           std::to_string((static_cast<std::uint32_t>(task_id) - request.array->first) /
                          request.array->step));
     }
-    if (details.is_null()) details = job_details(request, paths, *env, program);
+    if (!details) details = job_details(request, paths, *env, program, resources->slots);
 
     TaskLaunch task;
     task.task_id = task_id;
@@ -329,7 +331,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   job.max_running = static_cast<int>(request.task_concurrency.value_or(0));
   job.node = hostname_;
   job.held = request.hold;
-  job.details = details;
+  if (details) job.details = std::move(*details);
   for (int task_id : task_ids) {
     LocalTask task;
     task.task_id = task_id;
@@ -383,14 +385,14 @@ Expected<std::vector<jobs::TaskExit>, jobs::BackendError> LocalBackend::wait(
   }
 }
 
-Expected<std::vector<jobs::JobRecord>, jobs::BackendError> LocalBackend::list(
-    const jobs::JobQuery& query) {
-  std::vector<jobs::JobRecord> records;
-  if (store_.dir().empty() || !fs::exists(store_.jobs_dir())) return records;
+Expected<jobs::JobListing, jobs::BackendError> LocalBackend::list(const jobs::JobQuery& query) {
+  jobs::JobListing listing;
+  auto& records = listing.records;
+  if (store_.dir().empty() || !fs::exists(store_.jobs_dir())) return listing;
   bool everybody = query.users.empty() ||
                    std::find(query.users.begin(), query.users.end(), "*") != query.users.end();
   auto now = clock_.now();
-  for (auto& stored : store_.read_all()) {
+  for (auto& stored : store_.read_all(&listing.warnings)) {
     LocalJob job = settle(std::move(stored));
     bool finished = std::all_of(job.tasks.begin(), job.tasks.end(),
                                 [](const LocalTask& task) { return task_finished(task.phase); });
@@ -415,7 +417,7 @@ Expected<std::vector<jobs::JobRecord>, jobs::BackendError> LocalBackend::list(
     }
     records.push_back(std::move(record));
   }
-  return records;
+  return listing;
 }
 
 Expected<jobs::DeleteResult, jobs::BackendError> LocalBackend::remove(const jobs::JobRecord& job,

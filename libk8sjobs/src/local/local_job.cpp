@@ -1,12 +1,17 @@
 #include "k8sjobs/local/local_job.h"
 
 #include <cstring>
+#include <limits>
+
+#include "k8sjobs/jobs/untrusted_fields.h"
 
 namespace k8sjobs::local {
 
 using nlohmann::json;
 
 namespace {
+
+namespace untrusted = jobs::untrusted;
 
 constexpr std::pair<TaskPhase, const char*> kPhaseNames[] = {
     {TaskPhase::Pending, "pending"}, {TaskPhase::Running, "running"},
@@ -15,47 +20,95 @@ constexpr std::pair<TaskPhase, const char*> kPhaseNames[] = {
     {TaskPhase::Deleted, "deleted"},
 };
 
-TaskPhase phase_from_string(const std::string& text) {
+std::optional<TaskPhase> phase_from_string(const std::string& text) {
   for (const auto& [phase, name] : kPhaseNames) {
     if (text == name) return phase;
   }
-  throw json::other_error::create(501, "unknown task phase \"" + text + "\"", nullptr);
+  return std::nullopt;
 }
 
-// Times are stored as milliseconds since the epoch: exact, and readable with jq.
+// Times are stored as milliseconds since the epoch: exact, and readable with jq. Read back
+// only from 1970 to 9999, which a time_point holds without overflow.
+constexpr long long kLastMillisecond = 253402300799999LL;
+
 json time_json(TimePoint time) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
-}
-TimePoint time_from(const json& value) {
-  return TimePoint(std::chrono::milliseconds(value.get<std::int64_t>()));
 }
 void put_time(json& out, const char* key, const std::optional<TimePoint>& time) {
   if (time) out[key] = time_json(*time);
 }
-std::optional<TimePoint> get_time(const json& in, const char* key) {
-  if (!in.contains(key) || in[key].is_null()) return std::nullopt;
-  return time_from(in[key]);
-}
 json process_json(const ProcessId& process) {
   return {{"pid", process.pid}, {"start_ticks", process.start_ticks}};
 }
-std::optional<ProcessId> get_process(const json& in, const char* key) {
-  if (!in.contains(key) || in[key].is_null()) return std::nullopt;
-  return ProcessId{in[key].at("pid").get<int>(), in[key].at("start_ticks").get<std::uint64_t>()};
-}
-template <class T>
-std::optional<T> get_optional(const json& in, const char* key) {
-  if (!in.contains(key) || in[key].is_null()) return std::nullopt;
-  return in[key].get<T>();
-}
 
-std::vector<std::pair<std::string, std::string>> pairs(const json& details, const char* key) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& item : details.value(key, json::array())) {
-    out.emplace_back(item.at(0).get<std::string>(), item.at(1).get<std::string>());
+// Reads the optional fields of one JSON object of a record; a bad one stays unset and is
+// named in the problems.
+class RecordReader {
+ public:
+  RecordReader(const json& object, std::string where, std::vector<std::string>& problems)
+      : object_(object), where_(std::move(where)), problems_(problems) {}
+
+  bool present(const char* key) const {
+    const json* value = untrusted::member(object_, key);
+    return value != nullptr && !value->is_null();
   }
-  return out;
-}
+
+  std::optional<TimePoint> time(const char* key) {
+    if (!present(key)) return std::nullopt;
+    auto millis = untrusted::integer_member(object_, key, 0, kLastMillisecond);
+    if (!millis) return bad(key, "is not a time (milliseconds since 1970)"), std::nullopt;
+    return TimePoint(std::chrono::milliseconds(*millis));
+  }
+
+  std::optional<int> integer(const char* key, int min, int max) {
+    if (!present(key)) return std::nullopt;
+    auto number = untrusted::integer_member(object_, key, min, max);
+    if (!number) {
+      bad(key, "is not a number from " + std::to_string(min) + " to " + std::to_string(max));
+      return std::nullopt;
+    }
+    return static_cast<int>(*number);
+  }
+
+  // Process ids 0 and 1 would make kill(-pid) signal the caller's process group or every
+  // process it may signal: only real process group leaders are accepted.
+  std::optional<ProcessId> process(const char* key) {
+    if (!present(key)) return std::nullopt;
+    const json& value = untrusted::object_member(object_, key);
+    auto pid = untrusted::integer_member(value, "pid", 2, std::numeric_limits<int>::max());
+    auto ticks =
+        untrusted::integer_member(value, "start_ticks", 0, std::numeric_limits<long long>::max());
+    if (!pid || !ticks) return bad(key, "is not a process {pid, start_ticks}"), std::nullopt;
+    return ProcessId{static_cast<int>(*pid), static_cast<std::uint64_t>(*ticks)};
+  }
+
+  void boolean(const char* key, bool& out) {
+    if (!present(key)) return;
+    if (auto value = untrusted::bool_member(object_, key)) {
+      out = *value;
+    } else {
+      bad(key, "is not true or false");
+    }
+  }
+
+  void string(const char* key, std::string& out) {
+    if (!present(key)) return;
+    if (auto value = untrusted::string_member(object_, key)) {
+      out = std::move(*value);
+    } else {
+      bad(key, "is not a string");
+    }
+  }
+
+ private:
+  void bad(const char* key, const std::string& what) {
+    problems_.push_back(where_ + "\"" + key + "\" " + what);
+  }
+
+  const json& object_;
+  std::string where_;
+  std::vector<std::string>& problems_;
+};
 
 }  // namespace
 
@@ -86,7 +139,7 @@ json to_json(const LocalJob& job) {
            {"node", job.node},
            {"held", job.held},
            {"started", job.started},
-           {"details", job.details},
+           {"details", jobs::to_json(job.details)},
            {"tasks", json::array()}};
   if (job.uid) out["uid"] = *job.uid;
   if (job.gid) out["gid"] = *job.gid;
@@ -110,46 +163,94 @@ json to_json(const LocalJob& job) {
   return out;
 }
 
-LocalJob local_job_from_json(const json& in) {
-  LocalJob job;
-  job.id = in.at("id").get<long long>();
-  job.name = in.at("name").get<std::string>();
-  job.owner = in.at("owner").get<std::string>();
-  job.group = in.value("group", "");
-  job.uid = get_optional<int>(in, "uid");
-  job.gid = get_optional<int>(in, "gid");
-  job.continuous = in.value("continuous", false);
-  job.once = in.value("once", false);
-  job.posix_priority = in.value("posix_priority", 0);
-  job.slots = in.value("slots", 1);
-  job.memory_bytes = in.value("memory_bytes", std::uint64_t{0});
-  job.submission_time = time_from(in.at("submission_time"));
-  if (in.contains("array")) {
-    const auto& array = in["array"];
-    job.array = jobs::ArrayRange{array.at("first").get<int>(), array.at("last").get<int>(),
-                                 array.at("step").get<int>()};
+Expected<DecodedLocalJob, std::string> local_job_from_json(const json& in) {
+  if (!in.is_object()) return unexpected(std::string("is not a JSON object"));
+  DecodedLocalJob decoded;
+  LocalJob& job = decoded.job;
+  auto& problems = decoded.problems;
+  // The identity: what qstat shows and qdel acts on.
+  auto id = untrusted::integer_member(in, "id", 1, std::numeric_limits<long long>::max());
+  if (!id) return unexpected(std::string("\"id\" is not a job number"));
+  job.id = *id;
+  auto name = untrusted::string_member(in, "name");
+  if (!name) return unexpected(std::string("\"name\" is not a string"));
+  job.name = std::move(*name);
+  auto owner = untrusted::string_member(in, "owner");
+  if (!owner || owner->empty()) return unexpected(std::string("\"owner\" is not a user name"));
+  job.owner = std::move(*owner);
+  RecordReader read(in, "", problems);
+  auto submitted = untrusted::integer_member(in, "submission_time", 0, kLastMillisecond);
+  if (!submitted) {
+    return unexpected(std::string("\"submission_time\" is not a time (milliseconds since 1970)"));
   }
-  job.max_running = in.value("max_running", 0);
-  job.node = in.value("node", "");
-  job.held = in.value("held", false);
-  job.started = in.value("started", false);
-  job.supervisor = get_process(in, "supervisor");
-  job.details = in.value("details", json::object());
-  for (const auto& item : in.at("tasks")) {
+  job.submission_time = TimePoint(std::chrono::milliseconds(*submitted));
+  const json* tasks = untrusted::member(in, "tasks");
+  if (tasks == nullptr || !tasks->is_array() || tasks->empty() ||
+      static_cast<long long>(tasks->size()) > untrusted::kMaxArrayTasks) {
+    return unexpected("\"tasks\" is not a list of 1 to " +
+                      std::to_string(untrusted::kMaxArrayTasks) + " tasks");
+  }
+
+  read.string("group", job.group);
+  job.uid = read.integer("uid", 0, std::numeric_limits<int>::max());
+  job.gid = read.integer("gid", 0, std::numeric_limits<int>::max());
+  read.boolean("continuous", job.continuous);
+  read.boolean("once", job.once);
+  job.posix_priority = read.integer("posix_priority", -1023, 1024).value_or(0);
+  job.slots = read.integer("slots", 1, static_cast<int>(untrusted::kMaxArrayTasks)).value_or(1);
+  if (read.present("memory_bytes")) {
+    if (auto bytes = untrusted::integer_member(in, "memory_bytes", 0,
+                                               std::numeric_limits<long long>::max())) {
+      job.memory_bytes = static_cast<std::uint64_t>(*bytes);
+    } else {
+      problems.push_back("\"memory_bytes\" is not a number of bytes");
+    }
+  }
+  if (read.present("array")) {
+    // The same rules as the details' task range.
+    auto range = jobs::job_details_from_untrusted_json(json{{"array", in["array"]}});
+    if (range.details.array) {
+      job.array = range.details.array;
+    } else {
+      problems.insert(problems.end(), range.problems.begin(), range.problems.end());
+    }
+  }
+  job.max_running =
+      read.integer("max_running", 0, static_cast<int>(untrusted::kMaxArrayTasks)).value_or(0);
+  read.string("node", job.node);
+  read.boolean("held", job.held);
+  read.boolean("started", job.started);
+  job.supervisor = read.process("supervisor");
+  if (read.present("details")) {
+    auto details = jobs::job_details_from_untrusted_json(in["details"]);
+    job.details = std::move(details.details);
+    for (auto& problem : details.problems) problems.push_back("\"details\": " + problem);
+  }
+  for (const auto& item : *tasks) {
+    if (!item.is_object()) return unexpected(std::string("a task is not a JSON object"));
     LocalTask task;
-    task.task_id = item.at("task_id").get<int>();
-    task.phase = phase_from_string(item.at("phase").get<std::string>());
-    task.process = get_process(item, "process");
-    task.start_time = get_time(item, "start_time");
-    task.end_time = get_time(item, "end_time");
-    task.exit_code = get_optional<int>(item, "exit_code");
-    task.signal = get_optional<int>(item, "signal");
-    task.error_reason = item.value("error_reason", "");
-    task.delete_requested = get_time(item, "delete_requested");
-    task.kill_after = get_time(item, "kill_after");
+    auto task_id = untrusted::integer_member(item, "task_id", 0, std::numeric_limits<int>::max());
+    if (!task_id) return unexpected(std::string("a task's \"task_id\" is not a task number"));
+    task.task_id = static_cast<int>(*task_id);
+    auto phase_name = untrusted::string_member(item, "phase");
+    auto phase = phase_name ? phase_from_string(*phase_name) : std::nullopt;
+    if (!phase) {
+      return unexpected("task " + std::to_string(task.task_id) + ": \"phase\" " +
+                        untrusted::quoted(phase_name.value_or("")) + " is not a task phase");
+    }
+    task.phase = *phase;
+    RecordReader read_task(item, "task " + std::to_string(task.task_id) + ": ", problems);
+    task.process = read_task.process("process");
+    task.start_time = read_task.time("start_time");
+    task.end_time = read_task.time("end_time");
+    task.exit_code = read_task.integer("exit_code", 0, 255);
+    task.signal = read_task.integer("signal", 1, 255);
+    read_task.string("error_reason", task.error_reason);
+    task.delete_requested = read_task.time("delete_requested");
+    task.kill_after = read_task.time("kill_after");
     job.tasks.push_back(std::move(task));
   }
-  return job;
+  return decoded;
 }
 
 TaskPhase effective_phase(const LocalJob& job, const LocalTask& task, const LivenessCheck& alive,
@@ -189,21 +290,7 @@ jobs::JobRecord to_job_record(const LocalJob& job, const LivenessCheck& alive, T
   record.submission_time = job.submission_time;
   record.array = job.array;
 
-  const json& details = job.details;
-  record.account = details.value("account", "");
-  record.cwd = details.value("cwd", "");
-  record.stdout_path = details.value("stdout_path", "");
-  record.stderr_path = details.value("stderr_path", "");
-  record.merge_output = details.value("merge_output", false);
-  record.hard_resources = pairs(details, "hard_resources");
-  record.mail_options = details.value("mail_options", "");
-  record.mail_list = details.value("mail_list", "");
-  record.hard_queue = details.value("hard_queue", "");
-  record.rerunnable = details.value("rerunnable", false);
-  record.environment = pairs(details, "environment");
-  record.job_args = details.value("job_args", std::vector<std::string>{});
-  record.script_file = details.value("script_file", "");
-  record.submit_environment = pairs(details, "submit_environment");
+  jobs::apply_job_details(job.details, record);
   record.backend_objects = {{"LocalJob", std::to_string(job.id)}};
 
   for (const auto& task : job.tasks) {

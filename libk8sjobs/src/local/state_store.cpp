@@ -9,8 +9,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <system_error>
+
+#include "k8sjobs/jobs/untrusted_fields.h"
 
 namespace k8sjobs::local {
 
@@ -39,15 +42,31 @@ std::optional<json> read_json(const fs::path& path) {
   return parsed;
 }
 
-// Job IDs from file names "<id>.json".
+// Job IDs from file names "<id>.json"; other names (and ids too large) are not records.
 std::optional<long long> id_of(const fs::path& file) {
   std::string name = file.filename().string();
   if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".json") != 0) return std::nullopt;
-  std::string digits = name.substr(0, name.size() - 5);
-  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
+  auto id = jobs::untrusted::parse_job_number(std::string_view(name).substr(0, name.size() - 5));
+  if (!id) return std::nullopt;
+  return *id;
+}
+
+// The record of job `id`, or why the file holds none; `problems` gets what was read with
+// defaults.
+Expected<LocalJob, std::string> read_record(const fs::path& path, long long id,
+                                            std::vector<std::string>* problems) {
+  auto text = read_text(path);
+  if (!text) return unexpected(std::string("cannot be read"));
+  json parsed = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return unexpected(std::string("is not JSON"));
+  auto decoded = local_job_from_json(parsed);
+  if (!decoded) return unexpected(decoded.error());
+  if (decoded->job.id != id) {
+    return unexpected("records job " + std::to_string(decoded->job.id) + ", not job " +
+                      std::to_string(id));
   }
-  return std::stoll(digits);
+  if (problems != nullptr) *problems = std::move(decoded->problems);
+  return std::move(decoded->job);
 }
 
 Expected<Done, std::string> write_all(int fd, const std::string& content, const fs::path& path) {
@@ -163,15 +182,19 @@ Expected<long long, std::string> StateStore::next_id() {
   if (!lock) return unexpected(lock.error());
   long long next = 1;
   if (auto text = read_text(dir_ / "next_id")) {
-    try {
-      next = std::max(next, std::stoll(*text));
-    } catch (const std::exception&) {
-      // A damaged counter: the job files below still keep IDs unique.
+    // A damaged counter is passed over: the job files below still keep IDs unique.
+    std::string_view digits = *text;
+    if (!digits.empty() && digits.back() == '\n') digits.remove_suffix(1);
+    // Kept below the largest number so that the counter can always go one further.
+    if (auto stored =
+            jobs::untrusted::parse_decimal(digits, 1, std::numeric_limits<long long>::max() - 1)) {
+      next = std::max(next, *stored);
     }
   }
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(jobs_dir(), error)) {
-    if (auto id = id_of(entry.path())) next = std::max(next, *id + 1);
+    if (auto id = id_of(entry.path()); id && *id < std::numeric_limits<long long>::max() - 1)
+      next = std::max(next, *id + 1);
   }
   auto wrote = write_file_atomically(dir_ / "next_id", std::to_string(next + 1) + "\n");
   if (!wrote) return unexpected(wrote.error());
@@ -187,16 +210,12 @@ Expected<FileLock, std::string> StateStore::lock_records() {
 }
 
 std::optional<LocalJob> StateStore::read(long long id) const {
-  auto parsed = read_json(record_path(id));
-  if (!parsed) return std::nullopt;
-  try {
-    return local_job_from_json(*parsed);
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
+  auto job = read_record(record_path(id), id, nullptr);
+  if (!job) return std::nullopt;
+  return std::move(*job);
 }
 
-std::vector<LocalJob> StateStore::read_all() const {
+std::vector<LocalJob> StateStore::read_all(std::vector<std::string>* warnings) const {
   std::vector<long long> ids;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(jobs_dir(), error)) {
@@ -205,7 +224,23 @@ std::vector<LocalJob> StateStore::read_all() const {
   std::sort(ids.begin(), ids.end());
   std::vector<LocalJob> jobs;
   for (long long id : ids) {
-    if (auto job = read(id)) jobs.push_back(std::move(*job));
+    std::vector<std::string> problems;
+    const fs::path path = record_path(id);
+    auto job = read_record(path, id, &problems);
+    if (!job) {
+      // A file that vanished meanwhile was a finished job removed by another command.
+      if (warnings != nullptr && fs::exists(path, error)) {
+        warnings->push_back("ignoring local job file " + path.string() + ": " + job.error());
+      }
+      continue;
+    }
+    if (warnings != nullptr && !problems.empty()) {
+      std::string joined;
+      for (const auto& problem : problems) joined += (joined.empty() ? "" : "; ") + problem;
+      warnings->push_back("local job file " + path.string() + ": " + joined +
+                          " (shown as not set)");
+    }
+    jobs.push_back(std::move(*job));
   }
   return jobs;
 }

@@ -3,9 +3,10 @@
 #include <fnmatch.h>
 
 #include <cctype>
-#include <climits>
+#include <limits>
 
 #include "format_util.h"
+#include "k8sjobs/jobs/untrusted_fields.h"
 
 namespace k8sjobs::qstat {
 
@@ -21,10 +22,12 @@ bool all_digits(const std::string& s) {
   return true;
 }
 
+// At most nine digits: a range's end plus its step stays within an int.
 bool parse_positive(const std::string& s, int& out) {
-  if (!all_digits(s) || s.size() > 9) return false;
-  out = std::stoi(s);
-  return out >= 1;
+  auto number = jobs::untrusted::parse_decimal(s, 1, 999'999'999);
+  if (!number) return false;
+  out = static_cast<int>(*number);
+  return true;
 }
 
 // "n", "n-m", "n-m:s"; the end is rounded down to the step like qsub -t does.
@@ -81,9 +84,10 @@ Expected<QdelTarget, std::string> parse_qdel_target(const std::string& argument)
   }
   if (head.empty()) return unexpected(invalid);
   if (all_digits(head)) {
-    if (head.size() > 18) return unexpected(invalid);
+    auto id = jobs::untrusted::parse_decimal(head, 0, std::numeric_limits<long long>::max());
+    if (!id) return unexpected(invalid);
     target.kind = QdelTarget::Kind::JobId;
-    target.job_id = std::stoll(head);
+    target.job_id = *id;
   } else {
     target.kind = head.find_first_of("*?[") != std::string::npos ? QdelTarget::Kind::Pattern
                                                                  : QdelTarget::Kind::Name;

@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <optional>
 #include <set>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/jobs/job_details.h"
+#include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/job_environment.h"
 #include "k8sjobs/translate/labels.h"
 
@@ -21,15 +22,6 @@ namespace {
 // resolved with this stand-in, which the launcher turns back into a shell expansion.
 constexpr std::uint32_t kTaskIdStandIn = 2147480009;
 constexpr const char* kTaskIdStandInText = "2147480009";
-
-std::string format_utc(std::chrono::system_clock::time_point time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm parts{};
-  gmtime_r(&seconds, &parts);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return buffer;
-}
 
 std::string format_bytes_quantity(std::uint64_t bytes) {
   if (bytes % (1024ULL * 1024 * 1024) == 0) return std::to_string(bytes >> 30) + "Gi";
@@ -200,40 +192,40 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   labels[kQueueLabel] = request.continuous ? "continuous" : "task";
   if (request.once) labels[kOnceLabel] = "true";
 
-  json details{{"cwd", request.working_dir},
-               {"stdout", paths.stdout_path},
-               {"stderr", paths.stderr_path},
-               {"merge", paths.merged},
-               {"program", request.program},
-               {"script", request.resolved_program},
-               {"args", request.program_args},
-               {"queue", queue},
-               {"slots", slots},
-               {"memory_kib", request.memory_kib},
-               {"hard_resources", json::array()}};
-  details["hard_resources"].push_back({"h_vmem", ge_memory(request.memory_kib)});
+  jobs::JobDetails details;
+  details.cwd = request.working_dir;
+  details.stdout_path = paths.stdout_path;
+  details.stderr_path = paths.stderr_path;
+  details.merge_output = paths.merged;
+  details.program = request.program;
+  details.script_file = request.resolved_program;
+  details.job_args = request.program_args;
+  details.queue = queue;
+  details.slots = slots;
+  details.memory_kib = request.memory_kib;
+  details.hard_resources.emplace_back("h_vmem", ge_memory(request.memory_kib));
   if (request.time_limit_seconds) {
-    details["hard_resources"].push_back({"h_rt", std::to_string(*request.time_limit_seconds)});
+    details.hard_resources.emplace_back("h_rt", std::to_string(*request.time_limit_seconds));
   }
-  details["hard_resources"].push_back({"release", request.release});
+  details.hard_resources.emplace_back("release", request.release);
   if (request.array) {
-    details["array"] = {{"first", request.array->first},
-                        {"last", request.array->last},
-                        {"step", request.array->step}};
+    details.array = jobs::ArrayRange{static_cast<int>(request.array->first),
+                                     static_cast<int>(request.array->last),
+                                     static_cast<int>(request.array->step)};
   }
-  if (request.priority) details["priority"] = *request.priority;
-  if (request.account) details["account"] = *request.account;
-  if (request.project) details["project"] = *request.project;
-  if (request.rerunnable) details["restart"] = *request.rerunnable;
-  json sge_o = json::array();
+  details.priority = request.priority;
+  details.account = request.account;
+  details.project = request.project;
+  details.rerunnable = request.rerunnable;
   auto submit_var = [&](const char* label, const char* variable) {
-    if (auto value = lookup(context, variable)) sge_o.push_back({label, *value});
+    if (auto value = lookup(context, variable))
+      details.submit_environment.emplace_back(label, *value);
   };
   json annotations = json::object();
   for (const auto& [key, value] : site.pod.annotations) annotations[key] = value;
   annotations[kNameAnnotation] = request.job_name;
   annotations[kOwnerAnnotation] = request.user;
-  annotations[kSubmitTimeAnnotation] = format_utc(context.submit_time);
+  annotations[kSubmitTimeAnnotation] = text::format_rfc3339(context.submit_time);
   std::string mail_list;
   for (const auto& address : request.mail_list)
     mail_list += (mail_list.empty() ? "" : ",") + address;
@@ -246,10 +238,9 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   submit_var("sge_o_shell", "SHELL");
   submit_var("sge_o_tz", "TZ");
   submit_var("sge_o_mail", "MAIL");
-  sge_o.push_back({"sge_o_workdir", request.submit_cwd});
-  sge_o.push_back({"sge_o_host", context.hostname});
-  details["submit_environment"] = sge_o;
-  annotations[kDetailsAnnotation] = details.dump();
+  details.submit_environment.emplace_back("sge_o_workdir", request.submit_cwd);
+  details.submit_environment.emplace_back("sge_o_host", context.hostname);
+  annotations[kDetailsAnnotation] = jobs::to_annotation(details);
   // The job's environment, as Grid Engine set it.
   auto env = job_environment(request, identity, context, paths);
   if (!env) return unexpected(env.error());

@@ -40,6 +40,14 @@ struct JobQuery {
   bool include_finished = false;   // qstat -s z
 };
 
+// What list() found: the jobs, and one line per object (or state file) that was skipped, or
+// read with defaults for some fields, because it is not what k8sjobs writes. The commands print
+// each as "<command>: warning: <line>" on stderr; the listing of the rest stays exact.
+struct JobListing {
+  std::vector<JobRecord> records;
+  std::vector<std::string> warnings;
+};
+
 enum class DeleteResult {
   Registered,       // it was running: stopping now ("has registered the job N for deletion")
   Deleted,          // it was pending: gone ("has deleted job N")
@@ -56,7 +64,7 @@ class JobBackend {
       const std::string& already_active_message) = 0;
   // Blocks until the job (every task) has ended; for -sync y.
   virtual Expected<std::vector<TaskExit>, BackendError> wait(const SubmitReceipt& receipt) = 0;
-  virtual Expected<std::vector<JobRecord>, BackendError> list(const JobQuery& query) = 0;
+  virtual Expected<JobListing, BackendError> list(const JobQuery& query) = 0;
   // `tasks` empty: the whole job; else only these array task ids. `force`: qdel -f.
   virtual Expected<DeleteResult, BackendError> remove(const JobRecord& job,
                                                       const std::vector<int>& tasks,

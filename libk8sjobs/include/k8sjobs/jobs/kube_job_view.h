@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "k8sjobs/jobs/backend.h"
 #include "k8sjobs/jobs/job_record.h"
 
 namespace k8sjobs::jobs {
@@ -43,6 +44,9 @@ class JobViewCollector {
   // One JobRecord per Job/Deployment, tasks derived from the pods, sorted by job ID. Finished
   // jobs are included (state Succeeded/Failed); the caller filters. Leaves the collector empty.
   std::vector<JobRecord> take_records();
+  // One line per object skipped ("ignoring job/x: label k8sjobs.io/job-id \"abc\" is not a job
+  // number") or shown with defaults for some fields; in the order added. Leaves none behind.
+  std::vector<std::string> take_warnings();
 
   // What an owner (Job or Deployment) contributes besides its JobRecord fields.
   struct OwnerFacts {
@@ -62,20 +66,25 @@ class JobViewCollector {
 
  private:
   struct OwnerKey {
-    std::string id_label;  // k8sjobs.io/job-id, as the pods carry it
+    long long id;  // k8sjobs.io/job-id, as the pods carry it
     OwnerFacts facts;
   };
+  enum class Source { Jobs, Deployments, Pods };
   void add_owner(const nlohmann::json& object, bool deployment);
   void clear_owners(bool deployments);
+  void clear_warnings(Source source);
 
   // Parallel: the records are filled in place and handed over without a copy.
   std::vector<JobRecord> records_;
   std::vector<OwnerKey> owners_;
   // job-id label → completion index (0 when not indexed) → newest pod's task.
-  std::map<std::string, std::map<int, PodTask>> pods_;
+  std::map<long long, std::map<int, PodTask>> pods_;
+  std::vector<std::pair<Source, std::string>> warnings_;
 };
 
-// The collector over a whole snapshot at once.
+// The collector over a whole snapshot at once: the records and the warnings.
+JobListing derive_job_listing(const ClusterSnapshot& snapshot);
+// The records alone.
 std::vector<JobRecord> derive_job_records(const ClusterSnapshot& snapshot);
 
 }  // namespace k8sjobs::jobs

@@ -13,7 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "k8sjobs/expected.h"
 #include "k8sjobs/jobs/backend.h"
+#include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/job_record.h"
 
 namespace k8sjobs::local {
@@ -76,15 +78,22 @@ struct LocalJob {
   bool started = false;
   std::optional<ProcessId> supervisor;
   std::vector<LocalTask> tasks;
-  // Details for qstat -j (the JobRecord fields of the same names).
-  nlohmann::json details = nlohmann::json::object();
+  // Details for qstat -j, in the same codec as the Kubernetes backend's annotation.
+  jobs::JobDetails details;
 
   bool operator==(const LocalJob&) const = default;
 };
 
 nlohmann::json to_json(const LocalJob& job);
-// Throws nlohmann::json::exception on a malformed record.
-LocalJob local_job_from_json(const nlohmann::json& json);
+// A record as read from its file, which its user can edit: the job, and what was read with
+// defaults (e.g. `"slots" is not a number from 1 to 100000`).
+struct DecodedLocalJob {
+  LocalJob job;
+  std::vector<std::string> problems;
+};
+// Error: why the record is not a job at all (its id, name, owner, submission time or tasks are
+// not what k8sjobs writes). Never throws.
+Expected<DecodedLocalJob, std::string> local_job_from_json(const nlohmann::json& json);
 
 // Is this process (pid and start time) still the one we started?
 using LivenessCheck = std::function<bool(const ProcessId&)>;

@@ -66,8 +66,10 @@ class StateStore {
 
   // nullopt: no such job (or an unreadable record).
   std::optional<LocalJob> read(long long id) const;
-  // Every readable record, by ID.
-  std::vector<LocalJob> read_all() const;
+  // Every readable record, by ID. `warnings`, when given, gets one line per record file that
+  // is not a job ("ignoring local job file <path>: <reason>") or was read with defaults: the
+  // files are the user's to edit.
+  std::vector<LocalJob> read_all(std::vector<std::string>* warnings = nullptr) const;
   // Only under lock_records() (or for a record nobody else knows yet).
   Expected<Done, std::string> write(const LocalJob& job);
   // Read-modify-write under lock_records(). `change` returns false to leave the record as it
