@@ -364,7 +364,10 @@ TEST_F(LocalBackendTest, HeldAtSubmitStartsOnRelease) {
 }
 
 TEST_F(LocalBackendTest, HoldStopsAndReleaseContinuesARunningJob) {
-  auto program = script("loop.sh", "while :; do sleep 0.1; done\n");
+  // One process for its whole life, so its state is the job's. A shell loop would not do:
+  // dash vforks each command, and a SIGSTOP landing between vfork and exec stops the child
+  // while the shell waits for it in state D, never T, although the job is stopped.
+  auto program = script("still.sh", "exec sleep 60\n");  // the fixture's teardown ends it
   long long id = submit(request(ge::Mode::Jsub, {program.string()}));
   ASSERT_TRUE(wait_for_state(id, JobState::Running));
   auto record = find(id);
