@@ -153,6 +153,18 @@ class LocalBackendTest : public ::testing::Test {
         deadline, "job " + std::to_string(id) + " to be " + state_name(state));
   }
 
+  // Until the job's stdout file holds `text`: what a job prints once its setup (a trap, say)
+  // is done. "Running" only says its process was started.
+  ::testing::AssertionResult wait_for_output(long long id, const std::string& text) {
+    auto job = stored(id);
+    if (!job) return ::testing::AssertionFailure() << "job " << id << " has no record";
+    fs::path out = job->details.value("stdout_path", "");
+    return testing::wait_until(
+        [&] { return fs::exists(out) && testing::read_file(out).find(text) != std::string::npos; },
+        testing::kEventDeadline,
+        "job " + std::to_string(id) + " to write \"" + text + "\" to " + out.string());
+  }
+
   std::vector<TaskExit> wait(long long id) {
     auto exits = backend_->wait(jobs::SubmitReceipt{id, "", {}});
     if (!exits) {
@@ -301,6 +313,8 @@ TEST_F(LocalBackendTest, RemoveRunningJobTermsThenKillsAfterGrace) {
   auto program = script("stubborn.sh", "trap '' TERM\necho up\nwhile :; do sleep 0.1; done\n");
   long long id = submit(request(ge::Mode::Jsub, {program.string()}));
   ASSERT_TRUE(wait_for_state(id, JobState::Running));
+  // Running is as soon as the shell started; a TERM before its trap would simply end it.
+  ASSERT_TRUE(wait_for_output(id, "up\n"));
   auto record = find(id);
   ASSERT_TRUE(record);
   auto start = std::chrono::steady_clock::now();
@@ -530,9 +544,10 @@ TEST_F(LocalBackendTest, JobWhoseSupervisorWasKilledDoesNotRunForever) {
 }
 
 TEST_F(LocalBackendTest, RemoveWithoutSupervisorStillKillsAfterGrace) {
-  auto program = script("stubborn.sh", "trap '' TERM\nwhile :; do sleep 0.1; done\n");
+  auto program = script("stubborn.sh", "trap '' TERM\necho up\nwhile :; do sleep 0.1; done\n");
   long long id = submit(request(ge::Mode::Jsub, {program.string()}));
   ASSERT_TRUE(wait_for_state(id, JobState::Running));
+  ASSERT_TRUE(wait_for_output(id, "up\n"));  // TERM is ignored from now on
   auto job = stored(id);
   ASSERT_TRUE(job && job->supervisor && job->tasks.front().process);
   ASSERT_EQ(::kill(job->supervisor->pid, SIGKILL), 0);
