@@ -134,6 +134,7 @@ struct TestApiServer::Impl {
   std::vector<Fault> faults;
   std::vector<RecordedRequest> recorded;
   std::chrono::seconds default_watch_timeout{30};
+  std::map<std::string, int> watches_started;  // by collection path
   std::set<int> connection_fds;
   std::mt19937_64 random{std::random_device{}()};
 
@@ -502,6 +503,7 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
     {
       std::lock_guard lock(mutex);
       timeout = default_watch_timeout;
+      if (!state->finished) ++watches_started[req.path];
     }
     if (req.has_param("timeoutSeconds")) {
       timeout = std::chrono::seconds(std::atoll(req.get_param_value("timeoutSeconds").c_str()));
@@ -762,6 +764,12 @@ std::string TestApiServer::resource_version() const {
 void TestApiServer::set_default_watch_timeout(std::chrono::seconds timeout) {
   std::lock_guard lock(impl_->mutex);
   impl_->default_watch_timeout = timeout;
+}
+
+int TestApiServer::watches_started(const std::string& collection_path) const {
+  std::lock_guard lock(impl_->mutex);
+  auto found = impl_->watches_started.find(collection_path);
+  return found == impl_->watches_started.end() ? 0 : found->second;
 }
 
 }  // namespace k8sjobs::testing

@@ -95,6 +95,13 @@ class TestApiServer {
   // Default watch duration when a request gives no timeoutSeconds (30 s unless changed).
   void set_default_watch_timeout(std::chrono::seconds timeout);
 
+  // How many watch streams on `collection_path` (e.g. "/apis/batch/v1/namespaces/ns/jobs") this
+  // server has started, counted once each stream is positioned: every change made after the
+  // count went up reaches that watcher. Streams that only carry a 410 ERROR do not count;
+  // clear_requests() does not reset it. Tests wait on it instead of sleeping until a client
+  // "must be watching by now".
+  int watches_started(const std::string& collection_path) const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

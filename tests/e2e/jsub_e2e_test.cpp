@@ -7,9 +7,9 @@
 #include <fstream>
 #include <future>
 #include <set>
-#include <thread>
 
 #include "support/cluster_fixture.h"
+#include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
@@ -96,7 +96,7 @@ TEST_F(JsubEndToEnd, OnceRefusesASecondActiveJobButNotAFinishedOne) {
             std::string::npos);
 
   std::string pod = cluster.wait_for_pod(kNs, 1);
-  ASSERT_FALSE(pod.empty());
+  ASSERT_FALSE(pod.empty()) << "job 1 got no pod";
   cluster.server().set_pod_running(kNs, pod);
   cluster.server().finish_pod(kNs, pod, 0);
   auto after = jsub({"-once", "-N", "x", "/bin/true"});
@@ -243,16 +243,21 @@ TEST_F(JsubEndToEnd, SyncWaitsAndPassesTheExitCodeThrough) {
       {"bad", 3, 0, 3, "", "Job 2 exited with exit code 3.\n"},
       {"killed", 0, 9, 1, "", "Job 3 exited because of signal SIGKILL\n"},
   };
+  const std::string jobs_path = "/apis/batch/v1/namespaces/tool-alice/jobs";
   long long id = 0;
   for (const auto& c : cases) {
     ++id;
+    const int watches_before = cluster.server().watches_started(jobs_path);
     auto run = std::async(std::launch::async, [&] {
       return jsub({"-sync", "y", "-N", c.name, "/bin/true"});
     });
     std::string pod = cluster.wait_for_pod(kNs, id);
-    ASSERT_FALSE(pod.empty());
+    ASSERT_FALSE(pod.empty()) << "job " << id << " got no pod";
     cluster.server().set_pod_running(kNs, pod);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // The pod ends only once jsub watches its Job, so the end reaches jsub as a watch event.
+    ASSERT_TRUE(
+        wait_until([&] { return cluster.server().watches_started(jobs_path) > watches_before; },
+                   kEventDeadline, "jsub -sync y to watch job " + std::to_string(id)));
     if (c.signal != 0) {
       cluster.server().kill_pod_by_signal(kNs, pod, c.signal);
     } else {

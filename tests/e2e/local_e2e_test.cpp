@@ -6,12 +6,12 @@
 
 #include <fstream>
 #include <future>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "support/command_runner.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
@@ -42,15 +42,25 @@ class LocalEndToEnd : public ::testing::Test {
     return home.write(name, "#!/bin/sh\n" + body, std::filesystem::perms::owner_all);
   }
 
-  // Polls qstat until `predicate` holds for its output (bounded).
-  std::string qstat_until(const std::function<bool(const std::string&)>& predicate) const {
+  // Runs qstat until its listing satisfies `predicate` and returns that listing; if it never
+  // does within kEventDeadline, adds a failure naming `what` and returns the last listing.
+  std::string qstat_until(const std::function<bool(const std::string&)>& predicate,
+                          std::string_view what) const {
     std::string out;
-    for (int i = 0; i < 100; ++i) {
-      out = run("qstat/qstat", {}).out;
-      if (predicate(out)) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    auto shown = wait_until(
+        [&] {
+          out = run("qstat/qstat", {}).out;
+          return predicate(out);
+        },
+        kEventDeadline, what);
+    if (!shown) ADD_FAILURE() << shown.message() << "; last listing:\n" << out;
     return out;
+  }
+
+  // Until the job's file `name` in the home directory reads `expected`.
+  ::testing::AssertionResult file_reads(const std::string& name, const std::string& expected) {
+    return wait_until([&] { return read_if_exists(home.path() / name) == expected; },
+                      kEventDeadline, name + " to read \"" + expected + "\"");
   }
 
   TempDir home;
@@ -63,22 +73,21 @@ TEST_F(LocalEndToEnd, SubmitListAndReadTheOutput) {
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   EXPECT_EQ(submitted.out, "Your job 1 (\"hello\") has been submitted\n");
   std::string listing =
-      qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; });
+      qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; },
+                  "qstat to show job 1 running");
   EXPECT_EQ(
       listing.rfind("job-ID  prior   name       user         state submit/start at     queue ", 0),
       0u)
       << listing;
   EXPECT_NE(listing.find("      1 0.50000 hello      tools.alice  r     "), std::string::npos)
       << listing;
-  for (int i = 0; i < 50 && read_if_exists(home.path() / "hello.out").empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(read_if_exists(home.path() / "hello.out"), "hello from 1 as hello\n");
+  EXPECT_TRUE(file_reads("hello.out", "hello from 1 as hello\n"));
   auto deleted = run("qdel/qdel", {"1"});
   EXPECT_EQ(deleted.exit_code, 0);
   EXPECT_EQ(deleted.out, "tools.alice has registered the job 1 for deletion\n");
-  std::string after = qstat_until([](const std::string& out) { return out.empty(); });
-  EXPECT_EQ(after, "");
+  EXPECT_EQ(qstat_until([](const std::string& out) { return out.empty(); },
+                        "qstat to stop listing the deleted job"),
+            "");
 }
 
 TEST_F(LocalEndToEnd, SyncPassesExitCodesAndSignalsThrough) {
@@ -101,15 +110,13 @@ TEST_F(LocalEndToEnd, ContinuousJobIsRestartedAfterAFailureAndEndsOnSuccess) {
                                         marker.string() + "'\necho first\nexit 7\n");
   auto started = run("jstart/jstart", {"-N", "flaky", program.string()});
   ASSERT_EQ(started.exit_code, 0) << started.err;
-  std::string err;
-  for (int i = 0; i < 150 && read_if_exists(home.path() / "flaky.out") != "first\nsecond\n"; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_EQ(read_if_exists(home.path() / "flaky.out"), "first\nsecond\n");
-  err = read_if_exists(home.path() / "flaky.err");
+  EXPECT_TRUE(file_reads("flaky.out", "first\nsecond\n"));
+  std::string err = read_if_exists(home.path() / "flaky.err");
   EXPECT_NE(err.find(program.string() + " exited with code 7. Respawning..."), std::string::npos)
       << err;
-  EXPECT_EQ(qstat_until([](const std::string& out) { return out.empty(); }), "");
+  EXPECT_EQ(qstat_until([](const std::string& out) { return out.empty(); },
+                        "qstat to stop listing the job that succeeded"),
+            "");
 }
 
 TEST_F(LocalEndToEnd, ConcurrentOnceStartsExactlyOneJob) {
@@ -137,7 +144,8 @@ TEST_F(LocalEndToEnd, ConcurrentOnceStartsExactlyOneJob) {
 TEST_F(LocalEndToEnd, AJobWhoseSupervisorWasKilledIsNotShownRunningForever) {
   auto submitted = run("jsub/jsub", {"-N", "orphan", "/bin/sleep", "300"});
   ASSERT_EQ(submitted.exit_code, 0);
-  qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; });
+  qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; },
+              "qstat to show job 1 running");
   std::ifstream state(home.path() / "state" / "jobs" / "1.json");
   auto record = nlohmann::json::parse(state, nullptr, false);
   ASSERT_TRUE(record.is_object() && record.contains("supervisor")) << record.dump();
@@ -146,8 +154,9 @@ TEST_F(LocalEndToEnd, AJobWhoseSupervisorWasKilledIsNotShownRunningForever) {
   ASSERT_FALSE(record["tasks"].empty());
   if (record["tasks"][0].contains("process"))
     ::kill(-record["tasks"][0]["process"]["pid"].get<int>(), SIGKILL);
-  std::string listing = qstat_until([](const std::string& out) { return out.empty(); });
-  EXPECT_EQ(listing, "");
+  EXPECT_EQ(qstat_until([](const std::string& out) { return out.empty(); },
+                        "qstat to stop listing the job whose supervisor was killed"),
+            "");
 }
 
 TEST_F(LocalEndToEnd, EditedStateFilesAreWarningsAndTheRealJobListsExactly) {

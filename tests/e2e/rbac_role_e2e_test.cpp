@@ -13,10 +13,10 @@
 #include <iostream>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
+#include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
@@ -157,26 +157,40 @@ class Scenario {
   }
 
   // jsub -sync y waits for the job and exits with its exit status.
+  // Each wait also ends when jsub does: without some verb it gives up early, and that is the
+  // failure to report.
   std::string sync() {
+    const std::string jobs_path = "/apis/batch/v1/namespaces/tool-alice/jobs";
+    const int watches_before = cluster_.server().watches_started(jobs_path);
     auto waiting = std::async(std::launch::async, [this] {
       return run("jsub/jsub", {"-sync", "y", "-stderr", "-N", "waited", "/bin/true"});
     });
+    auto jsub_ended = [&] {
+      return waiting.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    };
     long long id = 0;
-    for (int i = 0; i < 200 && id == 0; ++i) {
-      for (const auto& job : cluster_.server().list("/apis/batch/v1/namespaces/tool-alice/jobs")) {
-        const json labels = job["metadata"].value("labels", json::object());
-        if (labels.value("k8sjobs.io/job-name", "") == "waited")
-          id = std::stoll(labels.value("k8sjobs.io/job-id", "0"));
-      }
-      if (id == 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    if (id != 0) {
-      std::string pod = cluster_.wait_for_pod(kNs, id);
-      if (!pod.empty()) {
-        cluster_.server().set_pod_running(kNs, pod);
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        cluster_.server().finish_pod(kNs, pod, 3);
-      }
+    auto created = wait_until(
+        [&] {
+          for (const auto& job : cluster_.server().list(jobs_path)) {
+            const json labels = job["metadata"].value("labels", json::object());
+            if (labels.value("k8sjobs.io/job-name", "") == "waited")
+              id = std::stoll(labels.value("k8sjobs.io/job-id", "0"));
+          }
+          return id != 0 || jsub_ended();
+        },
+        kEventDeadline, "jsub -sync y to create its Job");
+    if (!created) return created.message();
+    std::string pod = id == 0 ? "" : cluster_.wait_for_pod(kNs, id);
+    if (!pod.empty()) {
+      cluster_.server().set_pod_running(kNs, pod);
+      // The pod ends only once jsub watches its Job, so the end reaches jsub as a watch event.
+      auto watching = wait_until(
+          [&] {
+            return cluster_.server().watches_started(jobs_path) > watches_before || jsub_ended();
+          },
+          kEventDeadline, "jsub -sync y to watch its Job");
+      if (!watching) return watching.message();
+      cluster_.server().finish_pod(kNs, pod, 3);
     }
     return expect("jsub -sync y", waiting.get(), 3);
   }

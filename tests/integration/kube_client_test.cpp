@@ -16,6 +16,7 @@
 #include "k8sjobs/log.h"
 #include "support/temp_dir.h"
 #include "support/test_client.h"
+#include "support/wait.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -313,11 +314,23 @@ TEST_F(ClientOverTls, WatchDeliversEventsAndReconnectsAfterTheServerClosesTheStr
   server.set_default_watch_timeout(std::chrono::seconds(1));
   auto client = client_for(alice_connection());
   ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("before")));
+  // One change per watch stream: each is made once the server has started the (i+1)-th stream
+  // (the first, then each one the client opens after the server ended the one before), so
+  // the later ones reach the client only if it reconnects from where it was.
+  const std::string configmaps = "/api/v1/namespaces/" + kNs + "/configmaps";
   std::thread writer([&] {
     auto other = client_for(alice_connection());
     for (int i = 0; i < 3; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(700));
-      other->create(resources::kConfigMaps, kNs, config_map("during-" + std::to_string(i)));
+      auto streaming = testing::wait_until(
+          [&] { return server.watches_started(configmaps) > i; }, testing::kEventDeadline,
+          "watch stream " + std::to_string(i + 1) + " on configmaps");
+      if (!streaming) {
+        ADD_FAILURE() << streaming.message();
+        return;
+      }
+      auto created =
+          other->create(resources::kConfigMaps, kNs, config_map("during-" + std::to_string(i)));
+      EXPECT_TRUE(created) << created.error().describe();
     }
   });
   std::vector<std::string> seen;

@@ -17,6 +17,7 @@
 #include "k8sjobs/local/process_info.h"
 #include "k8sjobs/local/state_store.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 namespace k8sjobs {
 namespace {
@@ -25,6 +26,31 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using jobs::JobState;
 using jobs::TaskExit;
+
+// For failure messages.
+const char* state_name(JobState state) {
+  switch (state) {
+    case JobState::Pending:
+      return "Pending";
+    case JobState::Held:
+      return "Held";
+    case JobState::Starting:
+      return "Starting";
+    case JobState::Running:
+      return "Running";
+    case JobState::Restarted:
+      return "Restarted";
+    case JobState::Deleting:
+      return "Deleting";
+    case JobState::Error:
+      return "Error";
+    case JobState::Succeeded:
+      return "Succeeded";
+    case JobState::Failed:
+      return "Failed";
+  }
+  return "?";
+}
 
 constexpr const char* kAlreadyActive =
     "[Thu Mar  7 09:05:01 2024] there is a job named 'once' already active";
@@ -116,15 +142,27 @@ class LocalBackendTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  // Polls until the job's first task is in `state` (or the deadline passes).
-  bool wait_for_state(long long id, JobState state, std::chrono::milliseconds deadline = 5s) {
-    auto until = std::chrono::steady_clock::now() + deadline;
-    while (std::chrono::steady_clock::now() < until) {
-      auto job = find(id);
-      if (job && !job->tasks.empty() && job->tasks.front().state == state) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
+  // Until the backend reports the job's first task in `state` (failure: it never did).
+  ::testing::AssertionResult wait_for_state(
+      long long id, JobState state, std::chrono::milliseconds deadline = testing::kEventDeadline) {
+    return testing::wait_until(
+        [&] {
+          auto job = find(id);
+          return job && !job->tasks.empty() && job->tasks.front().state == state;
+        },
+        deadline, "job " + std::to_string(id) + " to be " + state_name(state));
+  }
+
+  // Until the job's stdout file holds `text`: what a job prints once its setup (a trap, say)
+  // is done. "Running" only says its process was started.
+  ::testing::AssertionResult wait_for_output(long long id, const std::string& text) {
+    auto job = stored(id);
+    if (!job) return ::testing::AssertionFailure() << "job " << id << " has no record";
+    fs::path out = job->details.value("stdout_path", "");
+    return testing::wait_until(
+        [&] { return fs::exists(out) && testing::read_file(out).find(text) != std::string::npos; },
+        testing::kEventDeadline,
+        "job " + std::to_string(id) + " to write \"" + text + "\" to " + out.string());
   }
 
   std::vector<TaskExit> wait(long long id) {
@@ -257,7 +295,7 @@ TEST_F(LocalBackendTest, ContinuousJobRestartsAfterFailureUntilExitZero) {
   ASSERT_TRUE(record);
   EXPECT_TRUE(record->continuous);
   // The 5 s pause, then the second run (2 s) shows as restarted.
-  EXPECT_TRUE(wait_for_state(id, JobState::Restarted, 9s));
+  EXPECT_TRUE(wait_for_state(id, JobState::Restarted));
   auto exits = wait(id);
   ASSERT_EQ(exits.size(), 1u);
   EXPECT_EQ(exits[0].kind, TaskExit::Kind::Exited);
@@ -275,6 +313,8 @@ TEST_F(LocalBackendTest, RemoveRunningJobTermsThenKillsAfterGrace) {
   auto program = script("stubborn.sh", "trap '' TERM\necho up\nwhile :; do sleep 0.1; done\n");
   long long id = submit(request(ge::Mode::Jsub, {program.string()}));
   ASSERT_TRUE(wait_for_state(id, JobState::Running));
+  // Running is as soon as the shell started; a TERM before its trap would simply end it.
+  ASSERT_TRUE(wait_for_output(id, "up\n"));
   auto record = find(id);
   ASSERT_TRUE(record);
   auto start = std::chrono::steady_clock::now();
@@ -317,7 +357,16 @@ TEST_F(LocalBackendTest, RemovePendingHeldJobDeletesIt) {
 TEST_F(LocalBackendTest, HeldAtSubmitStartsOnRelease) {
   auto program = script("later.sh", "echo released\n");
   long long id = submit(request(ge::Mode::Jsub, {"-h", "-N", "later", program.string()}));
-  std::this_thread::sleep_for(300ms);
+  // Held at submit, nothing can run it: no supervisor was started, so no task has a process
+  // (the record says so now; waiting a while would prove nothing more).
+  auto held = stored(id);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(held->held);
+  EXPECT_FALSE(held->started);
+  EXPECT_FALSE(held->supervisor);
+  ASSERT_EQ(held->tasks.size(), 1u);
+  EXPECT_EQ(held->tasks.front().phase, local::TaskPhase::Pending);
+  EXPECT_FALSE(held->tasks.front().process);
   EXPECT_FALSE(fs::exists(dir_.path() / "later.out"));
   auto record = find(id);
   ASSERT_TRUE(record);
@@ -329,7 +378,10 @@ TEST_F(LocalBackendTest, HeldAtSubmitStartsOnRelease) {
 }
 
 TEST_F(LocalBackendTest, HoldStopsAndReleaseContinuesARunningJob) {
-  auto program = script("loop.sh", "while :; do sleep 0.1; done\n");
+  // One process for its whole life, so its state is the job's. A shell loop would not do:
+  // dash vforks each command, and a SIGSTOP landing between vfork and exec stops the child
+  // while the shell waits for it in state D, never T, although the job is stopped.
+  auto program = script("still.sh", "exec sleep 60\n");  // the fixture's teardown ends it
   long long id = submit(request(ge::Mode::Jsub, {program.string()}));
   ASSERT_TRUE(wait_for_state(id, JobState::Running));
   auto record = find(id);
@@ -342,14 +394,12 @@ TEST_F(LocalBackendTest, HoldStopsAndReleaseContinuesARunningJob) {
     auto stat = local::read_process_stat(job->tasks.front().process->pid);
     return stat && stat->state == 'T';
   };
-  auto until = std::chrono::steady_clock::now() + 2s;
-  while (!stopped() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
-  EXPECT_TRUE(stopped());
+  EXPECT_TRUE(testing::wait_until(stopped, testing::kEventDeadline,
+                                  "the held job's process to be stopped (state T)"));
   ASSERT_TRUE(backend_->release(*record));
   EXPECT_TRUE(wait_for_state(id, JobState::Running));
-  until = std::chrono::steady_clock::now() + 2s;
-  while (stopped() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(20ms);
-  EXPECT_FALSE(stopped());
+  EXPECT_TRUE(testing::wait_until([&] { return !stopped(); }, testing::kEventDeadline,
+                                  "the released job's process to run again"));
 }
 
 TEST_F(LocalBackendTest, ArrayRunsEveryTaskRespectingConcurrency) {
@@ -494,9 +544,10 @@ TEST_F(LocalBackendTest, JobWhoseSupervisorWasKilledDoesNotRunForever) {
 }
 
 TEST_F(LocalBackendTest, RemoveWithoutSupervisorStillKillsAfterGrace) {
-  auto program = script("stubborn.sh", "trap '' TERM\nwhile :; do sleep 0.1; done\n");
+  auto program = script("stubborn.sh", "trap '' TERM\necho up\nwhile :; do sleep 0.1; done\n");
   long long id = submit(request(ge::Mode::Jsub, {program.string()}));
   ASSERT_TRUE(wait_for_state(id, JobState::Running));
+  ASSERT_TRUE(wait_for_output(id, "up\n"));  // TERM is ignored from now on
   auto job = stored(id);
   ASSERT_TRUE(job && job->supervisor && job->tasks.front().process);
   ASSERT_EQ(::kill(job->supervisor->pid, SIGKILL), 0);

@@ -5,10 +5,10 @@
 
 #include <chrono>
 #include <future>
-#include <thread>
 
 #include "apiserver/apiserver_test_helpers.h"
 #include "support/build_paths.h"
+#include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
@@ -168,7 +168,9 @@ TEST(TestApiServerWatch, StoppingTheServerEndsOpenWatchesPromptly) {
     return watcher.stream(std::string(kJobs) + "?watch=1&timeoutSeconds=60",
                           [](const std::string&) { return true; });
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Stop only once the watch is open, or the test would time a server with nothing to end.
+  ASSERT_TRUE(wait_until([&] { return w->server.watches_started(kJobs) == 1; }, kEventDeadline,
+                         "the watch on jobs to start"));
   auto start = std::chrono::steady_clock::now();
   w.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));

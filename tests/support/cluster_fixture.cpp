@@ -1,9 +1,9 @@
 #include "support/cluster_fixture.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <regex>
-#include <thread>
+
+#include "support/wait.h"
 
 namespace k8sjobs::testing {
 
@@ -154,12 +154,15 @@ std::vector<std::string> ClusterFixture::pods_of(const std::string& ns, long lon
 }
 
 std::string ClusterFixture::wait_for_pod(const std::string& ns, long long id) const {
-  for (int i = 0; i < 200; ++i) {
-    auto pods = pods_of(ns, id);
-    if (!pods.empty()) return pods.front();
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return "";
+  std::string pod;
+  wait_until(
+      [&] {
+        auto pods = pods_of(ns, id);
+        if (!pods.empty()) pod = pods.front();
+        return !pods.empty();
+      },
+      kEventDeadline, "a pod of job " + std::to_string(id) + " in " + ns);
+  return pod;
 }
 
 long long submitted_job_id(const std::string& jsub_output) {

@@ -63,7 +63,8 @@ class ClusterFixture {
   std::optional<nlohmann::json> job_object(const std::string& ns, long long id) const;
   std::optional<nlohmann::json> deployment_object(const std::string& ns, long long id) const;
   std::vector<std::string> pods_of(const std::string& ns, long long id) const;
-  // Waits (at most 5 s) until job `id` has a pod, and returns its name ("" if none came).
+  // Waits until job `id` has a pod (the server's controller made it) and returns its name, or
+  // "" if none came within kEventDeadline (support/wait.h): callers fail on "".
   std::string wait_for_pod(const std::string& ns, long long id) const;
 
  private:
