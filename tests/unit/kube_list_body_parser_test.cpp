@@ -82,6 +82,23 @@ TEST_P(ListBodyReaders, FilterOnlyTheFieldsOfObjectsInTheItemsArray) {
   EXPECT_EQ(*parsed, json::parse(R"({"items":{"i":{"metadata":{"managedFields":1}}}})"));
 }
 
+// Found by fuzz/list_body_fuzzer.cpp: simdjson refuses integers beyond 64 bits and nesting
+// deeper than 1024, which nlohmann's parser reads; the simdjson reader leaves such a page to it.
+TEST_P(ListBodyReaders, ReadBigIntegersAndDeepNestingAsNlohmannDoes) {
+  const std::string big = R"({"items":[{"n":33184467440735516163,"m":-9223372036854775809}]})";
+  std::string body = big;
+  auto parsed = GetParam()(body, ItemFields{});
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, json::parse(big));
+  EXPECT_TRUE((*parsed)["items"][0]["n"].is_number_float());
+
+  const std::string deep = "{\"items\":" + std::string(1100, '[') + std::string(1100, ']') + "}";
+  body = deep;
+  parsed = GetParam()(body, ItemFields{});
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(*parsed, json::parse(deep));
+}
+
 INSTANTIATE_TEST_SUITE_P(SimdjsonAndNlohmann, ListBodyReaders,
                          ::testing::Values(&parse_list_body_simdjson, &parse_list_body_nlohmann));
 

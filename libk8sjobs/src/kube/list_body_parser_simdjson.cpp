@@ -80,8 +80,15 @@ std::optional<json> parse_list_body_simdjson(std::string& body, const ItemFields
   simdjson::dom::element root;
   // simdjson reads past the end: room for that in place, rather than a padded copy.
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  if (parser.parse(body.data(), body.size(), false).get(root) != simdjson::SUCCESS)
-    return std::nullopt;
+  const auto error = parser.parse(body.data(), body.size(), false).get(root);
+  if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE ||
+      error == simdjson::DEPTH_ERROR) {
+    // JSON that simdjson does not read: integers beyond 64 bits (nlohmann's parser reads them
+    // as doubles), nesting deeper than 1024. Kubernetes writes neither; should a page hold
+    // one, the other reader reads it, so that both readers take the same texts.
+    return parse_list_body_nlohmann(body, fields);
+  }
+  if (error != simdjson::SUCCESS) return std::nullopt;
   std::string().swap(body);  // the parsed document does not point into the text
 
   if (root.type() != simdjson::dom::element_type::OBJECT) return convert(root);
