@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -22,11 +23,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Where the files go: written for every input, they are read ten times faster from a RAM file
+// system (/dev/shm) than from a disk, unless TMPDIR says otherwise.
+fs::path scratch_root() {
+  std::error_code ec;
+  if (std::getenv("TMPDIR") == nullptr && fs::is_directory("/dev/shm", ec)) return "/dev/shm";
+  return fs::temp_directory_path();
+}
+
 // Two files in a private directory, written anew for each input and removed at exit.
 class ScratchFiles {
  public:
   ScratchFiles() {
-    std::string pattern = (fs::temp_directory_path() / "k8sjobs-fuzz-kubeconfig.XXXXXX").string();
+    std::string pattern = (scratch_root() / "k8sjobs-fuzz-kubeconfig.XXXXXX").string();
     FUZZ_CHECK(mkdtemp(pattern.data()) != nullptr);
     directory_ = pattern;
     paths_ = {directory_ / "config", directory_ / "sub" / "second"};
