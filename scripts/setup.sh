@@ -3,6 +3,7 @@
 # Idempotent: packages already present are left alone. Run as root (or with sudo).
 # go-md2man renders the man pages; man-db, bash-completion, dpkg-dev and file (dpkg-shlibdeps)
 # are what the package test needs to build the .deb and check `man -w jsub` and completion.
+# clang and its runtime (libFuzzer, sanitizers) build the fuzzers (scripts/fuzz.sh).
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   libsimdjson-dev
   libgtest-dev libgmock-dev
   clang-format libxml2-utils
+  clang libclang-rt-14-dev
   go-md2man man-db bash-completion dpkg-dev file
 )
 

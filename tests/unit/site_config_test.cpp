@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -429,6 +431,23 @@ TEST(SiteConfigQuantities, Cpu) {
   EXPECT_EQ(format_cpu_quantity(500), "500m");
   EXPECT_EQ(format_cpu_quantity(2000), "2");
   EXPECT_EQ(format_cpu_quantity(1500), "1500m");
+}
+
+// Found by fuzz/site_config_fuzzer.cpp: "1.221Pi" CPUs are 1374723786254843904 millicores,
+// which format_cpu_quantity writes with 19 digits; the parser took at most 18.
+TEST(SiteConfigQuantities, EveryFormattedQuantityParsesBack) {
+  const std::int64_t millis = *parse_cpu_quantity("1.221Pi");
+  EXPECT_EQ(millis, 1374723786254843904);
+  const auto again = parse_cpu_quantity(format_cpu_quantity(millis));
+  ASSERT_TRUE(again) << again.error();
+  EXPECT_EQ(*again, millis);
+  EXPECT_EQ(*parse_memory_quantity("9223372036854775807"),
+            std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(parse_memory_quantity("9223372036854775808").error(),
+            "'9223372036854775808' is too large");
+  EXPECT_EQ(parse_memory_quantity("99999999999999999999").error(),
+            "'99999999999999999999' is too large");
+  EXPECT_EQ(*parse_memory_quantity("0000000000000000000000012Ki"), 12288);
 }
 
 class SiteConfigLoad : public ::testing::Test {

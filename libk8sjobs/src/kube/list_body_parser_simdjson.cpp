@@ -12,12 +12,14 @@ namespace {
 
 using nlohmann::json;
 
+// A key written twice keeps its last value (assignment, not emplace), as nlohmann's parser and
+// Go's encoding/json do: the two readers must not differ on any text.
 json convert(simdjson::dom::element element) {
   switch (element.type()) {
     case simdjson::dom::element_type::OBJECT: {
       json object = json::object();
       simdjson::dom::object fields = element.get_object().value_unsafe();
-      for (auto [key, value] : fields) object.emplace(std::string(key), convert(value));
+      for (auto [key, value] : fields) object[std::string(key)] = convert(value);
       return object;
     }
     case simdjson::dom::element_type::ARRAY: {
@@ -55,7 +57,7 @@ json convert_item(simdjson::dom::element element, const ItemFields& fields) {
     }
     bool metadata = key == "metadata";
     if ((kept == nullptr && !metadata) || value.type() != simdjson::dom::element_type::OBJECT) {
-      item.emplace(std::string(key), convert(value));
+      item[std::string(key)] = convert(value);
       continue;
     }
     json part = json::object();
@@ -64,9 +66,9 @@ json convert_item(simdjson::dom::element element, const ItemFields& fields) {
       if (metadata && sub_key == "managedFields") continue;
       if (kept != nullptr && std::find(kept->begin(), kept->end(), sub_key) == kept->end())
         continue;
-      part.emplace(std::string(sub_key), convert(sub_value));
+      part[std::string(sub_key)] = convert(sub_value);
     }
-    item.emplace(std::string(key), std::move(part));
+    item[std::string(key)] = std::move(part);
   }
   return item;
 }
@@ -78,8 +80,15 @@ std::optional<json> parse_list_body_simdjson(std::string& body, const ItemFields
   simdjson::dom::element root;
   // simdjson reads past the end: room for that in place, rather than a padded copy.
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  if (parser.parse(body.data(), body.size(), false).get(root) != simdjson::SUCCESS)
-    return std::nullopt;
+  const auto error = parser.parse(body.data(), body.size(), false).get(root);
+  if (error == simdjson::NUMBER_ERROR || error == simdjson::NUMBER_OUT_OF_RANGE ||
+      error == simdjson::DEPTH_ERROR) {
+    // JSON that simdjson does not read: integers beyond 64 bits (nlohmann's parser reads them
+    // as doubles), nesting deeper than 1024. Kubernetes writes neither; should a page hold
+    // one, the other reader reads it, so that both readers take the same texts.
+    return parse_list_body_nlohmann(body, fields);
+  }
+  if (error != simdjson::SUCCESS) return std::nullopt;
   std::string().swap(body);  // the parsed document does not point into the text
 
   if (root.type() != simdjson::dom::element_type::OBJECT) return convert(root);
@@ -90,9 +99,9 @@ std::optional<json> parse_list_body_simdjson(std::string& body, const ItemFields
       json items = json::array();
       simdjson::dom::array listed = value.get_array().value_unsafe();
       for (auto item : listed) items.push_back(convert_item(item, fields));
-      list.emplace("items", std::move(items));
+      list["items"] = std::move(items);
     } else {
-      list.emplace(std::string(key), convert(value));
+      list[std::string(key)] = convert(value);
     }
   }
   return list;

@@ -671,11 +671,16 @@ Expected<std::int64_t, std::string> parse_quantity(std::string_view text, int sc
   } else if (!suffix.empty()) {
     return malformed();
   }
-  digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
-  if (digits.size() > 18) return unexpected(quoted + " is too large");
-  std::int64_t value = digits.empty() ? 0 : std::stoll(digits);
-  int decimal = exponent10 + scale10 - fraction_digits;
   auto too_large = [&] { return unexpected(quoted + " is too large"); };
+  // Every int64 is accepted, 19 digits included: format_*_quantity writes such values.
+  std::int64_t value = 0;
+  for (const char digit : digits) {
+    if (__builtin_mul_overflow(value, std::int64_t{10}, &value) ||
+        __builtin_add_overflow(value, std::int64_t{digit - '0'}, &value)) {
+      return too_large();
+    }
+  }
+  int decimal = exponent10 + scale10 - fraction_digits;
   if (exponent2 > 0 && __builtin_mul_overflow(value, std::int64_t{1} << exponent2, &value)) {
     return too_large();
   }

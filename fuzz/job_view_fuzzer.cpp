@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// The record views (jobs/kube_job_view.h) over any JSON: what a LIST of Jobs, Deployments and
+// Pods returns, from a server or a user who may write any field of their own objects. The
+// input is JSON: an object with "items" is a LIST whose items are fed by their "kind" (an item
+// of no known kind is fed as all three); an array is several such objects; anything else is
+// one object. Nothing may escape JobViewCollector, whatever the fields hold.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz_check.h"
+#include "k8sjobs/jobs/kube_job_view.h"
+
+namespace {
+
+using k8sjobs::jobs::JobViewCollector;
+using nlohmann::json;
+
+void add_object(JobViewCollector& collector, const json& object) {
+  const auto kind = object.is_object() ? object.find("kind") : object.end();
+  const bool known = kind != object.end() && kind->is_string();
+  if (!known || *kind == "Job") collector.add_job(object);
+  if (!known || *kind == "Deployment") collector.add_deployment(object);
+  if (!known || *kind == "Pod") collector.add_pod(object);
+}
+
+void add_value(JobViewCollector& collector, const json& value) {
+  if (value.is_object() && value.contains("items") && value["items"].is_array()) {
+    for (const auto& item : value["items"]) add_object(collector, item);
+  } else {
+    add_object(collector, value);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const json input = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (input.is_discarded()) return 0;
+  JobViewCollector collector;
+  if (input.is_array()) {
+    for (const auto& value : input) add_value(collector, value);
+  } else {
+    add_value(collector, input);
+  }
+  const auto records = collector.take_records();
+  FUZZ_CHECK(collector.take_records().empty());
+  (void)records;
+  return 0;
+}
