@@ -1,7 +1,6 @@
 #include "k8sjobs/local/local_backend.h"
 
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,10 +10,13 @@
 #include <set>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/ge/values.h"
 #include "k8sjobs/local/local_job.h"
 #include "k8sjobs/local/process_info.h"
 #include "k8sjobs/local/state_store.h"
 #include "k8sjobs/local/supervisor.h"
+#include "k8sjobs/sys/current_user.h"
+#include "k8sjobs/text/utf8.h"
 #include "k8sjobs/translate/job_environment.h"
 
 namespace k8sjobs::local {
@@ -33,16 +35,6 @@ std::string host_name() {
   return buffer;
 }
 
-std::string user_name(uid_t uid) {
-  std::vector<char> buffer(16384);
-  passwd entry{};
-  passwd* found = nullptr;
-  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-    return found->pw_name;
-  }
-  return std::to_string(uid);
-}
-
 std::string group_name(gid_t gid) {
   std::vector<char> buffer(16384);
   group entry{};
@@ -51,13 +43,6 @@ std::string group_name(gid_t gid) {
     return found->gr_name;
   }
   return std::to_string(gid);
-}
-
-// Grid Engine's memory notation for qstat -j's hard resource list: 1G, 512M, 1000K.
-std::string ge_memory(std::uint64_t kib) {
-  if (kib % (1024 * 1024) == 0) return std::to_string(kib / (1024 * 1024)) + "G";
-  if (kib % 1024 == 0) return std::to_string(kib / 1024) + "M";
-  return std::to_string(kib) + "K";
 }
 
 void set_if_absent(translate::EnvironmentList& env, const std::string& name,
@@ -83,7 +68,7 @@ json job_details(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
   details["stdout_path"] = paths.stdout_path;
   details["stderr_path"] = paths.stderr_path;
   details["merge_output"] = paths.merged;
-  json hard = json::array({json::array({"h_vmem", ge_memory(request.memory_kib)})});
+  json hard = json::array({json::array({"h_vmem", ge::format_ge_memory_kib(request.memory_kib)})});
   if (request.time_limit_seconds) {
     hard.push_back({"h_rt", std::to_string(*request.time_limit_seconds)});
   }
@@ -218,7 +203,10 @@ LocalJob LocalBackend::settle(LocalJob job) {
 
 bool LocalBackend::has_active_job(const std::string& name, const std::string& owner) {
   for (auto& job : store_.read_all()) {
-    if (job.name != name || job.owner != owner) continue;
+    // Records hold names as displayed (state_store.cpp: not UTF-8 as U+FFFD).
+    if (job.name != text::utf8_for_display(name) || job.owner != text::utf8_for_display(owner)) {
+      continue;
+    }
     LocalJob current = settle(std::move(job));
     for (const auto& task : current.tasks) {
       if (!task_finished(task.phase)) return true;
@@ -311,7 +299,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   LocalJob job;
   job.id = *id;
   job.name = request.job_name;
-  job.owner = request.user.empty() ? user_name(::getuid()) : request.user;
+  job.owner = request.user.empty() ? sys::current_user(sys::Environment{}) : request.user;
   job.group = group_name(::getgid());
   job.uid = static_cast<int>(::getuid());
   job.gid = static_cast<int>(::getgid());
