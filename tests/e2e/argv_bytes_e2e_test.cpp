@@ -97,7 +97,8 @@ std::vector<std::string> submit_words(const std::vector<std::string>& args) {
 TEST(ArgvBytes, TheGeneratedJobsContainerPassesEveryByteThroughARealShell) {
   TempDir home;
   sys::SystemClock clock;
-  sys::Environment env({{"HOME", home.path().string()}, {"K8SJOBS_USER", "tools.alice"}});
+  sys::Environment env(std::map<std::string, std::string>{{"HOME", home.path().string()},
+                                                          {"K8SJOBS_USER", "tools.alice"}});
   auto host = ge::make_system_host_view(env, clock);
   const auto args = hostile_args();
   ge::SubmitSettings settings;

@@ -5,6 +5,9 @@
 // the same guard).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "k8sjobs/jobs/kube_submitter.h"
 #include "k8sjobs/migrate/convert.h"
 #include "k8sjobs/text/fnv1a.h"
@@ -18,8 +21,9 @@ TEST(SharedNames, DnsLabelIsTheOneRuleForObjectAndCronJobNames) {
   EXPECT_EQ(translate::dns_label("my  job/1_", 52), "my-job-1");
   EXPECT_EQ(translate::dns_label("\xff\xfe", 52), "job");
   EXPECT_EQ(translate::dns_label("abc-def", 4), "abc");
-  for (const std::string name : {"updater", "A very long job name, with many words in it!", "___",
-                                 "n\xff", std::string(80, 'a')}) {
+  const std::vector<std::string> names = {"updater", "A very long job name, with many words in it!",
+                                          "___", "n\xff", std::string(80, 'a')};
+  for (const std::string& name : names) {
     EXPECT_EQ(translate::object_name(name, 17), translate::dns_label(name, 49) + "-17");
     EXPECT_EQ(migrate::cronjob_name(name), translate::dns_label(name, 52));
   }

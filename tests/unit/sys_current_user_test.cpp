@@ -19,7 +19,8 @@ std::optional<std::string> alice_is_1000(unsigned uid) {
 }
 
 TEST(CurrentUser, OverrideThenPasswordDatabaseThenEnvironmentThenUid) {
-  Environment env({{"K8SJOBS_USER", "tools.bot"}, {"USER", "bob"}, {"LOGNAME", "carol"}});
+  Environment env(std::map<std::string, std::string>{
+      {"K8SJOBS_USER", "tools.bot"}, {"USER", "bob"}, {"LOGNAME", "carol"}});
   EXPECT_EQ(current_user(env, 1000, alice_is_1000), "tools.bot");
   env.set("K8SJOBS_USER", "");  // empty counts as unset, everywhere
   EXPECT_EQ(current_user(env, 1000, alice_is_1000), "alice");
@@ -31,7 +32,7 @@ TEST(CurrentUser, OverrideThenPasswordDatabaseThenEnvironmentThenUid) {
 }
 
 TEST(CurrentUser, TheRealOneIsThePasswordEntryOfTheEffectiveUid) {
-  Environment env({{"USER", "somebody-else"}});
+  Environment env(std::map<std::string, std::string>{{"USER", "somebody-else"}});
   auto name = password_user_name(static_cast<unsigned>(::geteuid()));
   EXPECT_EQ(current_user(env), name ? *name : std::string("somebody-else"));
 }
@@ -39,7 +40,8 @@ TEST(CurrentUser, TheRealOneIsThePasswordEntryOfTheEffectiveUid) {
 TEST(CurrentUser, SubmitParsingSeesTheSameUser) {
   SystemClock clock;
   for (const char* override_value : {"", "tools.x"}) {
-    Environment env({{"K8SJOBS_USER", override_value}, {"USER", "somebody-else"}});
+    Environment env(std::map<std::string, std::string>{{"K8SJOBS_USER", override_value},
+                                                       {"USER", "somebody-else"}});
     auto host = ge::make_system_host_view(env, clock);
     EXPECT_EQ(host->user(), current_user(env)) << override_value;
   }
