@@ -4,6 +4,7 @@
 #include <string>
 
 #include "k8sjobs/cron/schedule.h"
+#include "k8sjobs/text/fnv1a.h"
 
 namespace k8sjobs::cron {
 namespace {
@@ -230,8 +231,8 @@ TEST(CronSchedule, MinInterval) {
 }
 
 TEST(CronSchedule, Fnv1aMatchesPublishedVectors) {
-  EXPECT_EQ(fnv1a_64(""), 0xcbf29ce484222325ULL);
-  EXPECT_EQ(fnv1a_64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(text::fnv1a_64(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(text::fnv1a_64("a"), 0xaf63dc4c8601ec8cULL);
 }
 
 TEST(CronSchedule, SpreadIsStable) {

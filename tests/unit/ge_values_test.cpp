@@ -245,5 +245,11 @@ TEST(JobName, GridEngineRules) {
                 "\" is not a valid object name (longer than 512 characters)");
 }
 
+TEST(GeMemory, FormatsKibInGridEnginesNotation) {
+  EXPECT_EQ(format_ge_memory_kib(1048576), "1G");
+  EXPECT_EQ(format_ge_memory_kib(524288), "512M");
+  EXPECT_EQ(format_ge_memory_kib(1000), "1000K");
+}
+
 }  // namespace
 }  // namespace k8sjobs::ge

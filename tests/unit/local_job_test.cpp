@@ -257,5 +257,23 @@ TEST(LocalJobTest, LaunchDescriptionRoundTrip) {
   EXPECT_EQ(back.tasks[0].environment, launch.tasks[0].environment);
 }
 
+// Grid Engine passed any bytes: the launch file (JSON) keeps them, and stays JSON that a
+// strict writer accepts; UTF-8 words are still plain strings.
+TEST(LocalJobTest, LaunchDescriptionKeepsAnyBytes) {
+  std::string all;
+  for (int byte = 1; byte <= 255; ++byte) all.push_back(static_cast<char>(byte));
+  JobLaunch launch;
+  launch.working_dir = "/srv/\xfe";
+  launch.tasks.push_back(
+      TaskLaunch{1, {"/bin/echo", "\xff\xfe", "ok", "\x80", all}, {{"V", "\xff"}}});
+  const nlohmann::json stored = to_json(launch);
+  EXPECT_EQ(stored["tasks"][0]["argv"][2], "ok");
+  EXPECT_EQ(stored["tasks"][0]["argv"][1], nlohmann::json::parse(R"({"bytes": [255, 254]})"));
+  auto back = job_launch_from_json(nlohmann::json::parse(stored.dump()));
+  EXPECT_EQ(back.working_dir, launch.working_dir);
+  EXPECT_EQ(back.tasks.at(0).argv, launch.tasks[0].argv);
+  EXPECT_EQ(back.tasks.at(0).environment, launch.tasks[0].environment);
+}
+
 }  // namespace
 }  // namespace k8sjobs::local

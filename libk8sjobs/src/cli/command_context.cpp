@@ -4,6 +4,7 @@
 
 #include "k8sjobs/cli/backend_factory.h"
 #include "k8sjobs/site/site_config.h"
+#include "k8sjobs/sys/current_user.h"
 
 namespace k8sjobs::cli {
 
@@ -19,7 +20,7 @@ struct OpenedBackend {
 }  // namespace
 
 CommandContext make_command_context(const CommandIo& io) {
-  CommandContext context{current_user(io.environment), qstat::TimeZone::system_local(), {}};
+  CommandContext context{sys::current_user(io.environment), qstat::TimeZone::system_local(), {}};
   context.open_backend = [&io, user = context.user]() -> BackendResult {
     auto site = site::load_site_config(io.environment);
     if (!site) return unexpected(jobs::BackendError{site.error().message, 1});

@@ -19,6 +19,7 @@
 #include "k8sjobs/migrate/apply.h"
 #include "k8sjobs/migrate/check.h"
 #include "k8sjobs/migrate/convert.h"
+#include "k8sjobs/sys/current_user.h"
 #include "k8sjobs/translate/yaml_output.h"
 #include "submit_settings.h"
 
@@ -197,7 +198,7 @@ int run_migrate(CommandIo& io, std::istream& in) {
   }
 
   auto files = ge::make_system_host_view(io.environment, io.clock);
-  const std::string me = current_user(io.environment);
+  const std::string me = sys::current_user(io.environment);
   migrate::CheckSettings settings;
   settings.user = options->user.value_or(me);
   if (options->home) {

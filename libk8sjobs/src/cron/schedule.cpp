@@ -1,5 +1,7 @@
 #include "k8sjobs/cron/schedule.h"
 
+#include "k8sjobs/text/fnv1a.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -225,15 +227,6 @@ std::string_view to_string(Macro macro) {
   return "";
 }
 
-std::uint64_t fnv1a_64(std::string_view data) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (char c : data) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 Expected<Schedule, ScheduleError> Schedule::parse(std::string_view text) {
   std::size_t b = 0;
   std::size_t e = text.size();
@@ -447,7 +440,7 @@ std::chrono::minutes Schedule::min_interval() const {
 }
 
 Schedule Schedule::spread(std::string_view seed) const {
-  const std::uint64_t hash = fnv1a_64(seed);
+  const std::uint64_t hash = text::fnv1a_64(seed);
   const std::string minute = std::to_string(hash % 60);
   const std::string hour = std::to_string(hash / 60 % 24);
   std::string text;

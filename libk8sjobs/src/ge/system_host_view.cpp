@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "k8sjobs/ge/host_view.h"
+#include "k8sjobs/sys/current_user.h"
 
 namespace k8sjobs::ge {
 namespace {
@@ -71,15 +72,7 @@ class SystemHostView final : public HostView {
     }
     return "/";
   }
-  std::string user() const override {
-    // K8SJOBS_USER: for tests and admin tools. It grants nothing: the cluster's RBAC decides
-    // what the credentials in use may do.
-    if (auto user = environment_.get("K8SJOBS_USER"); user && !user->empty()) return *user;
-    if (const auto* pw = password_entry(); pw != nullptr && pw->pw_name != nullptr) {
-      return pw->pw_name;
-    }
-    return environment_.get_or("USER", "");
-  }
+  std::string user() const override { return sys::current_user(environment_); }
   std::optional<std::string> env(const std::string& name) const override {
     return environment_.get(name);
   }

@@ -142,6 +142,12 @@ ValueResult<std::uint64_t> parse_ge_memory_bytes(std::string_view text) {
   return *bytes;
 }
 
+std::string format_ge_memory_kib(std::uint64_t kib) {
+  if (kib % (1024 * 1024) == 0) return std::to_string(kib / (1024 * 1024)) + "G";
+  if (kib % 1024 == 0) return std::to_string(kib / 1024) + "M";
+  return std::to_string(kib) + "K";
+}
+
 ValueResult<std::uint64_t> parse_resource_memory_kib(std::string_view text) {
   if (text.size() >= 2 && all_digits(text.substr(0, text.size() - 1))) {
     const char unit = lower(text.back());

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <string_view>
 
-#include "k8sjobs/cron/schedule.h"
 #include "k8sjobs/jobs/job_id_hint.h"
 #include "k8sjobs/sys/cache_directory.h"
+#include "k8sjobs/text/fnv1a.h"
 
 namespace k8sjobs::jobs {
 namespace {
@@ -71,7 +71,7 @@ std::optional<std::string> job_id_hint_path(const sys::Environment& environment,
   // One file per cluster and namespace: the same namespace name on two clusters is two counters.
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016llx",
-                static_cast<unsigned long long>(cron::fnv1a_64(server + "\n" + namespace_name)));
+                static_cast<unsigned long long>(text::fnv1a_64(server + "\n" + namespace_name)));
   return *cache + "/job-id-" + namespace_name + "-" + std::string(hash, 12);
 }
 

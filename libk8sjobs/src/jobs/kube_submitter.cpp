@@ -6,7 +6,9 @@
 
 #include "k8sjobs/jobs/job_id_allocator.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
+#include "k8sjobs/text/fnv1a.h"
 #include "k8sjobs/text/rfc3339.h"
+#include "k8sjobs/text/utf8.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::jobs {
@@ -15,15 +17,10 @@ using nlohmann::json;
 
 namespace {
 
-// FNV-1a: stable across platforms and releases, so every host computes the same guard name.
-std::uint64_t fnv1a(std::string_view text) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
+// The guard name's FNV-1a has always started from this offset basis (the published one with
+// its last digit lost). Kept: every host and release must compute the same guard name, or two
+// versions of jsub -once side by side would each take their own guard.
+constexpr std::uint64_t kOnceGuardOffsetBasis = 1469598103934665603ULL;
 
 // Objects of the namespace are read as untrusted: anyone with write access may have changed them.
 std::string original_name(const json& object) {
@@ -41,12 +38,9 @@ bool being_deleted(const json& object) {
 
 std::string once_guard_name(const std::string& job_name) {
   char hash[17];
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(job_name)));
-  std::string readable = translate::object_name(job_name, 0);
-  readable.resize(readable.size() - 2);  // drop the "-0" id suffix
-  if (readable.size() > 30) readable.resize(30);
-  while (!readable.empty() && readable.back() == '-') readable.pop_back();
-  return "k8sjobs-once-" + readable + "-" + std::string(hash, 12);
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(text::fnv1a_64(job_name, kOnceGuardOffsetBasis)));
+  return "k8sjobs-once-" + translate::dns_label(job_name, 30) + "-" + std::string(hash, 12);
 }
 
 bool job_finished(const json& job) {
@@ -71,7 +65,10 @@ kube::Result<bool> KubeSubmitter::has_active_job(const std::string& ns,
     auto found = client_.list_all(*kind, ns, options);
     if (!found) return unexpected(found.error());
     for (const auto& object : found->items) {
-      if (original_name(object) != job_name || being_deleted(object)) continue;
+      // The annotation holds the name as displayed (bytes that are not UTF-8 as U+FFFD).
+      if (original_name(object) != text::utf8_for_display(job_name) || being_deleted(object)) {
+        continue;
+      }
       if (kind == &kube::resources::kJobs && job_finished(object)) continue;
       return true;
     }
@@ -82,11 +79,12 @@ kube::Result<bool> KubeSubmitter::has_active_job(const std::string& ns,
 kube::Result<bool> KubeSubmitter::take_once_guard(const std::string& ns,
                                                   const std::string& job_name, json& guard) {
   std::string name = once_guard_name(job_name);
+  const std::string display_name = text::utf8_for_display(job_name);
   json wanted{{"metadata",
                {{"name", name},
                 {"labels", {{translate::kManagedByLabel, translate::kManagedByValue}}},
-                {"annotations", {{translate::kNameAnnotation, job_name}}}}},
-              {"data", {{"job-name", job_name}}}};
+                {"annotations", {{translate::kNameAnnotation, display_name}}}}},
+              {"data", {{"job-name", display_name}}}};
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto created = client_.create(kube::resources::kConfigMaps, ns, wanted);
     if (created) {

@@ -1,7 +1,6 @@
 #include "k8sjobs/local/local_backend.h"
 
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,12 +10,15 @@
 #include <set>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/ge/values.h"
 #include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/local/local_job.h"
 #include "k8sjobs/local/process_info.h"
 #include "k8sjobs/local/state_store.h"
 #include "k8sjobs/local/supervisor.h"
+#include "k8sjobs/sys/current_user.h"
+#include "k8sjobs/text/utf8.h"
 #include "k8sjobs/translate/job_environment.h"
 
 namespace k8sjobs::local {
@@ -35,16 +37,6 @@ std::string host_name() {
   return buffer;
 }
 
-std::string user_name(uid_t uid) {
-  std::vector<char> buffer(16384);
-  passwd entry{};
-  passwd* found = nullptr;
-  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-    return found->pw_name;
-  }
-  return std::to_string(uid);
-}
-
 std::string group_name(gid_t gid) {
   std::vector<char> buffer(16384);
   group entry{};
@@ -53,13 +45,6 @@ std::string group_name(gid_t gid) {
     return found->gr_name;
   }
   return std::to_string(gid);
-}
-
-// Grid Engine's memory notation for qstat -j's hard resource list: 1G, 512M, 1000K.
-std::string ge_memory(std::uint64_t kib) {
-  if (kib % (1024 * 1024) == 0) return std::to_string(kib / (1024 * 1024)) + "G";
-  if (kib % 1024 == 0) return std::to_string(kib / 1024) + "M";
-  return std::to_string(kib) + "K";
 }
 
 void set_if_absent(translate::EnvironmentList& env, const std::string& name,
@@ -92,7 +77,7 @@ jobs::JobDetails job_details(const ge::SubmitRequest& request, const ge::OutputP
   details.queue = request.requested_queue.value_or("");
   details.slots = slots;
   details.memory_kib = request.memory_kib;
-  details.hard_resources.emplace_back("h_vmem", ge_memory(request.memory_kib));
+  details.hard_resources.emplace_back("h_vmem", ge::format_ge_memory_kib(request.memory_kib));
   if (request.time_limit_seconds) {
     details.hard_resources.emplace_back("h_rt", std::to_string(*request.time_limit_seconds));
   }
@@ -220,7 +205,10 @@ LocalJob LocalBackend::settle(LocalJob job) {
 
 bool LocalBackend::has_active_job(const std::string& name, const std::string& owner) {
   for (auto& job : store_.read_all()) {
-    if (job.name != name || job.owner != owner) continue;
+    // Records hold names as displayed (state_store.cpp: not UTF-8 as U+FFFD).
+    if (job.name != text::utf8_for_display(name) || job.owner != text::utf8_for_display(owner)) {
+      continue;
+    }
     LocalJob current = settle(std::move(job));
     for (const auto& task : current.tasks) {
       if (!task_finished(task.phase)) return true;
@@ -313,7 +301,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   LocalJob job;
   job.id = *id;
   job.name = request.job_name;
-  job.owner = request.user.empty() ? user_name(::getuid()) : request.user;
+  job.owner = request.user.empty() ? sys::current_user(sys::Environment{}) : request.user;
   job.group = group_name(::getgid());
   job.uid = static_cast<int>(::getuid());
   job.gid = static_cast<int>(::getgid());

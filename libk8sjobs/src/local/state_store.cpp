@@ -246,7 +246,11 @@ std::vector<LocalJob> StateStore::read_all(std::vector<std::string>* warnings) c
 }
 
 Expected<Done, std::string> StateStore::write(const LocalJob& job) {
-  return write_file_atomically(record_path(job.id), to_json(job).dump(1) + "\n");
+  // The record is for display (qstat): bytes that are not UTF-8 in names and details are
+  // written as U+FFFD. What the job runs with is in the launch file, byte for byte.
+  return write_file_atomically(
+      record_path(job.id),
+      to_json(job).dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 Expected<std::optional<LocalJob>, std::string> StateStore::update(

@@ -12,26 +12,35 @@
 #include <map>
 #include <set>
 
+#include "json_bytes.h"
 #include "k8sjobs/local/process_info.h"
 
 namespace k8sjobs::local {
 
 using nlohmann::json;
 
+// argv, environment and working directory are stored byte for byte (json_bytes.h).
 json to_json(const JobLaunch& launch) {
   json tasks = json::array();
   for (const auto& task : launch.tasks) {
-    tasks.push_back({{"task_id", task.task_id}, {"argv", task.argv}, {"env", task.environment}});
+    json argv = json::array();
+    for (const auto& word : task.argv) argv.push_back(detail::bytes_json(word));
+    json env = json::array();
+    for (const auto& [name, value] : task.environment) {
+      env.push_back(json::array({detail::bytes_json(name), detail::bytes_json(value)}));
+    }
+    tasks.push_back({{"task_id", task.task_id}, {"argv", argv}, {"env", env}});
   }
-  json out{
-      {"working_dir", launch.working_dir}, {"memory_bytes", launch.memory_bytes}, {"tasks", tasks}};
+  json out{{"working_dir", detail::bytes_json(launch.working_dir)},
+           {"memory_bytes", launch.memory_bytes},
+           {"tasks", tasks}};
   if (launch.time_limit_seconds) out["time_limit_seconds"] = *launch.time_limit_seconds;
   return out;
 }
 
 JobLaunch job_launch_from_json(const json& in) {
   JobLaunch launch;
-  launch.working_dir = in.at("working_dir").get<std::string>();
+  launch.working_dir = detail::bytes_from_json(in.at("working_dir"));
   launch.memory_bytes = in.at("memory_bytes").get<std::uint64_t>();
   if (in.contains("time_limit_seconds")) {
     launch.time_limit_seconds = in["time_limit_seconds"].get<std::uint64_t>();
@@ -39,8 +48,11 @@ JobLaunch job_launch_from_json(const json& in) {
   for (const auto& item : in.at("tasks")) {
     TaskLaunch task;
     task.task_id = item.at("task_id").get<int>();
-    task.argv = item.at("argv").get<std::vector<std::string>>();
-    task.environment = item.at("env").get<std::vector<std::pair<std::string, std::string>>>();
+    for (const auto& word : item.at("argv")) task.argv.push_back(detail::bytes_from_json(word));
+    for (const auto& pair : item.at("env")) {
+      task.environment.emplace_back(detail::bytes_from_json(pair.at(0)),
+                                    detail::bytes_from_json(pair.at(1)));
+    }
     launch.tasks.push_back(std::move(task));
   }
   return launch;

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
-#include "k8sjobs/cron/schedule.h"
 #include "k8sjobs/kube/resources.h"
+#include "k8sjobs/text/fnv1a.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::migrate {
@@ -38,7 +38,7 @@ json with_spec_hash(json object) {
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx",
-                static_cast<unsigned long long>(cron::fnv1a_64(object.dump())));
+                static_cast<unsigned long long>(text::fnv1a_64(object.dump())));
   object["metadata"]["annotations"][kSpecHashAnnotation] = hex;
   return object;
 }

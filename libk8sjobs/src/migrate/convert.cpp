@@ -150,18 +150,7 @@ std::string emails_for(const std::string& mail_options) {
 }  // namespace
 
 std::string cronjob_name(std::string_view job_name) {
-  std::string base;
-  for (char c : job_name) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x80 && std::isalnum(u)) {
-      base.push_back(static_cast<char>(std::tolower(u)));
-    } else if (!base.empty() && base.back() != '-') {
-      base.push_back('-');
-    }
-  }
-  if (base.size() > kMaxNameLength) base.resize(kMaxNameLength);
-  base = trim_dashes(base);
-  return base.empty() ? "job" : base;
+  return translate::dns_label(job_name, kMaxNameLength);
 }
 
 std::string kubernetes_schedule(const cron::Schedule& schedule, bool spread,

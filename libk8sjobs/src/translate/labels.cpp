@@ -28,9 +28,7 @@ std::string label_value(std::string_view text) {
   return trim_to_alnum(out);
 }
 
-std::string object_name(std::string_view job_name, long long job_id) {
-  constexpr size_t kMaxLength = 52;
-  std::string suffix = "-" + std::to_string(job_id);
+std::string dns_label(std::string_view job_name, std::size_t max_length) {
   std::string base;
   for (char c : job_name) {
     unsigned char u = static_cast<unsigned char>(c);
@@ -40,10 +38,15 @@ std::string object_name(std::string_view job_name, long long job_id) {
       base.push_back('-');
     }
   }
-  if (base.size() > kMaxLength - suffix.size()) base.resize(kMaxLength - suffix.size());
+  if (base.size() > max_length) base.resize(max_length);
   base = trim_to_alnum(base);
-  if (base.empty()) base = "job";
-  return base + suffix;
+  return base.empty() ? "job" : base;
+}
+
+std::string object_name(std::string_view job_name, long long job_id) {
+  constexpr size_t kMaxLength = 52;
+  std::string suffix = "-" + std::to_string(job_id);
+  return dns_label(job_name, kMaxLength - suffix.size()) + suffix;
 }
 
 }  // namespace k8sjobs::translate

@@ -7,8 +7,10 @@
 #include <set>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/ge/values.h"
 #include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/text/rfc3339.h"
+#include "k8sjobs/text/utf8.h"
 #include "k8sjobs/translate/job_environment.h"
 #include "k8sjobs/translate/labels.h"
 
@@ -23,25 +25,6 @@ namespace {
 constexpr std::uint32_t kTaskIdStandIn = 2147480009;
 constexpr const char* kTaskIdStandInText = "2147480009";
 
-std::string format_bytes_quantity(std::uint64_t bytes) {
-  if (bytes % (1024ULL * 1024 * 1024) == 0) return std::to_string(bytes >> 30) + "Gi";
-  if (bytes % (1024ULL * 1024) == 0) return std::to_string(bytes >> 20) + "Mi";
-  if (bytes % 1024 == 0) return std::to_string(bytes >> 10) + "Ki";
-  return std::to_string(bytes);
-}
-
-std::string format_millicores(std::int64_t millis) {
-  if (millis % 1000 == 0) return std::to_string(millis / 1000);
-  return std::to_string(millis) + "m";
-}
-
-// Grid Engine's memory notation for qstat -j's hard resource list: 1G, 512M, 1000K.
-std::string ge_memory(std::uint64_t kib) {
-  if (kib % (1024 * 1024) == 0) return std::to_string(kib / (1024 * 1024)) + "G";
-  if (kib % 1024 == 0) return std::to_string(kib / 1024) + "M";
-  return std::to_string(kib) + "K";
-}
-
 std::optional<std::string> lookup(const SubmitContext& context, const std::string& name) {
   for (const auto& [key, value] : context.environment) {
     if (key == name) return value;
@@ -49,9 +32,23 @@ std::optional<std::string> lookup(const SubmitContext& context, const std::strin
   return std::nullopt;
 }
 
-json env_json(const EnvironmentList& environment) {
+// The container's env: values that are UTF-8 as they are; the others go to `carried`, for the
+// launcher to export (a name the shell cannot assign cannot take them: refused).
+Expected<json, TranslateError> env_json(const EnvironmentList& environment, CarriedBytes& carried) {
   json list = json::array();
-  for (const auto& [name, value] : environment) list.push_back({{"name", name}, {"value", value}});
+  for (const auto& [name, value] : environment) {
+    if (text::is_valid_utf8(value)) {
+      list.push_back({{"name", name}, {"value", value}});
+    } else if (is_shell_name(name)) {
+      carried.exported.emplace_back(name, value);
+    } else {
+      return unexpected(TranslateError{
+          "Unable to run job: the value of the variable \"" + name +
+              "\" is not UTF-8 text; Kubernetes can pass such a value only to a variable whose "
+              "name is a shell name ([A-Za-z_][A-Za-z0-9_]*).\nExiting.",
+          1});
+    }
+  }
   return list;
 }
 
@@ -75,16 +72,6 @@ json volume_json(const site::VolumeSpec& volume) {
 
 }  // namespace
 
-std::string double_quoted(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\' || c == '$' || c == '`') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 namespace {
 
 // A path for the launcher, with the $TASK_ID stand-in turned into a live expansion.
@@ -99,12 +86,14 @@ std::string shell_path(const std::string& path) {
 }  // namespace
 
 std::string launcher_script(const ge::SubmitRequest& request, const std::string& stdout_path,
-                            const std::string& stderr_path, unsigned umask) {
+                            const std::string& stderr_path, unsigned umask,
+                            const CarriedBytes& carried) {
   char umask_text[8];
   std::snprintf(umask_text, sizeof umask_text, "%03o", umask & 0777U);
   std::string script = "umask ";
   script += umask_text;
   script += "\n";
+  script += restore_bytes_script(carried);
   if (request.array) {
     script +=
         "SGE_TASK_ID=$((SGE_TASK_FIRST + JOB_COMPLETION_INDEX * SGE_TASK_STEPSIZE))\n"
@@ -141,17 +130,17 @@ Expected<JobResources, TranslateError> job_resources(const ge::SubmitRequest& re
         memory_bytes, static_cast<std::uint64_t>(site.resources.default_memory_bytes));
   }
   if (memory_bytes > static_cast<std::uint64_t>(site.resources.max_memory_bytes)) {
-    return refuse(
-        "the job requests " + format_bytes_quantity(memory_bytes) +
-        " of memory, more than this site's maximum of " +
-        format_bytes_quantity(static_cast<std::uint64_t>(site.resources.max_memory_bytes)) + ".");
+    return refuse("the job requests " +
+                  site::format_memory_quantity(static_cast<std::int64_t>(memory_bytes)) +
+                  " of memory, more than this site's maximum of " +
+                  site::format_memory_quantity(site.resources.max_memory_bytes) + ".");
   }
   std::int64_t cpu_millis = request.cpus ? static_cast<std::int64_t>(*request.cpus) * 1000
                                          : site.resources.default_cpu_millis;
   if (cpu_millis > site.resources.max_cpu_millis) {
-    return refuse("the job requests " + format_millicores(cpu_millis) +
+    return refuse("the job requests " + site::format_cpu_quantity(cpu_millis) +
                   " CPUs, more than this site's maximum of " +
-                  format_millicores(site.resources.max_cpu_millis) + ".");
+                  site::format_cpu_quantity(site.resources.max_cpu_millis) + ".");
   }
   JobResources resources;
   resources.memory_bytes = memory_bytes;
@@ -203,7 +192,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   details.queue = queue;
   details.slots = slots;
   details.memory_kib = request.memory_kib;
-  details.hard_resources.emplace_back("h_vmem", ge_memory(request.memory_kib));
+  details.hard_resources.emplace_back("h_vmem", ge::format_ge_memory_kib(request.memory_kib));
   if (request.time_limit_seconds) {
     details.hard_resources.emplace_back("h_rt", std::to_string(*request.time_limit_seconds));
   }
@@ -223,14 +212,19 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   };
   json annotations = json::object();
   for (const auto& [key, value] : site.pod.annotations) annotations[key] = value;
-  annotations[kNameAnnotation] = request.job_name;
-  annotations[kOwnerAnnotation] = request.user;
+  // Annotations are for display (qstat): bytes that are not UTF-8 show as U+FFFD. The job's
+  // own words (argv, environment) reach it byte for byte through the container (below).
+  const std::string display_name = text::utf8_for_display(request.job_name);
+  annotations[kNameAnnotation] = display_name;
+  annotations[kOwnerAnnotation] = text::utf8_for_display(request.user);
   annotations[kSubmitTimeAnnotation] = text::format_rfc3339(context.submit_time);
   std::string mail_list;
   for (const auto& address : request.mail_list)
     mail_list += (mail_list.empty() ? "" : ",") + address;
-  if (!request.mail_options.empty()) annotations[kMailOptionsAnnotation] = request.mail_options;
-  if (!mail_list.empty()) annotations[kMailListAnnotation] = mail_list;
+  if (!request.mail_options.empty()) {
+    annotations[kMailOptionsAnnotation] = text::utf8_for_display(request.mail_options);
+  }
+  if (!mail_list.empty()) annotations[kMailListAnnotation] = text::utf8_for_display(mail_list);
 
   submit_var("sge_o_home", "HOME");
   submit_var("sge_o_log_name", "LOGNAME");
@@ -245,26 +239,45 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   auto env = job_environment(request, identity, context, paths);
   if (!env) return unexpected(env.error());
 
+  // Words that are not UTF-8 are carried encoded; the launcher restores them (launcher_bytes.h).
+  CarriedBytes carried;
+  auto env_list = env_json(*env, carried);
+  if (!env_list) return unexpected(env_list.error());
+  std::vector<std::string> words{request.resolved_program.empty() ? request.program
+                                                                  : request.resolved_program};
+  words.insert(words.end(), request.program_args.begin(), request.program_args.end());
+  carried.word_count = words.size();
+  json program_words = json::array();
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (text::is_valid_utf8(words[i])) {
+      program_words.push_back(words[i]);
+    } else {
+      program_words.push_back(printf_format_of(words[i]));
+      carried.encoded_words.push_back(i + 1);
+    }
+  }
+  if (!text::is_valid_utf8(request.working_dir)) carried.working_dir = request.working_dir;
+
   std::string stdout_path = paths.stdout_path;
   std::string stderr_path = paths.merged ? paths.stdout_path : paths.stderr_path;
-  json command = json::array(
-      {"/bin/sh", "-c", launcher_script(request, stdout_path, stderr_path, umask), "k8sjobs-job"});
-  command.push_back(request.resolved_program.empty() ? request.program : request.resolved_program);
-  for (const auto& word : request.program_args) command.push_back(word);
+  json command = json::array({"/bin/sh", "-c",
+                              launcher_script(request, stdout_path, stderr_path, umask, carried),
+                              "k8sjobs-job"});
+  for (auto& word : program_words) command.push_back(std::move(word));
 
   json container{
       {"name", "job"},
       {"image", image},
       {"imagePullPolicy", site.pod.image_pull_policy},
       {"command", command},
-      {"workingDir", request.working_dir},
-      {"env", env_json(*env)},
+      {"env", std::move(*env_list)},
       {"resources",
        {{"requests",
-         {{"memory", format_bytes_quantity(memory_bytes)}, {"cpu", format_millicores(cpu_millis)}}},
+         {{"memory", site::format_memory_quantity(static_cast<std::int64_t>(memory_bytes))},
+          {"cpu", site::format_cpu_quantity(cpu_millis)}}},
         {"limits",
-         {{"memory", format_bytes_quantity(memory_bytes)},
-          {"cpu", format_millicores(cpu_millis)}}}}}};
+         {{"memory", site::format_memory_quantity(static_cast<std::int64_t>(memory_bytes))},
+          {"cpu", site::format_cpu_quantity(cpu_millis)}}}}}};
   json volumes = json::array();
   json mounts = json::array();
   for (const auto& volume : site.home.volumes) {
@@ -273,6 +286,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
         {{"name", volume.name}, {"mountPath", volume.mount_path}, {"readOnly", volume.read_only}});
   }
   if (!mounts.empty()) container["volumeMounts"] = mounts;
+  if (!carried.working_dir) container["workingDir"] = request.working_dir;
 
   json pod_spec{{"containers", json::array({container})},
                 {"restartPolicy", request.continuous ? "Always" : "Never"}};
@@ -287,7 +301,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                 {"labels", labels},
                 {"annotations", annotations}};
   json pod_template{
-      {"metadata", {{"labels", labels}, {"annotations", {{kNameAnnotation, request.job_name}}}}},
+      {"metadata", {{"labels", labels}, {"annotations", {{kNameAnnotation, display_name}}}}},
       {"spec", pod_spec}};
 
   Workload workload;

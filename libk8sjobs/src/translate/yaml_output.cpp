@@ -4,6 +4,8 @@
 
 #include <regex>
 
+#include "k8sjobs/text/utf8.h"
+
 namespace k8sjobs::translate {
 
 namespace {
@@ -35,13 +37,15 @@ void emit(YAML::Emitter& out, const nlohmann::json& value) {
       out << YAML::EndSeq;
       break;
     case nlohmann::json::value_t::string: {
-      const auto& text = value.get_ref<const std::string&>();
-      if (text.find('\n') != std::string::npos) {
-        out << YAML::Literal << text;
-      } else if (reads_as_non_string(text)) {
-        out << YAML::DoubleQuoted << text;
+      // The objects hold UTF-8 only (launcher_bytes.h); anything else shows as U+FFFD here
+      // rather than leaving yaml-cpp's emitter to decide.
+      const std::string shown = text::utf8_for_display(value.get_ref<const std::string&>());
+      if (shown.find('\n') != std::string::npos) {
+        out << YAML::Literal << shown;
+      } else if (reads_as_non_string(shown)) {
+        out << YAML::DoubleQuoted << shown;
       } else {
-        out << text;
+        out << shown;
       }
       break;
     }

@@ -17,7 +17,4 @@ Expected<std::unique_ptr<jobs::JobBackend>, jobs::BackendError> open_backend(
     const site::SiteConfig& site, const sys::Environment& environment, sys::Clock& clock,
     const std::string& user);
 
-// The Unix user running the command (login name from the password database, else $USER).
-std::string current_user(const sys::Environment& environment);
-
 }  // namespace k8sjobs::cli

@@ -24,10 +24,6 @@ struct ScheduleError {
   std::string reason;  // e.g. `bad minute field "61": 61 is outside 0-59`
 };
 
-// 64-bit FNV-1a (offset basis 14695981039346656037, prime 1099511628211): a documented hash,
-// so spread() gives the same schedule on every platform and in every release.
-std::uint64_t fnv1a_64(std::string_view data);
-
 class Schedule {
  public:
   // Five blank-separated time fields, or one @macro, exactly as in a crontab line (without
@@ -71,8 +67,8 @@ class Schedule {
   bool never_runs() const;
 
   // For @hourly/@daily/@midnight/@weekly/@monthly/@yearly/@annually: a 5-field schedule with
-  // minute = fnv1a_64(seed) % 60 and (daily and longer) hour = fnv1a_64(seed) / 60 % 24, like
-  // the Toolforge jobs framework spread such jobs over the hour and day. Weekly runs on
+  // minute = text::fnv1a_64(seed) % 60 and (daily and longer) hour = text::fnv1a_64(seed) / 60 %
+  // 24, like the Toolforge jobs framework spread such jobs over the hour and day. Weekly runs on
   // Sunday, monthly on the 1st, yearly on 1 January, as the macros do. Any other schedule is
   // returned unchanged.
   Schedule spread(std::string_view seed) const;

@@ -25,6 +25,9 @@ ValueResult<std::uint64_t> parse_jsub_memory_kib(std::string_view text);
 // 1000, K M G T powers of 1024; no multiplier means bytes.
 ValueResult<std::uint64_t> parse_ge_memory_bytes(std::string_view text);
 
+// Grid Engine's memory notation for qstat -j's hard resource list, from KiB: 1G, 512M, 1000K.
+std::string format_ge_memory_kib(std::uint64_t kib);
+
 // `-l h_vmem=` and `-l virtual_free=` as the last jsub computed them, in KiB: jsub's own rule
 // when the value is an integer with k/m/g in either case (`512M` = 524288k), else Grid
 // Engine's syntax rounded up to whole KiB (`1073741824`, `1.5G`, `2t`).

@@ -3,6 +3,7 @@
 // carries them, so one label-selected LIST finds a job by ID, name or owner, and nothing that
 // k8sjobs did not create is ever touched.
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,12 @@ inline constexpr const char* kMailListAnnotation = "k8sjobs.io/mail-list";
 // starting and ending alphanumeric; other characters become '-'. Not injective: the original
 // stays in kNameAnnotation and is what every command shows and compares.
 std::string label_value(std::string_view text);
+
+// A job name as a DNS-1123 label of at most max_length characters: ASCII letters and digits
+// in lower case, every run of anything else one '-', no '-' at either end; "job" when nothing
+// is left ("CleanupWorklistBot" -> "cleanupworklistbot"). The one rule for object names,
+// CronJob names and the -once guard's readable part.
+std::string dns_label(std::string_view job_name, std::size_t max_length);
 
 // The object name for a job: a DNS-1123 label `<name>-<id>` (lower case, at most 52
 // characters so the pod names Kubernetes derives stay valid).

@@ -14,6 +14,7 @@
 #include "k8sjobs/ge/submit_request.h"
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/site/site_config.h"
+#include "k8sjobs/translate/launcher_bytes.h"
 
 namespace k8sjobs::translate {
 
@@ -46,12 +47,11 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                                                   const SubmitContext& context);
 
 // The /bin/sh script the container runs in front of the user's program: appends stdout/stderr
-// to the Grid Engine output files, sets the umask and the array task id, then execs the
+// to the Grid Engine output files, sets the umask and the array task id, restores the words
+// carried encoded because they are not UTF-8 (`carried`, see launcher_bytes.h), then execs the
 // program with its argv untouched ("$@"); continuous jobs get jsub's restart loop instead.
 std::string launcher_script(const ge::SubmitRequest& request, const std::string& stdout_path,
-                            const std::string& stderr_path, unsigned umask);
-
-// Quotes a string as one double-quoted POSIX shell word ("..."), with no expansion left in it.
-std::string double_quoted(std::string_view text);
+                            const std::string& stderr_path, unsigned umask,
+                            const CarriedBytes& carried = {});
 
 }  // namespace k8sjobs::translate
