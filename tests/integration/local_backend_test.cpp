@@ -158,7 +158,7 @@ class LocalBackendTest : public ::testing::Test {
   ::testing::AssertionResult wait_for_output(long long id, const std::string& text) {
     auto job = stored(id);
     if (!job) return ::testing::AssertionFailure() << "job " << id << " has no record";
-    fs::path out = job->details.value("stdout_path", "");
+    fs::path out = job->details.stdout_path;
     return testing::wait_until(
         [&] { return fs::exists(out) && testing::read_file(out).find(text) != std::string::npos; },
         testing::kEventDeadline,

@@ -82,12 +82,7 @@ void report_failure(const ge::SubmitRequest& request, const std::string& message
 
 std::string sync_line(long long id, const jobs::TaskExit& exit, bool array) {
   std::string job = std::to_string(id);
-  if (array) {
-    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict) about the inlined
-    // `"." + std::to_string(...)` temporary, a known false positive.
-    job += '.';
-    job += std::to_string(exit.task_id);
-  }
+  if (array) job += "." + std::to_string(exit.task_id);
   switch (exit.kind) {
     case jobs::TaskExit::Kind::Exited:
       return "Job " + job + " exited with exit code " + std::to_string(exit.exit_code) + ".";
