@@ -17,10 +17,8 @@ cd "$(dirname "$0")/.."
 seconds="${1:-5}"
 shift || true
 build_dir="${K8SJOBS_FUZZ_BUILD_DIR:-build-fuzz}"
-# job_view is left out of the default list until jobs/kube_job_view.cpp reads untrusted fields
-# without throwing (its known crashes are seeds in fuzz/corpus/job_view/): run it by name.
 default_targets="submit_options shell_words cron_crontab cron_schedule yaml_document kubeconfig
-  site_config list_body"
+  site_config list_body job_view"
 # shellcheck disable=SC2206
 targets=(${K8SJOBS_FUZZ_TARGETS:-$default_targets})
 [ "$#" -eq 0 ] || targets=("$@")
