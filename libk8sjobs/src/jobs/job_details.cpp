@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/jobs/job_details.h"
 
+#include "k8sjobs/ge/values.h"
+
 #include <limits>
 
 #include "k8sjobs/jobs/untrusted_fields.h"
@@ -243,6 +245,36 @@ void apply_job_details(const JobDetails& details, JobRecord& record) {
   record.submit_environment = details.submit_environment;
   if (!details.mail_options.empty()) record.mail_options = details.mail_options;
   if (!details.mail_list.empty()) record.mail_list = details.mail_list;
+}
+
+JobDetails job_details_of(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
+                          std::string script_file, std::string queue, int slots) {
+  JobDetails details;
+  details.cwd = request.working_dir;
+  details.stdout_path = paths.stdout_path;
+  details.stderr_path = paths.stderr_path;
+  details.merge_output = paths.merged;
+  details.program = request.program;
+  details.script_file = std::move(script_file);
+  details.job_args = request.program_args;
+  details.queue = std::move(queue);
+  details.slots = slots;
+  details.memory_kib = request.memory_kib;
+  details.hard_resources.emplace_back("h_vmem", ge::format_ge_memory_kib(request.memory_kib));
+  if (request.time_limit_seconds) {
+    details.hard_resources.emplace_back("h_rt", std::to_string(*request.time_limit_seconds));
+  }
+  details.hard_resources.emplace_back("release", request.release);
+  if (request.array) {
+    details.array =
+        ArrayRange{static_cast<int>(request.array->first), static_cast<int>(request.array->last),
+                   static_cast<int>(request.array->step)};
+  }
+  details.priority = request.priority;
+  details.account = request.account;
+  details.project = request.project;
+  details.rerunnable = request.rerunnable;
+  return details;
 }
 
 }  // namespace k8sjobs::jobs

@@ -66,30 +66,12 @@ std::optional<std::string> find(const translate::EnvironmentList& env, const std
 jobs::JobDetails job_details(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
                              const translate::EnvironmentList& env, const std::string& program,
                              int slots) {
-  jobs::JobDetails details;
-  details.cwd = request.working_dir;
-  details.stdout_path = paths.stdout_path;
-  details.stderr_path = paths.stderr_path;
-  details.merge_output = paths.merged;
-  details.program = request.program;
-  details.script_file = program;
-  details.job_args = request.program_args;
-  details.queue = request.requested_queue.value_or("");
-  details.slots = slots;
-  details.memory_kib = request.memory_kib;
-  details.hard_resources.emplace_back("h_vmem", ge::format_ge_memory_kib(request.memory_kib));
-  if (request.time_limit_seconds) {
-    details.hard_resources.emplace_back("h_rt", std::to_string(*request.time_limit_seconds));
-  }
-  details.hard_resources.emplace_back("release", request.release);
+  jobs::JobDetails details =
+      jobs::job_details_of(request, paths, program, request.requested_queue.value_or(""), slots);
   details.mail_options = request.mail_options;
   for (const auto& address : request.mail_list) {
     details.mail_list += (details.mail_list.empty() ? "" : ",") + address;
   }
-  details.rerunnable = request.rerunnable.value_or(false);
-  details.account = request.account.value_or("");
-  details.priority = request.priority;
-  details.project = request.project;
   std::set<std::string> seen;
   for (const auto& variable : request.env_vars) {
     if (!seen.insert(variable.name).second) continue;

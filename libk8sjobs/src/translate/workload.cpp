@@ -181,31 +181,8 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   labels[kQueueLabel] = request.continuous ? "continuous" : "task";
   if (request.once) labels[kOnceLabel] = "true";
 
-  jobs::JobDetails details;
-  details.cwd = request.working_dir;
-  details.stdout_path = paths.stdout_path;
-  details.stderr_path = paths.stderr_path;
-  details.merge_output = paths.merged;
-  details.program = request.program;
-  details.script_file = request.resolved_program;
-  details.job_args = request.program_args;
-  details.queue = queue;
-  details.slots = slots;
-  details.memory_kib = request.memory_kib;
-  details.hard_resources.emplace_back("h_vmem", ge::format_ge_memory_kib(request.memory_kib));
-  if (request.time_limit_seconds) {
-    details.hard_resources.emplace_back("h_rt", std::to_string(*request.time_limit_seconds));
-  }
-  details.hard_resources.emplace_back("release", request.release);
-  if (request.array) {
-    details.array = jobs::ArrayRange{static_cast<int>(request.array->first),
-                                     static_cast<int>(request.array->last),
-                                     static_cast<int>(request.array->step)};
-  }
-  details.priority = request.priority;
-  details.account = request.account;
-  details.project = request.project;
-  details.rerunnable = request.rerunnable;
+  jobs::JobDetails details =
+      jobs::job_details_of(request, paths, request.resolved_program, queue, slots);
   auto submit_var = [&](const char* label, const char* variable) {
     if (auto value = lookup(context, variable))
       details.submit_environment.emplace_back(label, *value);

@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/ge/submit_request.h"
 #include "k8sjobs/jobs/job_record.h"
 
 namespace k8sjobs::jobs {
@@ -59,6 +61,13 @@ DecodedJobDetails job_details_from_untrusted_json(const nlohmann::json& json);
 // The annotation's text: more than untrusted::kMaxAnnotationBytes or not a JSON object gives
 // the defaults and one problem.
 DecodedJobDetails job_details_from_annotation(std::string_view text);
+
+// The details of a submission, as both backends record them: the request's files, program,
+// resources, -t, -p, -A, -P and -r. `script_file` is what runs, `queue` the queue it runs in,
+// `slots` what the site admitted. The backend adds what only it knows (the submit
+// environment, the local backend's -v values and mail settings).
+JobDetails job_details_of(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
+                          std::string script_file, std::string queue, int slots);
 
 // Copies what qstat -j shows into `record` (not slots, priority, array: the backends keep
 // those as the job's own facts). Mail settings only when set.
