@@ -9,14 +9,26 @@
 //                                      the same pages in the same run
 //   k8sjobs-bench manifest NAME        the JSON of the Job jsub would create for `jsub -N NAME
 //                                      /bin/true`, for curl to POST in the same run
-// Both read the cluster from KUBECONFIG like every k8sjobs command.
+//   k8sjobs-bench manifests N [FIRST]  N such Jobs (job IDs FIRST.., default 100000), one JSON
+//                                      a line, exactly as `creates` POSTs them (the client's
+//                                      create-token annotation included): for the test API
+//                                      server's benchmark-only --preload
+//   k8sjobs-bench status N NS RUNS     N jobs spread over NS namespaces (every state): the
+//                                      median of RUNS renderings of the status overview (s), its
+//                                      size (bytes), and as reference the median time to dump the
+//                                      same tasks as JSON with nlohmann; one "name value" a line
+// creates and pages read the cluster from KUBECONFIG like every k8sjobs command.
+#include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <random>
 #include <string>
 
 #include "k8sjobs/jobs/kube_backend.h"
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/site/site_config.h"
+#include "k8sjobs/status/status_pages.h"
+#include "k8sjobs/status/status_snapshot.h"
 #include "k8sjobs/translate/labels.h"
 #include "k8sjobs/translate/workload.h"
 
@@ -78,16 +90,108 @@ int print_pages(kube::KubeClient& client) {
 
 }  // namespace
 
+// What KubeClient::create sends for a Job: kind, apiVersion and a create token added.
+int print_manifests(const site::SiteConfig& site, int count, long long first_id) {
+  std::mt19937_64 random(std::random_device{}());
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::uniform_int_distribution<size_t> pick(0, sizeof(kAlphabet) - 2);
+  for (int i = 0; i < count; ++i) {
+    auto object = sample_workload(site, "bench", first_id + i).object;
+    object["apiVersion"] = kube::resources::kJobs.api_version();
+    object["kind"] = kube::resources::kJobs.kind;
+    std::string token;
+    for (int c = 0; c < 20; ++c) token.push_back(kAlphabet[pick(random)]);
+    object["metadata"]["annotations"][kube::kCreateTokenAnnotation] = token;
+    std::cout << object.dump() << "\n";
+  }
+  return std::cout.good() ? 0 : 1;
+}
+
+// Jobs in every state the overview counts, spread over `spaces` namespaces.
+std::vector<jobs::JobRecord> status_records(int count, int spaces) {
+  const jobs::JobState states[] = {jobs::JobState::Running,   jobs::JobState::Pending,
+                                   jobs::JobState::Held,      jobs::JobState::Error,
+                                   jobs::JobState::Restarted, jobs::JobState::Succeeded};
+  const auto now = std::chrono::system_clock::now();
+  std::vector<jobs::JobRecord> records(count);
+  for (int i = 0; i < count; ++i) {
+    auto& record = records[i];
+    record.id = 100000 + i;
+    record.name = "job-" + std::to_string(i);
+    record.owner = "tools.tool" + std::to_string(i % spaces);
+    record.backend_namespace = "tool-" + std::to_string(i % spaces);
+    record.submission_time = now - std::chrono::seconds(i);
+    record.hard_resources = {{"h_vmem", "512M"}};
+    jobs::TaskRecord task;
+    task.state = states[i % 6];
+    if (task.state == jobs::JobState::Running) {
+      task.node = "node-" + std::to_string(i % 40);
+      task.start_time = now;
+    }
+    record.tasks.push_back(task);
+  }
+  return records;
+}
+
+template <class Work>
+double median_seconds(int runs, Work work) {
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    work();
+    times.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+int bench_status(int count, int spaces, int runs) {
+  const auto records = status_records(count, spaces);
+  status::StatusSnapshot snapshot;
+  // Building the snapshot (state letters, counts): once per --status-interval, not per request.
+  const double build = median_seconds(runs, [&] {
+    snapshot = status::build_status_snapshot(records, std::chrono::system_clock::now());
+  });
+  std::size_t bytes = 0;
+  const double overview =
+      median_seconds(runs, [&] { bytes = status::render_overview_html(snapshot).size(); });
+  std::size_t json_bytes = 0;
+  const double reference = median_seconds(runs, [&] {
+    nlohmann::json tasks = nlohmann::json::array();
+    for (const auto& [name, space] : snapshot.namespaces)
+      for (const auto& row : space.rows)
+        tasks.push_back({{"namespace", name},
+                         {"id", row.id},
+                         {"name", row.name},
+                         {"owner", row.owner},
+                         {"state", row.state}});
+    json_bytes = tasks.dump().size();
+  });
+  std::cout << "snapshot_seconds " << build << "\noverview_seconds " << overview
+            << "\noverview_bytes " << bytes << "\njson_dump_seconds " << reference
+            << "\njson_dump_bytes " << json_bytes << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2 || (argc < 3 && std::string(argv[1]) != "pages")) {
-    std::cerr << "usage: k8sjobs-bench creates N [FIRST_ID] | manifest NAME | pages\n";
+    std::cerr << "usage: k8sjobs-bench creates N [FIRST_ID] | manifest NAME | manifests N "
+                 "[FIRST_ID] | pages | status N NAMESPACES RUNS\n";
     return 2;
   }
   std::string what = argv[1];
+  if (what == "status") {
+    if (argc < 5) return 2;
+    return bench_status(std::stoi(argv[2]), std::stoi(argv[3]), std::stoi(argv[4]));
+  }
   site::SiteConfig site;
   if (what == "manifest") {
     std::cout << sample_workload(site, argv[2], 1).object.dump() << "\n";
     return 0;
+  }
+  if (what == "manifests") {
+    return print_manifests(site, std::stoi(argv[2]), argc > 3 ? std::stoll(argv[3]) : 100000);
   }
   if (what != "creates" && what != "pages") return 2;
   sys::SystemClock clock;

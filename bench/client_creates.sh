@@ -18,6 +18,7 @@ for i in $(seq "$n"); do
 done
 curl_seconds=$(awk -v ms=$(( $(now_ms) - started )) 'BEGIN {print ms/1000}')
 
+echo "$server_model"
 awk -v n="$n" -v c="$client_seconds" -v k="$curl_seconds" 'BEGIN {
   printf "creates: %d Jobs\n", n
   printf "k8sjobs client (1 process, kept-alive): %.3f s total, %.2f ms per create\n", c, 1000*c/n

@@ -45,6 +45,23 @@ burst_ms=$(( $(now_ms) - started ))
 ok=$(cat "$workdir"/burst.*.out | grep -cE '^[0-9]+$' || true)
 unique=$(cat "$workdir"/burst.*.out | grep -E '^[0-9]+$' | sort -u | wc -l)
 
+# The same burst as 200 curl POSTs of the job, for the machine's own cost of that many processes
+# and TLS handshakes against this server.
+started=$(now_ms)
+curl_pids=()
+for i in $(seq "$burst"); do
+  sed "s/\"curljob-1\"/\"curlburst-$i\"/" "$workdir/job.json" >"$workdir/burst.$i.json"
+done
+for i in $(seq "$burst"); do
+  curl -sS -o /dev/null --fail --cacert "$workdir/server/ca.crt" -H "Authorization: Bearer bench-token" \
+    -H 'Content-Type: application/json' --data-binary "@$workdir/burst.$i.json" \
+    "$server_url/apis/batch/v1/namespaces/tool-alice/jobs" &
+  curl_pids+=($!)
+done
+wait "${curl_pids[@]}" || true
+curl_burst_ms=$(( $(now_ms) - started ))
+
+echo "$server_model"
 echo "submit latency over $runs runs (median, whole process):"
 echo "  jsub:           ${jsub_median} ms (peak RSS ${rss_kb} KiB)"
 echo "  one curl POST:  ${curl_median} ms"
@@ -52,4 +69,6 @@ awk -v j="$jsub_median" -v c="$curl_median" 'BEGIN {printf "  ratio jsub/curl: %
 echo "  jsub with docs/examples/config.yaml: ${site_median} ms"
 awk -v j="$site_median" -v c="$curl_median" 'BEGIN {printf "  ratio: %.2f\n", j/c}'
 echo "burst of $burst concurrent jsub: ${burst_ms} ms, $ok submitted, $unique distinct job IDs"
+echo "burst of $burst concurrent curl POSTs: ${curl_burst_ms} ms"
+awk -v j="$burst_ms" -v c="$curl_burst_ms" 'BEGIN {printf "  ratio jsub burst/curl burst: %.2f\n", j/c}'
 [ "$ok" -eq "$burst" ] && [ "$unique" -eq "$burst" ]

@@ -12,6 +12,10 @@ int main(int argc, char** argv) {
     std::cout << k8sjobs::ge::options_manpage_markdown();
     return 0;
   }
+  if (what == "qsub-options-man") {  // qsub's page: the options Grid Engine's qsub knows
+    std::cout << k8sjobs::ge::options_manpage_markdown("qsub");
+    return 0;
+  }
   if (what == "options-markdown") {  // the generated part of docs/options.md
     std::cout << k8sjobs::ge::options_markdown();
     return 0;
@@ -20,11 +24,12 @@ int main(int argc, char** argv) {
     for (const auto& key : k8sjobs::site::site_config_keys()) std::cout << key << "\n";
     return 0;
   }
-  if (what == "submit-option-words") {
+  if (what == "submit-option-words" || what == "qsub-option-words") {
     std::string words;
-    for (const auto& spec : k8sjobs::ge::option_table()) {
+    for (const auto word :
+         k8sjobs::ge::option_words(what == "qsub-option-words" ? "qsub" : "jsub")) {
       if (!words.empty()) words += ' ';
-      words += spec.name;
+      words += word;
     }
     std::cout << words << "\n";
     return 0;
@@ -41,7 +46,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::cerr << "usage: k8sjobs-docgen "
-               "submit-options-man|options-markdown|site-config-keys|submit-option-words|"
-               "submit-option-arguments\n";
+               "submit-options-man|qsub-options-man|options-markdown|site-config-keys|"
+               "submit-option-words|qsub-option-words|submit-option-arguments\n";
   return 2;
 }

@@ -3,13 +3,17 @@
 // Pods returns, from a server or a user who may write any field of their own objects. The
 // input is JSON: an object with "items" is a LIST whose items are fed by their "kind" (an item
 // of no known kind is fed as all three); an array is several such objects; anything else is
-// one object. Nothing may escape JobViewCollector, whatever the fields hold.
+// one object. Nothing may escape JobViewCollector, whatever the fields hold. Each object also
+// goes through k8sjobs-controller's decision (controller/start_decision.h), which reads the
+// same objects with more rights: only an object whose identity checks out may be started.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "k8sjobs/controller/start_decision.h"
 #include "k8sjobs/jobs/kube_job_view.h"
 
 namespace {
@@ -17,9 +21,22 @@ namespace {
 using k8sjobs::jobs::JobViewCollector;
 using nlohmann::json;
 
+void decide(const json& object, bool deployment) {
+  namespace controller = k8sjobs::controller;
+  const auto decision = controller::decide_start(
+      object, deployment, std::chrono::system_clock::time_point(std::chrono::seconds(1893456000)));
+  if (decision.action == controller::StartAction::Release) {
+    FUZZ_CHECK(k8sjobs::jobs::verify_owner_identity(object).has_value());
+    FUZZ_CHECK(decision.due.has_value());
+    (void)controller::release_patch(decision);
+  }
+}
+
 void add_object(JobViewCollector& collector, const json& object) {
   const auto kind = object.is_object() ? object.find("kind") : object.end();
   const bool known = kind != object.end() && kind->is_string();
+  decide(object, false);
+  decide(object, true);
   if (!known || *kind == "Job") collector.add_job(object);
   if (!known || *kind == "Deployment") collector.add_deployment(object);
   if (!known || *kind == "Pod") collector.add_pod(object);

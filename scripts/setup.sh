@@ -3,7 +3,9 @@
 # Idempotent: packages already present are left alone. Run as root (or with sudo).
 # go-md2man renders the man pages; man-db, bash-completion, dpkg-dev and file (dpkg-shlibdeps)
 # are what the package test needs to build the .deb and check `man -w jsub` and completion.
+# python3-aiosmtpd is the real SMTP server the mail e2e tests start.
 # clang and its runtime (libFuzzer, sanitizers) build the fuzzers (scripts/fuzz.sh).
+# chromium (headless) and prometheus (promtool) check the controller's status page and /metrics.
 set -euo pipefail
 
 packages=(
@@ -17,6 +19,8 @@ packages=(
   clang-format libxml2-utils
   clang libclang-rt-14-dev
   go-md2man man-db bash-completion dpkg-dev file
+  chromium prometheus
+  python3-aiosmtpd
 )
 
 missing=()

@@ -84,7 +84,8 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
 
 }  // namespace
 
-void configure_logging(std::string_view program, LogLevel level, std::ostream* out) {
+LoggingScope::LoggingScope(std::string_view program, LogLevel level, std::ostream* out)
+    : previous_(spdlog::default_logger()) {
   spdlog::sink_ptr inner;
   if (out != nullptr) {
     inner = std::make_shared<spdlog::sinks::ostream_sink_mt>(*out, /*force_flush=*/true);
@@ -95,9 +96,11 @@ void configure_logging(std::string_view program, LogLevel level, std::ostream* o
   auto logger = std::make_shared<spdlog::logger>(std::string(program),
                                                  std::make_shared<RedactingSink>(inner));
   logger->set_level(to_spdlog(level));
-  // spdlog's default logger is the one process-wide setting: main() sets it once, library code
-  // only logs through it.
   spdlog::set_default_logger(std::move(logger));
+}
+
+LoggingScope::~LoggingScope() {
+  spdlog::set_default_logger(std::move(previous_));
 }
 
 }  // namespace k8sjobs

@@ -11,8 +11,9 @@ namespace k8sjobs::testing {
 struct HttpsTestClient::Impl {
   std::unique_ptr<httplib::SSLClient> client;
   std::string token;
+  std::string user_agent = "k8sjobs-tests/1.0";
   httplib::Headers headers() const {
-    httplib::Headers h{{"User-Agent", "k8sjobs-tests/1.0"}};
+    httplib::Headers h{{"User-Agent", user_agent}};
     if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
     return h;
   }
@@ -72,11 +73,17 @@ HttpsTestClient::HttpsTestClient(int port, const std::string& ca_pem, const std:
   BIO_free(ca_bio);
   impl_->client->set_ca_cert_store(store);  // the client's SSL_CTX takes ownership
   impl_->client->enable_server_certificate_verification(true);
-  impl_->client->set_read_timeout(10, 0);
+  // Generous: a loaded machine running the sanitizer build can take seconds per answer; a
+  // test that waits for one must fail on what it checks, not on this client's patience.
+  impl_->client->set_read_timeout(60, 0);
   impl_->client->set_keep_alive(true);
 }
 
 HttpsTestClient::~HttpsTestClient() = default;
+
+void HttpsTestClient::set_user_agent(const std::string& user_agent) {
+  impl_->user_agent = user_agent;
+}
 
 HttpResult HttpsTestClient::request(const std::string& method, const std::string& path,
                                     const std::string& body, const std::string& content_type) {

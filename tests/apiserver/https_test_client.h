@@ -33,6 +33,9 @@ class HttpsTestClient {
   HttpsTestClient(const HttpsTestClient&) = delete;
   HttpsTestClient& operator=(const HttpsTestClient&) = delete;
 
+  // "k8sjobs-tests/1.0" unless set (the server names writers after it: managedFields).
+  void set_user_agent(const std::string& user_agent);
+
   HttpResult request(const std::string& method, const std::string& path_and_query,
                      const std::string& body = "",
                      const std::string& content_type = "application/json");

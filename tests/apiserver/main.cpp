@@ -1,15 +1,28 @@
 // k8sjobs-test-apiserver: runs the test API server for benchmarks and demos.
 // Usage: k8sjobs-test-apiserver --dir DIR [--token-user TOKEN:USER:NS[,NS]]...
-//        [--cert-user CN:ORG:NS[,NS]]... [--stdin-eof]
+//        [--cert-user CN:ORG:NS[,NS]]... [--latency real|none|WRITE_MS,READ_MS] [--stdin-eof]
+// --latency: what each request costs (test_apiserver.h, LatencyModel). `real` charges what
+// kube-apiserver v1.32 with etcd 3.4 charges on loopback: each write holds one log for 4.5 ms
+// (so concurrent writes queue), each GET/LIST 1 ms. `none` (the default) answers at once.
+// WRITE_MS,READ_MS sets both, in milliseconds (fractions allowed), e.g. 4.5,1.
+// --preload COLLECTION:MANAGER:FILE (benchmark-only shortcut; repeatable): before answering
+// anything, creates each object of FILE (one JSON object a line, as a client would POST it) in
+// COLLECTION (e.g. /apis/batch/v1/namespaces/tool-alice/jobs) as MANAGER's create, the
+// controllers running as for any create, but without HTTP and without the latency model. It
+// stands in for a long history of writes (100,000 Jobs cost 450 s of simulated fsync alone) so
+// that a benchmark can measure the reads that follow; it measures nothing itself.
 // Writes DIR/ca.crt and DIR/kubeconfig (one context per user, the first is current), prints
-// "listening on https://127.0.0.1:PORT" and serves until SIGTERM/SIGINT (or stdin EOF).
+// "listening on https://127.0.0.1:PORT", then "latency model: ..." and serves until
+// SIGTERM/SIGINT (or stdin EOF).
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -46,8 +59,77 @@ void write_file(const std::filesystem::path& path, const std::string& content, b
 
 int usage() {
   std::cerr << "usage: k8sjobs-test-apiserver --dir DIR [--token-user TOKEN:USER:NS[,NS]]... "
-               "[--cert-user CN:ORG:NS[,NS]]... [--stdin-eof]\n";
+               "[--cert-user CN:ORG:NS[,NS]]... [--latency real|none|WRITE_MS,READ_MS] "
+               "[--preload COLLECTION:MANAGER:FILE]... [--stdin-eof]\n";
   return 2;
+}
+
+// Milliseconds, fractions allowed ("4.5"), not negative.
+std::optional<std::chrono::microseconds> parse_ms(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  size_t used = 0;
+  double ms = 0;
+  try {
+    ms = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() || !(ms >= 0) || ms > 60000) return std::nullopt;
+  return std::chrono::microseconds(static_cast<long long>(ms * 1000.0 + 0.5));
+}
+
+struct Preload {
+  std::string collection, manager;
+  std::filesystem::path file;
+};
+
+std::optional<Preload> parse_preload(const std::string& text) {
+  size_t first = text.find(':');
+  size_t second = first == std::string::npos ? first : text.find(':', first + 1);
+  if (second == std::string::npos) return std::nullopt;
+  Preload preload{text.substr(0, first), text.substr(first + 1, second - first - 1),
+                  text.substr(second + 1)};
+  if (preload.collection.empty() || preload.file.empty()) return std::nullopt;
+  return preload;
+}
+
+// Creates FILE's objects; false (with a message) when one cannot be read or is refused.
+bool run_preload(k8sjobs::testing::TestApiServer& server, const Preload& preload) {
+  auto started = std::chrono::steady_clock::now();
+  std::ifstream in(preload.file);
+  if (!in) {
+    std::cerr << "k8sjobs-test-apiserver: cannot read " << preload.file << "\n";
+    return false;
+  }
+  std::string line;
+  long count = 0;
+  try {
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      server.create(preload.collection, nlohmann::json::parse(line), preload.manager);
+      ++count;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "k8sjobs-test-apiserver: preload " << preload.file << ", object " << count + 1
+              << ": " << e.what() << "\n";
+    return false;
+  }
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  std::cout << "preloaded " << count << " objects into " << preload.collection << " in "
+            << took.count() << " s\n";
+  return true;
+}
+
+std::optional<k8sjobs::testing::LatencyModel> parse_latency(const std::string& text) {
+  using k8sjobs::testing::LatencyModel;
+  if (text == "real") return LatencyModel::real_v1_32();
+  if (text == "none") return LatencyModel::none();
+  auto parts = split(text, ',');
+  if (parts.size() != 2) return std::nullopt;
+  auto write = parse_ms(parts[0]);
+  auto read = parse_ms(parts[1]);
+  if (!write || !read) return std::nullopt;
+  return LatencyModel{*write, *read};
 }
 
 }  // namespace
@@ -56,10 +138,20 @@ int main(int argc, char** argv) {
   std::filesystem::path dir;
   std::vector<UserSpec> users;
   bool stdin_eof = false;
+  k8sjobs::testing::LatencyModel latency;
+  std::vector<Preload> preloads;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--stdin-eof") {
       stdin_eof = true;
+    } else if (arg == "--latency" && i + 1 < argc) {
+      auto model = parse_latency(argv[++i]);
+      if (!model) return usage();
+      latency = *model;
+    } else if (arg == "--preload" && i + 1 < argc) {
+      auto preload = parse_preload(argv[++i]);
+      if (!preload) return usage();
+      preloads.push_back(*preload);
     } else if ((arg == "--dir" || arg == "--token-user" || arg == "--cert-user") && i + 1 < argc) {
       std::string value = argv[++i];
       if (arg == "--dir") {
@@ -84,7 +176,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  k8sjobs::testing::TestApiServer server;
+  k8sjobs::testing::TestApiServer server(latency);
   write_file(dir / "ca.crt", server.ca_pem(), false);
   std::string clusters = "clusters:\n- name: test\n  cluster:\n    server: " + server.url() +
                          "\n    certificate-authority: " + (dir / "ca.crt").string() + "\n";
@@ -112,7 +204,11 @@ int main(int argc, char** argv) {
   std::string kubeconfig = "apiVersion: v1\nkind: Config\n" + clusters + contexts + user_entries +
                            "current-context: " + current + "\n";
   write_file(dir / "kubeconfig", kubeconfig, true);
-  std::cout << "listening on " << server.url() << std::endl;
+  for (const auto& preload : preloads) {
+    if (!run_preload(server, preload)) return 1;
+  }
+  std::cout << "listening on " << server.url() << "\n"
+            << "latency model: " << latency.describe() << std::endl;
 
   std::thread stdin_watcher;
   if (stdin_eof) {

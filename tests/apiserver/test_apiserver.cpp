@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -117,7 +120,20 @@ OrderedJson resource_list(const std::string& group_version) {
 
 }  // namespace
 
+std::string LatencyModel::describe() const {
+  if (!enabled()) return "none, every request answered at once";
+  char text[96];
+  std::snprintf(text, sizeof text, "write fsync %g ms, serialised; read %g ms",
+                static_cast<double>(write_fsync.count()) / 1000.0,
+                static_cast<double>(read.count()) / 1000.0);
+  return text;
+}
+
 struct TestApiServer::Impl {
+  explicit Impl(LatencyModel model) : latency(model) {}
+  const LatencyModel latency;
+  // etcd's one raft log: a write holds it for its fsync (LatencyModel::write_fsync).
+  std::mutex write_log;
   CertificateAuthority ca{"k8sjobs-test-ca"};
   KeyAndCertificate serving =
       ca.issue_server("kube-apiserver", {"localhost", "kubernetes"}, {"127.0.0.1"});
@@ -125,6 +141,7 @@ struct TestApiServer::Impl {
   World world;
   std::unique_ptr<httplib::SSLServer> server;
   std::thread thread;
+  std::atomic<bool> listen_returned{false};
   int port = 0;
 
   mutable std::mutex mutex;  // guards everything below
@@ -147,9 +164,12 @@ struct TestApiServer::Impl {
   Reply dispatch(const httplib::Request& req, const User& user,
                  const std::optional<ResourcePath>& path, httplib::Response& res, bool& streaming);
   Reply fault_reply(const Fault& fault);
-  void send(const httplib::Request& req, httplib::Response& res, const Reply& reply);
+  void send(const httplib::Request& req, httplib::Response& res, Reply reply);
   void record(const httplib::Request& req, const std::string& user, int status);
   void drop_connection(const httplib::Request& req);
+  Reply dispatch_charged(const httplib::Request& req, const User& user,
+                         const std::optional<ResourcePath>& path, httplib::Response& res,
+                         bool& streaming);
 };
 
 bool TestApiServer::Impl::setup_ssl(SSL_CTX& ctx) {
@@ -238,8 +258,7 @@ void TestApiServer::Impl::record(const httplib::Request& req, const std::string&
   recorded.push_back(std::move(r));
 }
 
-void TestApiServer::Impl::send(const httplib::Request& req, httplib::Response& res,
-                               const Reply& reply) {
+void TestApiServer::Impl::send(const httplib::Request& req, httplib::Response& res, Reply reply) {
   std::string ua = req.get_header_value("User-Agent");
   bool pretty = ua.rfind("curl", 0) == 0 || ua.rfind("Wget", 0) == 0 ||
                 ua.rfind("Mozilla/5.0", 0) == 0 || req.get_param_value("pretty") == "true";
@@ -252,8 +271,16 @@ void TestApiServer::Impl::send(const httplib::Request& req, httplib::Response& r
   res.set_header("Audit-Id", audit_id);
   res.set_header("Cache-Control", "no-cache, private");
   for (const auto& [k, v] : reply.headers) res.set_header(k, v);
-  res.set_content(pretty ? reply.body.dump(2) + "\n" : reply.body.dump() + "\n",
-                  "application/json");
+  std::string body;
+  if (!reply.raw.empty()) {
+    // A LIST page can be megabytes: moved, never copied.
+    body = pretty ? OrderedJson::parse(reply.raw).dump(2) : std::move(reply.raw);
+  } else {
+    body = pretty ? reply.body.dump(2) : reply.body.dump();
+  }
+  body += "\n";
+  res.body = std::move(body);  // set_content() would copy it
+  res.set_header("Content-Type", "application/json");
 }
 
 void TestApiServer::Impl::drop_connection(const httplib::Request& req) {
@@ -282,8 +309,11 @@ std::string verb_of(const httplib::Request& req, const ResourcePath& path) {
 std::optional<Reply> TestApiServer::Impl::authorize(const httplib::Request& req, const User& user,
                                                     const std::optional<ResourcePath>& path) {
   if (!path) return std::nullopt;  // discovery, reviews and unknown paths: any authenticated user
-  if (!path->ns.empty() && std::find(user.namespaces.begin(), user.namespaces.end(), path->ns) !=
-                               user.namespaces.end()) {
+  // "*" among a user's namespaces: every namespace and the cluster scope (a ClusterRole).
+  const bool everywhere =
+      std::find(user.namespaces.begin(), user.namespaces.end(), "*") != user.namespaces.end();
+  if (everywhere || (!path->ns.empty() && std::find(user.namespaces.begin(), user.namespaces.end(),
+                                                    path->ns) != user.namespaces.end())) {
     std::lock_guard lock(mutex);
     auto bound = roles.find(user.name);
     if (bound == roles.end() ||
@@ -381,7 +411,7 @@ void TestApiServer::Impl::handle(const httplib::Request& req, httplib::Response&
     return;
   }
   bool streaming = false;
-  Reply reply = dispatch(req, who, path, res, streaming);
+  Reply reply = dispatch_charged(req, who, path, res, streaming);
   if (after_write) {
     if (fault.kind == FaultKind::DropConnection) {
       drop_connection(req);
@@ -394,8 +424,9 @@ void TestApiServer::Impl::handle(const httplib::Request& req, httplib::Response&
     record(req, who.name, 200);
     return;
   }
-  send(req, res, reply);
-  record(req, who.name, reply.status);
+  const int status = reply.status;
+  send(req, res, std::move(reply));
+  record(req, who.name, status);
 }
 
 namespace {
@@ -412,19 +443,39 @@ constexpr std::chrono::milliseconds kBookmarkInterval{1000};
 
 }  // namespace
 
+Reply TestApiServer::Impl::dispatch_charged(const httplib::Request& req, const User& user,
+                                            const std::optional<ResourcePath>& path,
+                                            httplib::Response& res, bool& streaming) {
+  // Only requests on stored resources reach etcd or the watch cache; discovery and reviews do
+  // not, and a watch is charged nothing per event.
+  if (!path || !latency.enabled()) return dispatch(req, user, path, res, streaming);
+  if (is_write(req.method)) {
+    if (latency.write_fsync.count() == 0) return dispatch(req, user, path, res, streaming);
+    std::lock_guard log(write_log);
+    std::this_thread::sleep_for(latency.write_fsync);
+    return dispatch(req, user, path, res, streaming);
+  }
+  std::string watch = req.get_param_value("watch");
+  if (req.method == "GET" && watch != "1" && watch != "true" && latency.read.count() > 0) {
+    std::this_thread::sleep_for(latency.read);
+  }
+  return dispatch(req, user, path, res, streaming);
+}
+
 Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& user,
                                     const std::optional<ResourcePath>& path, httplib::Response& res,
                                     bool& streaming) {
   const std::string& m = req.method;
   if (!path) {
-    if (m == "GET" && req.path == "/version") return Reply{200, OrderedJson::parse(kVersion), {}};
+    if (m == "GET" && req.path == "/version")
+      return Reply{200, OrderedJson::parse(kVersion), {}, {}};
     if (m == "GET" && req.path == "/api") {
       OrderedJson body;
       body["kind"] = "APIVersions";
       body["versions"] = {"v1"};
       body["serverAddressByClientCIDRs"] = OrderedJson::array({OrderedJson{
           {"clientCIDR", "0.0.0.0/0"}, {"serverAddress", "127.0.0.1:" + std::to_string(port)}}});
-      return Reply{200, body, {}};
+      return Reply{200, body, {}, {}};
     }
     if (m == "GET" && req.path == "/apis") {
       OrderedJson body;
@@ -441,15 +492,15 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
         g["preferredVersion"] = version;
         body["groups"].push_back(g);
       }
-      return Reply{200, body, {}};
+      return Reply{200, body, {}, {}};
     }
     if (m == "GET" && req.path == "/apis/batch/v1") {
-      return Reply{200, OrderedJson::parse(kBatchV1Discovery), {}};
+      return Reply{200, OrderedJson::parse(kBatchV1Discovery), {}, {}};
     }
     if (m == "GET" && (req.path == "/api/v1" || req.path == "/apis/apps/v1" ||
                        req.path == "/apis/coordination.k8s.io/v1")) {
       std::string gv = req.path == "/api/v1" ? "v1" : req.path.substr(6);
-      return Reply{200, resource_list(gv), {}};
+      return Reply{200, resource_list(gv), {}, {}};
     }
     if (m == "POST" && req.path == "/apis/authentication.k8s.io/v1/selfsubjectreviews") {
       OrderedJson body;
@@ -464,7 +515,7 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
                           OrderedJson::array({user.credential_id})}};
       }
       body["status"] = {{"userInfo", info}};
-      return Reply{201, body, {}};
+      return Reply{201, body, {}, {}};
     }
     return status_reply(404, "NotFound", "the server could not find the requested resource",
                         OrderedJson::object());
@@ -538,20 +589,23 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
           return write_all(state->pending);
         });
     streaming = true;
-    return Reply{200, nullptr, {}};
+    return Reply{200, nullptr, {}, {}};
   }
   if (m == "GET") return world.get(type, ns, name);
+  // The writer recorded in managedFields, as kube-apiserver names it.
+  const std::string manager =
+      manager_for_request(req.get_param_value("fieldManager"), req.get_header_value("User-Agent"));
   if (m == "POST") {
     if (!name.empty()) return method_not_allowed();
-    return world.create(type, ns, req.body, true);
+    return world.create(type, ns, req.body, true, manager);
   }
   if (m == "PUT") {
     if (name.empty()) return method_not_allowed();
-    return world.replace(type, ns, name, req.body);
+    return world.replace(type, ns, name, req.body, manager);
   }
   if (m == "PATCH") {
     if (name.empty()) return method_not_allowed();
-    return world.patch(type, ns, name, req.get_header_value("Content-Type"), req.body);
+    return world.patch(type, ns, name, req.get_header_value("Content-Type"), req.body, manager);
   }
   if (m == "DELETE") {
     if (name.empty()) return method_not_allowed();
@@ -583,7 +637,7 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
 
 // ----- TestApiServer -----------------------------------------------------------------------
 
-TestApiServer::TestApiServer() : impl_(std::make_unique<Impl>()) {
+TestApiServer::TestApiServer(LatencyModel latency) : impl_(std::make_unique<Impl>(latency)) {
   Impl* impl = impl_.get();
   impl->server =
       std::make_unique<httplib::SSLServer>([impl](SSL_CTX& ctx) { return impl->setup_ssl(ctx); });
@@ -605,8 +659,22 @@ TestApiServer::TestApiServer() : impl_(std::make_unique<Impl>()) {
   impl->server->Delete(".*", handler);
   impl->port = impl->server->bind_to_any_port("127.0.0.1");
   if (impl->port <= 0) throw std::runtime_error("test API server: cannot bind 127.0.0.1");
-  impl->thread = std::thread([impl] { impl->server->listen_after_bind(); });
-  while (!impl->server->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl->thread = std::thread([impl] {
+    impl->server->listen_after_bind();
+    impl->listen_returned = true;
+  });
+  // Listening starts at once or not at all: a server that does not start is an error, not a
+  // test that hangs.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!impl->server->is_running() && !impl->listen_returned &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!impl->server->is_running()) {
+    impl->server->stop();
+    impl->thread.join();
+    throw std::runtime_error("test API server: did not start listening on 127.0.0.1");
+  }
 }
 
 TestApiServer::~TestApiServer() {
@@ -637,6 +705,9 @@ int TestApiServer::port() const {
 }
 const std::string& TestApiServer::ca_pem() const {
   return impl_->ca.cert_pem();
+}
+const LatencyModel& TestApiServer::latency() const {
+  return impl_->latency;
 }
 
 void TestApiServer::add_token_user(const std::string& token, const std::string& user,
@@ -692,14 +763,27 @@ std::vector<json> TestApiServer::list(const std::string& collection_path) const 
   return impl_->world.list_objects(*p.type, p.ns);
 }
 
-json TestApiServer::create(const std::string& collection_path, json object) {
+json TestApiServer::create(const std::string& collection_path, json object,
+                           const std::string& field_manager) {
   ResourcePath p = parse_or_throw(collection_path, false);
-  Reply reply = impl_->world.create_object(*p.type, p.ns, std::move(object), false);
+  Reply reply = impl_->world.create_object(*p.type, p.ns, std::move(object), false, field_manager);
   if (reply.status != 201) {
     throw std::runtime_error("test API server: create refused: " +
                              reply.body.value("message", std::string()));
   }
-  return json::parse(reply.body.dump());
+  return json::parse(reply.raw);
+}
+
+json TestApiServer::merge_patch(const std::string& object_path, const json& patch,
+                                const std::string& field_manager) {
+  ResourcePath p = parse_or_throw(object_path, true);
+  Reply reply = impl_->world.patch(*p.type, p.ns, p.name, "application/merge-patch+json",
+                                   patch.dump(), field_manager);
+  if (reply.status != 200) {
+    throw std::runtime_error("test API server: patch refused: " +
+                             reply.body.value("message", std::string()));
+  }
+  return reply.raw.empty() ? json::parse(reply.body.dump()) : json::parse(reply.raw);
 }
 
 std::vector<std::string> TestApiServer::pods_of_job(const std::string& ns,

@@ -12,6 +12,31 @@ using nlohmann::json;
 
 namespace {
 
+// kube-apiserver's rule for spec.template of a Job: immutable, except that a Job suspended
+// since its creation (spec.suspend and no status.startTime) may change its pods' scheduling
+// directives, labels and annotations (KEP-2926, GA in v1.27; k8sjobs-controller writes the
+// number of a CronJob's run into its template's labels that way).
+bool job_template_update_allowed(const json& current, const json& updated) {
+  json before = current["spec"].value("template", json());
+  json after = updated["spec"].value("template", json());
+  if (before == after) return true;
+  const json& status = current.value("status", json::object());
+  bool never_started = !status.is_object() || !status.contains("startTime");
+  if (!current["spec"].value("suspend", false) || !never_started) return false;
+  for (json* pod_template : {&before, &after}) {
+    if (!pod_template->is_object()) continue;
+    if ((*pod_template)["metadata"].is_object()) {
+      (*pod_template)["metadata"].erase("labels");
+      (*pod_template)["metadata"].erase("annotations");
+    }
+    if ((*pod_template)["spec"].is_object()) {
+      for (const char* key : {"nodeSelector", "tolerations", "affinity", "schedulingGates"})
+        (*pod_template)["spec"].erase(key);
+    }
+  }
+  return before == after;
+}
+
 constexpr size_t kMaxHistory = 200000;
 
 std::string base64url_encode(const std::string& in) {
@@ -141,13 +166,6 @@ std::string field_value(const json& object, const std::string& field) {
   return node->dump();
 }
 
-json strip_for_list(const json& object) {
-  json item = object;
-  item.erase("kind");
-  item.erase("apiVersion");
-  return item;
-}
-
 std::string split_ns(const std::string& key) {
   return key.substr(0, key.find('/'));
 }
@@ -182,6 +200,25 @@ Reply json_parse_error(const ResourceType& type, const std::string& body,
 
 }  // namespace
 
+StoredObject::StoredObject(const json& object) : text_(wire_text(object)) {
+  // kind and apiVersion come first on the wire: a LIST item is the text without them.
+  if (object.contains("kind") && object.contains("apiVersion")) {
+    const std::string prefix = "{\"kind\":" + object["kind"].dump() +
+                               ",\"apiVersion\":" + object["apiVersion"].dump() + ",";
+    if (text_.compare(0, prefix.size(), prefix) == 0) item_offset_ = prefix.size();
+  }
+  labels_ = labels_of(object);
+  if (object.contains("metadata") && object["metadata"].is_object()) {
+    auto refs = object["metadata"].find("ownerReferences");
+    if (refs != object["metadata"].end() && refs->is_array()) {
+      for (const auto& ref : *refs) {
+        auto uid = ref.find("uid");
+        if (uid != ref.end() && uid->is_string()) owner_uids_.push_back(uid->get<std::string>());
+      }
+    }
+  }
+}
+
 World::World() : random_(std::random_device{}()) {}
 
 // ----- storage primitives ------------------------------------------------------------------
@@ -195,50 +232,54 @@ const World::Store* World::find_store(const ResourceType& type) const {
   return it == stores_.end() ? nullptr : &it->second;
 }
 
-json* World::find(const ResourceType& type, const std::string& ns, const std::string& name) {
-  auto& s = store(type);
-  auto it = s.find(ns + "/" + name);
-  return it == s.end() ? nullptr : &it->second;
-}
-
-const json* World::find(const ResourceType& type, const std::string& ns,
-                        const std::string& name) const {
+StoredPtr World::find_stored(const ResourceType& type, const std::string& ns,
+                             const std::string& name) const {
   const Store* s = find_store(type);
   if (s == nullptr) return nullptr;
   auto it = s->find(ns + "/" + name);
-  return it == s->end() ? nullptr : &it->second;
+  return it == s->end() ? nullptr : it->second;
 }
 
-void World::index_pod_owners(const std::string& key, const json& pod, bool add) {
-  auto refs = pod["metadata"].find("ownerReferences");
-  if (refs == pod["metadata"].end() || !refs->is_array()) return;
-  for (const auto& ref : *refs) {
-    auto uid = ref.find("uid");
-    if (uid == ref.end() || !uid->is_string()) continue;
+std::optional<json> World::find(const ResourceType& type, const std::string& ns,
+                                const std::string& name) const {
+  StoredPtr stored = find_stored(type, ns, name);
+  if (stored == nullptr) return std::nullopt;
+  return stored->tree();
+}
+
+void World::index_pod_owners(const std::string& key, const StoredObject& pod, bool add) {
+  for (const auto& uid : pod.owner_uids()) {
     if (add) {
-      pods_by_owner_[uid->get<std::string>()].insert(key);
-    } else if (auto entry = pods_by_owner_.find(uid->get<std::string>());
-               entry != pods_by_owner_.end()) {
+      pods_by_owner_[uid].insert(key);
+    } else if (auto entry = pods_by_owner_.find(uid); entry != pods_by_owner_.end()) {
       entry->second.erase(key);
       if (entry->second.empty()) pods_by_owner_.erase(entry);
     }
   }
 }
 
-void World::put(const ResourceType& type, json object) {
+StoredPtr World::put(const ResourceType& type, json object, const FieldManager* writer,
+                     const json* diff_base) {
   std::string key = object["metadata"]["namespace"].get<std::string>() + "/" +
                     object["metadata"]["name"].get<std::string>();
-  object["metadata"]["resourceVersion"] = std::to_string(++rv_);
   auto& s = store(type);
   auto it = s.find(key);
+  if (writer != nullptr) {
+    json stored;  // null for a create
+    if (diff_base == nullptr && it != s.end()) stored = it->second->tree();
+    record_write(diff_base != nullptr ? *diff_base : stored, object, *writer, type.api_version(),
+                 now_rfc3339());
+  }
+  object["metadata"]["resourceVersion"] = std::to_string(++rv_);
+  auto stored = std::make_shared<const StoredObject>(object);
   if (type.plural == "pods") {
-    if (it != s.end()) index_pod_owners(key, it->second, false);
-    index_pod_owners(key, object, true);
+    if (it != s.end()) index_pod_owners(key, *it->second, false);
+    index_pod_owners(key, *stored, true);
   }
   Event event{rv_,    type.qualified(),
               key,    it == s.end() ? "ADDED" : "MODIFIED",
-              object, it == s.end() ? json() : it->second};
-  s[key] = std::move(object);
+              stored, it == s.end() ? nullptr : it->second};
+  s[key] = stored;
   history_.push_back(std::move(event));
   if (history_.size() > kMaxHistory) {
     // Bounded memory for long benchmarks: forgetting history is what compaction means anyway.
@@ -247,16 +288,18 @@ void World::put(const ResourceType& type, json object) {
     history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(drop));
   }
   changed_.notify_all();
+  return stored;
 }
 
 void World::erase(const ResourceType& type, const std::string& ns, const std::string& name) {
   auto& s = store(type);
   auto it = s.find(ns + "/" + name);
   if (it == s.end()) return;
-  if (type.plural == "pods") index_pod_owners(it->first, it->second, false);
-  json last = it->second;
+  if (type.plural == "pods") index_pod_owners(it->first, *it->second, false);
+  json last = it->second->tree();
   last["metadata"]["resourceVersion"] = std::to_string(++rv_);
-  history_.push_back(Event{rv_, type.qualified(), it->first, "DELETED", last, it->second});
+  history_.push_back(Event{rv_, type.qualified(), it->first, "DELETED",
+                           std::make_shared<const StoredObject>(last), it->second});
   s.erase(it);
   changed_.notify_all();
 }
@@ -287,7 +330,7 @@ int World::count_in_namespace(const ResourceType& type, const std::string& ns) c
   int count = 0;
   for (auto it = s->lower_bound(ns + "/"); it != s->end() && split_ns(it->first) == ns; ++it) {
     if (type.plural == "pods") {
-      std::string phase = it->second.value("status", json::object()).value("phase", "");
+      std::string phase = it->second->tree().value("status", json::object()).value("phase", "");
       if (phase == "Succeeded" || phase == "Failed") continue;
     }
     ++count;
@@ -319,24 +362,24 @@ std::optional<Reply> World::quota_check(const ResourceType& type, const std::str
 // ----- create / get / update ---------------------------------------------------------------
 
 Reply World::create(const ResourceType& type, const std::string& ns, const std::string& body,
-                    bool enforce_quota) {
+                    bool enforce_quota, const std::string& manager) {
   json object;
   try {
     object = json::parse(body);
   } catch (const json::parse_error& e) {
     return json_parse_error(type, body, e);
   }
-  return create_object(type, ns, std::move(object), enforce_quota);
+  return create_object(type, ns, std::move(object), enforce_quota, manager);
 }
 
 Reply World::create_object(const ResourceType& type, const std::string& ns, json object,
-                           bool enforce_quota) {
+                           bool enforce_quota, const std::string& manager) {
   std::lock_guard lock(mutex_);
-  return create_locked(type, ns, std::move(object), enforce_quota);
+  return create_locked(type, ns, std::move(object), enforce_quota, manager);
 }
 
 Reply World::create_locked(const ResourceType& type, const std::string& ns, json object,
-                           bool enforce_quota) {
+                           bool enforce_quota, const std::string& manager) {
   if (!object.is_object()) {
     return bad_request("the object provided is unrecognized (must be of type " + type.kind +
                        "): couldn't get version/kind; json parse error: json: cannot unmarshal " +
@@ -375,7 +418,7 @@ Reply World::create_locked(const ResourceType& type, const std::string& ns, json
   if (enforce_quota) {
     if (auto refused = quota_check(type, ns, name)) return *refused;
   }
-  if (find(type, ns, name) != nullptr) {
+  if (find_stored(type, ns, name) != nullptr) {
     return status_reply(409, "AlreadyExists", type.qualified() + " \"" + name + "\" already exists",
                         resource_details(type, name));
   }
@@ -394,8 +437,8 @@ Reply World::create_locked(const ResourceType& type, const std::string& ns, json
   } else if (has_status_subresource(type)) {
     object["status"] = json::object();
   }
-  put(type, object);
-  Reply reply{201, to_wire(*find(type, ns, name)), {}};
+  const FieldManager writer{manager, ""};
+  Reply reply{201, nullptr, {}, put(type, object, &writer)->text()};
   if (type.plural == "jobs") reconcile_job(ns, name);
   if (type.plural == "deployments") reconcile_deployment(ns, name);
   return reply;
@@ -403,16 +446,16 @@ Reply World::create_locked(const ResourceType& type, const std::string& ns, json
 
 Reply World::get(const ResourceType& type, const std::string& ns, const std::string& name) const {
   std::lock_guard lock(mutex_);
-  const json* object = find(type, ns, name);
+  StoredPtr object = find_stored(type, ns, name);
   if (object == nullptr) return not_found(type, name);
-  return Reply{200, to_wire(*object), {}};
+  return Reply{200, nullptr, {}, object->text()};
 }
 
 Reply World::get_scale(const std::string& ns, const std::string& name) const {
   std::lock_guard lock(mutex_);
   const ResourceType& type = resource_of("deployments");
-  const json* d = find(type, ns, name);
-  if (d == nullptr) return not_found(type, name);
+  const std::optional<json> d = find(type, ns, name);
+  if (!d) return not_found(type, name);
   OrderedJson scale;
   scale["kind"] = "Scale";
   scale["apiVersion"] = "autoscaling/v1";
@@ -431,13 +474,13 @@ Reply World::get_scale(const std::string& ns, const std::string& name) const {
   status["replicas"] = (*d)["status"].value("replicas", 0);
   status["selector"] = selector;
   scale["status"] = status;
-  return Reply{200, scale, {}};
+  return Reply{200, scale, {}, {}};
 }
 
 Reply World::update_locked(const ResourceType& type, const std::string& ns, const std::string& name,
-                           json object, bool check_conflict) {
-  json* current = find(type, ns, name);
-  if (current == nullptr) return not_found(type, name);
+                           json object, bool check_conflict, const std::string& manager) {
+  std::optional<json> current = find(type, ns, name);
+  if (!current) return not_found(type, name);
   if (!object.is_object()) return bad_request("the object provided is unrecognized");
   if (!object.contains("metadata") || !object["metadata"].is_object()) {
     object["metadata"] = json::object();
@@ -471,7 +514,9 @@ Reply World::update_locked(const ResourceType& type, const std::string& ns, cons
       meta.erase(k);
     }
   }
+  // What the client sends is ignored: the server keeps the writers' sets (put() adds this one).
   meta.erase("managedFields");
+  if (cur_meta.contains("managedFields")) meta["managedFields"] = cur_meta["managedFields"];
   meta["resourceVersion"] = cur_meta["resourceVersion"];
   object["kind"] = type.kind;
   object["apiVersion"] = type.api_version();
@@ -485,20 +530,19 @@ Reply World::update_locked(const ResourceType& type, const std::string& ns, cons
   if (type.plural == "deployments") default_deployment(object);
   if (type.plural == "pods" && object["spec"].is_object()) default_pod_spec(object["spec"]);
   std::vector<Cause> causes = validate_object(type, object);
-  if (type.plural == "jobs" &&
-      object["spec"].value("template", json()) != (*current)["spec"].value("template", json())) {
+  if (type.plural == "jobs" && !job_template_update_allowed(*current, object)) {
     causes.push_back(
         {"FieldValueInvalid",
          "Invalid value: " + object["spec"]["template"].dump() + ": field is immutable",
          "spec.template"});
   }
   if (!causes.empty()) return invalid(type, name, causes);
-  if (object == *current) return Reply{200, to_wire(*current), {}};
+  if (object == *current) return Reply{200, nullptr, {}, find_stored(type, ns, name)->text()};
   if (has_generation(type) && object.value("spec", json()) != (*current).value("spec", json())) {
     meta["generation"] = cur_meta.value("generation", 1) + 1;
   }
-  put(type, object);
-  Reply reply{200, to_wire(*find(type, ns, name)), {}};
+  const FieldManager writer{manager, ""};
+  Reply reply{200, nullptr, {}, put(type, object, &writer)->text()};
   if (meta.contains("deletionTimestamp") && meta.value("finalizers", json::array()).empty()) {
     // The last finalizer of an object marked for deletion is gone: the deletion completes.
     std::string uid = meta["uid"].get<std::string>();  // copied from the stored object above
@@ -512,7 +556,7 @@ Reply World::update_locked(const ResourceType& type, const std::string& ns, cons
 }
 
 Reply World::replace(const ResourceType& type, const std::string& ns, const std::string& name,
-                     const std::string& body) {
+                     const std::string& body, const std::string& manager) {
   json object;
   try {
     object = json::parse(body);
@@ -520,11 +564,12 @@ Reply World::replace(const ResourceType& type, const std::string& ns, const std:
     return json_parse_error(type, body, e);
   }
   std::lock_guard lock(mutex_);
-  return update_locked(type, ns, name, std::move(object), true);
+  return update_locked(type, ns, name, std::move(object), true, manager);
 }
 
 Reply World::patch(const ResourceType& type, const std::string& ns, const std::string& name,
-                   const std::string& content_type, const std::string& body) {
+                   const std::string& content_type, const std::string& body,
+                   const std::string& manager) {
   std::string media = media_type(content_type);
   bool merge =
       media == "application/merge-patch+json" || media == "application/strategic-merge-patch+json";
@@ -540,8 +585,8 @@ Reply World::patch(const ResourceType& type, const std::string& ns, const std::s
     return bad_request(std::string("error decoding patch: ") + e.what());
   }
   std::lock_guard lock(mutex_);
-  json* current = find(type, ns, name);
-  if (current == nullptr) return not_found(type, name);
+  std::optional<json> current = find(type, ns, name);
+  if (!current) return not_found(type, name);
   json patched = *current;
   if (merge) {
     if (!patch_doc.is_object()) return bad_request("error decoding patch: not a JSON object");
@@ -562,7 +607,7 @@ Reply World::patch(const ResourceType& type, const std::string& ns, const std::s
                           details);
     }
   }
-  return update_locked(type, ns, name, std::move(patched), true);
+  return update_locked(type, ns, name, std::move(patched), true, manager);
 }
 
 // ----- list and snapshots ------------------------------------------------------------------
@@ -639,40 +684,51 @@ Reply World::list(const ResourceType& type, const std::string& ns, const ListQue
   Store view = rv == rv_ ? Store() : snapshot(type, rv);
   const Store* source = rv == rv_ ? find_store(type) : &view;
 
-  OrderedJson items = OrderedJson::array();
+  // The items are the stored texts, copied once into the body: no object is parsed or
+  // serialised again.
+  std::vector<const StoredObject*> page;
+  size_t bytes = 0;
   std::string last_relative;
   bool more = false;
   int64_t remaining = 0;
+  const bool selective = !labels->empty() || !fields->empty();
   if (source != nullptr) {
-    auto it = ns.empty() ? source->begin() : source->lower_bound(ns + "/");
-    for (; it != source->end(); ++it) {
-      if (!ns.empty() && split_ns(it->first) != ns) break;
-      std::string relative = ns.empty() ? it->first : it->first.substr(ns.size() + 1);
-      if (!start.empty() && relative < start) continue;
-      const json& object = it->second;
-      if (!labels->matches(labels_of(object))) continue;
-      if (!fields->matches([&](const std::string& f) { return field_value(object, f); })) continue;
-      if (query.limit > 0 && static_cast<int64_t>(items.size()) >= query.limit) {
+    const std::string prefix = ns.empty() ? "" : ns + "/";
+    for (auto it = source->lower_bound(prefix + start); it != source->end(); ++it) {
+      if (it->first.compare(0, prefix.size(), prefix) != 0) break;
+      const StoredObject& object = *it->second;
+      if (!labels->matches(object.labels())) continue;
+      if (!fields->empty()) {
+        const json tree = object.tree();
+        if (!fields->matches([&](const std::string& f) { return field_value(tree, f); })) continue;
+      }
+      if (query.limit > 0 && static_cast<int64_t>(page.size()) >= query.limit) {
         more = true;
+        if (selective) break;  // remainingItemCount is only given without selectors
         ++remaining;
         continue;
       }
-      items.push_back(to_wire(strip_for_list(object)));
-      last_relative = relative;
+      page.push_back(&object);
+      bytes += object.list_item_tail().size() + 2;
+      last_relative = it->first.substr(prefix.size());
     }
   }
-  OrderedJson body;
-  body["kind"] = type.kind + "List";
-  body["apiVersion"] = type.api_version();
   OrderedJson meta;
   meta["resourceVersion"] = std::to_string(rv);
   if (more) {
     meta["continue"] = continue_token(rv, last_relative + std::string(1, '\0'));
-    if (labels->empty() && fields->empty()) meta["remainingItemCount"] = remaining;
+    if (!selective) meta["remainingItemCount"] = remaining;
   }
-  body["metadata"] = meta;
-  body["items"] = items;
-  return Reply{200, body, {}};
+  std::string body = "{\"kind\":" + json(type.kind + "List").dump() +
+                     ",\"apiVersion\":" + json(type.api_version()).dump() +
+                     ",\"metadata\":" + meta.dump() + ",\"items\":[";
+  body.reserve(body.size() + bytes + 4);  // room for the "]}" and the newline send() adds
+  for (size_t i = 0; i < page.size(); ++i) {
+    body += i == 0 ? "{" : ",{";
+    body += page[i]->list_item_tail();
+  }
+  body += "]}";
+  return Reply{200, nullptr, {}, std::move(body)};
 }
 
 // ----- delete ------------------------------------------------------------------------------
@@ -680,9 +736,9 @@ Reply World::list(const ResourceType& type, const std::string& ns, const ListQue
 Reply World::remove(const ResourceType& type, const std::string& ns, const std::string& name,
                     const DeleteRequest& request) {
   std::lock_guard lock(mutex_);
-  json* current = find(type, ns, name);
-  if (current == nullptr) return not_found(type, name);
-  json object = *current;
+  std::optional<json> current = find(type, ns, name);
+  if (!current) return not_found(type, name);
+  json object = std::move(*current);
   const json& meta = object["metadata"];
   const json& pre = request.preconditions;
   if (pre.is_object()) {
@@ -735,11 +791,11 @@ Reply World::remove(const ResourceType& type, const std::string& ns, const std::
     // As kube-apiserver does: an object with finalizers is only marked (deletionTimestamp) and
     // stays until whoever put them there removes them; deleting it again changes nothing.
     if (!meta.contains("deletionTimestamp")) {
-      put(type, mark_deleting(""));
+      put(type, mark_deleting(""), nullptr);
       if (policy == "Orphan") orphan_dependents(uid);
       if (policy == "Foreground") delete_dependents(uid);
     }
-    return Reply{200, to_wire(*find(type, ns, name)), {}};
+    return Reply{200, nullptr, {}, find_stored(type, ns, name)->text()};
   }
   if (type.plural == "pods") {
     // Pods are deleted at once (no kubelet to wait for) and answer with the object.
@@ -747,16 +803,16 @@ Reply World::remove(const ResourceType& type, const std::string& ns, const std::
     erase(type, ns, name);
     marked["metadata"]["resourceVersion"] = std::to_string(rv_);
     marked["metadata"].erase("finalizers");
-    reply = Reply{200, to_wire(marked), {}};
+    reply = Reply{200, to_wire(marked), {}, {}};
     std::string phase = object["status"].value("phase", "");
     if (phase != "Succeeded" && phase != "Failed") {
       // The Job controller counts a removed running pod as failed and replaces it.
       for (const auto& ref : object["metadata"].value("ownerReferences", json::array())) {
         if (ref.value("kind", "") != "Job") continue;
-        if (json* job = find(resource_of("jobs"), ns, ref.value("name", ""))) {
-          json updated = *job;
+        if (auto job = find(resource_of("jobs"), ns, ref.value("name", ""))) {
+          json updated = std::move(*job);
           updated["status"]["failed"] = updated["status"].value("failed", 0) + 1;
-          put(resource_of("jobs"), updated);
+          put(resource_of("jobs"), updated, &controller_manager_status_writer());
         }
       }
     }
@@ -765,8 +821,7 @@ Reply World::remove(const ResourceType& type, const std::string& ns, const std::
   }
   if (policy == "Orphan") {
     json marked = mark_deleting("orphan");
-    put(type, marked);
-    reply = Reply{200, to_wire(*find(type, ns, name)), {}};
+    reply = Reply{200, nullptr, {}, put(type, marked, nullptr)->text()};
     orphan_dependents(uid);
     erase(type, ns, name);
     if (defaulted) {
@@ -780,8 +835,7 @@ Reply World::remove(const ResourceType& type, const std::string& ns, const std::
   }
   if (policy == "Foreground") {
     json marked = mark_deleting("foregroundDeletion");
-    put(type, marked);
-    reply = Reply{200, to_wire(*find(type, ns, name)), {}};
+    reply = Reply{200, nullptr, {}, put(type, marked, nullptr)->text()};
     delete_dependents(uid);
     erase(type, ns, name);
     return reply;
@@ -796,7 +850,7 @@ Reply World::remove(const ResourceType& type, const std::string& ns, const std::
   OrderedJson details = resource_details(type, name);
   details["uid"] = uid;
   body["details"] = details;
-  return Reply{200, body, {}};
+  return Reply{200, body, {}, {}};
 }
 
 void World::delete_dependents(const std::string& owner_uid) {
@@ -804,16 +858,13 @@ void World::delete_dependents(const std::string& owner_uid) {
     const ResourceType& type = resource_of(plural);
     std::vector<std::pair<std::string, std::string>> victims;
     for (const auto& [key, object] : store(type)) {
-      for (const auto& ref : object["metadata"].value("ownerReferences", json::array())) {
-        if (ref.value("uid", "") == owner_uid) {
-          victims.emplace_back(object["metadata"]["namespace"].get<std::string>(),
-                               object["metadata"]["name"].get<std::string>());
-        }
+      for (const auto& uid : object->owner_uids()) {
+        if (uid == owner_uid) victims.emplace_back(split_ns(key), key.substr(key.find('/') + 1));
       }
     }
     for (const auto& [ns, name] : victims) {
-      const json* object = find(type, ns, name);
-      if (object == nullptr) continue;
+      std::optional<json> object = find(type, ns, name);
+      if (!object) continue;
       std::string uid = (*object)["metadata"]["uid"].get<std::string>();
       erase(type, ns, name);
       delete_dependents(uid);
@@ -825,7 +876,10 @@ void World::orphan_dependents(const std::string& owner_uid) {
   for (const char* plural : {"jobs", "pods"}) {
     const ResourceType& type = resource_of(plural);
     std::vector<json> changed;
-    for (const auto& [key, object] : store(type)) {
+    for (const auto& [key, stored] : store(type)) {
+      const auto& uids = stored->owner_uids();
+      if (std::find(uids.begin(), uids.end(), owner_uid) == uids.end()) continue;
+      json object = stored->tree();
       json refs = object["metadata"].value("ownerReferences", json::array());
       json kept = json::array();
       for (const auto& ref : refs) {
@@ -842,16 +896,18 @@ void World::orphan_dependents(const std::string& owner_uid) {
       updated["metadata"].erase("finalizers");
       changed.push_back(updated);
     }
-    for (auto& object : changed) put(type, std::move(object));
+    // The garbage collector, a part of kube-controller-manager.
+    for (auto& object : changed) put(type, std::move(object), &controller_manager_writer());
   }
 }
 
 // ----- watch -------------------------------------------------------------------------------
 
-bool World::matches(const WatchCursor& cursor, const json& object) const {
-  if (!object.is_object()) return false;
-  return cursor.labels.matches(labels_of(object)) &&
-         cursor.fields.matches([&](const std::string& f) { return field_value(object, f); });
+bool World::matches(const WatchCursor& cursor, const StoredPtr& object) const {
+  if (object == nullptr || !cursor.labels.matches(object->labels())) return false;
+  if (cursor.fields.empty()) return true;
+  const json tree = object->tree();
+  return cursor.fields.matches([&](const std::string& f) { return field_value(tree, f); });
 }
 
 std::string World::event_line(const Event& event, const WatchCursor& cursor) const {
@@ -872,10 +928,7 @@ std::string World::event_line(const Event& event, const WatchCursor& cursor) con
   } else {
     return "";
   }
-  OrderedJson line;
-  line["type"] = kind;
-  line["object"] = to_wire(event.object);
-  return line.dump() + "\n";
+  return "{\"type\":\"" + kind + "\",\"object\":" + event.object->text() + "}\n";
 }
 
 Reply World::start_watch(const ResourceType& type, const std::string& ns, const ListQuery& query,
@@ -898,14 +951,11 @@ Reply World::start_watch(const ResourceType& type, const std::string& ns, const 
       for (const auto& [key, object] : *s) {
         if (!ns.empty() && split_ns(key) != ns) continue;
         if (!matches(cursor, object)) continue;
-        OrderedJson line;
-        line["type"] = "ADDED";
-        line["object"] = to_wire(object);
-        lines.push_back(line.dump() + "\n");
+        lines.push_back("{\"type\":\"ADDED\",\"object\":" + object->text() + "}\n");
       }
     }
     cursor.last_rv = rv_;
-    return Reply{200, nullptr, {}};
+    return Reply{200, nullptr, {}, {}};
   }
   char* end = nullptr;
   int64_t rv = std::strtoll(query.resource_version.c_str(), &end, 10);
@@ -920,10 +970,10 @@ Reply World::start_watch(const ResourceType& type, const std::string& ns, const 
                                      std::to_string(compacted_rv_) + ")");
     lines.push_back(line.dump() + "\n");
     finished = true;
-    return Reply{200, nullptr, {}};
+    return Reply{200, nullptr, {}, {}};
   }
   cursor.last_rv = rv;
-  return Reply{200, nullptr, {}};
+  return Reply{200, nullptr, {}, {}};
 }
 
 void World::next_events(WatchCursor& cursor, std::vector<std::string>& lines,
@@ -979,9 +1029,7 @@ void World::interruptible_sleep(std::chrono::milliseconds duration) {
 std::optional<json> World::get_object(const ResourceType& type, const std::string& ns,
                                       const std::string& name) const {
   std::lock_guard lock(mutex_);
-  const json* object = find(type, ns, name);
-  if (object == nullptr) return std::nullopt;
-  return *object;
+  return find(type, ns, name);
 }
 
 std::vector<json> World::list_objects(const ResourceType& type, const std::string& ns) const {
@@ -989,7 +1037,7 @@ std::vector<json> World::list_objects(const ResourceType& type, const std::strin
   std::vector<json> result;
   if (const Store* s = find_store(type)) {
     for (const auto& [key, object] : *s) {
-      if (ns.empty() || split_ns(key) == ns) result.push_back(object);
+      if (ns.empty() || split_ns(key) == ns) result.push_back(object->tree());
     }
   }
   return result;
@@ -1003,7 +1051,8 @@ std::vector<std::string> World::pods_owned_by(const std::string& ns, const std::
   if (pods == nullptr) return names;
   for (auto it = pods->lower_bound(ns + "/"); it != pods->end() && split_ns(it->first) == ns;
        ++it) {
-    const json& meta = it->second["metadata"];
+    const json pod = it->second->tree();
+    const json& meta = pod["metadata"];
     bool owned = false;
     for (const auto& ref : meta.value("ownerReferences", json::array())) {
       owned = owned || (ref.value("kind", "") == owner_kind && ref.value("name", "") == owner_name);

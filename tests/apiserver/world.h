@@ -9,15 +9,18 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "apiserver/managed_fields.h"
 #include "apiserver/selectors.h"
 
 namespace k8sjobs::testing {
@@ -55,6 +58,7 @@ struct Reply {
   int status = 200;
   OrderedJson body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string raw;  // when not empty, the body as compact JSON text instead of `body`
 };
 
 OrderedJson status_body(int code, const std::string& reason, const std::string& message,
@@ -63,7 +67,33 @@ Reply status_reply(int code, const std::string& reason, const std::string& messa
                    const OrderedJson& details = nullptr);
 // An object in the real server's key order (kind, apiVersion, metadata, spec, status).
 OrderedJson to_wire(const nlohmann::json& object);
+// to_wire(object).dump(), written directly (a stored object's text).
+std::string wire_text(const nlohmann::json& object);
 std::string now_rfc3339();
+
+// One version of a stored object, kept as its wire text (compact JSON, kind and apiVersion first,
+// managedFields included) as etcd keeps objects serialised: a real-sized Job is about 8 KB of
+// text but 60 KB as a JSON tree, and the benchmarks store 100,000 Jobs with their pods. LIST
+// answers copy the texts; the tree is parsed again when a controller or a field selector needs
+// it. The labels and owner uids that every LIST and garbage collection read are kept aside.
+// Versions are shared, never changed: the store and the watch history hold the same ones.
+class StoredObject {
+ public:
+  explicit StoredObject(const nlohmann::json& object);
+  nlohmann::json tree() const { return nlohmann::json::parse(text_); }
+  const std::string& text() const { return text_; }
+  // The text without kind and apiVersion, as a LIST's items carry it: "{" + this.
+  std::string_view list_item_tail() const { return std::string_view(text_).substr(item_offset_); }
+  const std::map<std::string, std::string>& labels() const { return labels_; }
+  const std::vector<std::string>& owner_uids() const { return owner_uids_; }
+
+ private:
+  std::string text_;
+  size_t item_offset_ = 1;
+  std::map<std::string, std::string> labels_;
+  std::vector<std::string> owner_uids_;
+};
+using StoredPtr = std::shared_ptr<const StoredObject>;
 
 struct ListQuery {
   std::string label_selector;
@@ -92,17 +122,17 @@ class World {
  public:
   World();
 
-  // --- API operations (already authorized) ---
+  // --- API operations (already authorized); `manager` is the writer's field manager ---
   Reply create(const ResourceType& type, const std::string& ns, const std::string& body,
-               bool enforce_quota);
+               bool enforce_quota, const std::string& manager);
   Reply create_object(const ResourceType& type, const std::string& ns, nlohmann::json object,
-                      bool enforce_quota);
+                      bool enforce_quota, const std::string& manager);
   Reply get(const ResourceType& type, const std::string& ns, const std::string& name) const;
   Reply list(const ResourceType& type, const std::string& ns, const ListQuery& query) const;
   Reply replace(const ResourceType& type, const std::string& ns, const std::string& name,
-                const std::string& body);
+                const std::string& body, const std::string& manager);
   Reply patch(const ResourceType& type, const std::string& ns, const std::string& name,
-              const std::string& content_type, const std::string& body);
+              const std::string& content_type, const std::string& body, const std::string& manager);
   Reply remove(const ResourceType& type, const std::string& ns, const std::string& name,
                const DeleteRequest& request);
   Reply get_scale(const std::string& ns, const std::string& name) const;
@@ -144,23 +174,29 @@ class World {
     std::string type_id;
     std::string key;   // "ns/name"
     std::string kind;  // ADDED | MODIFIED | DELETED
-    nlohmann::json object;
-    nlohmann::json prev;  // state before (null for ADDED)
+    StoredPtr object;
+    StoredPtr prev;  // state before (null for ADDED)
   };
-  using Store = std::map<std::string, nlohmann::json>;  // "ns/name" -> object
+  using Store = std::map<std::string, StoredPtr>;  // "ns/name" -> object
 
   // All private helpers expect mutex_ held.
   Store& store(const ResourceType& type);
   const Store* find_store(const ResourceType& type) const;
-  nlohmann::json* find(const ResourceType& type, const std::string& ns, const std::string& name);
-  const nlohmann::json* find(const ResourceType& type, const std::string& ns,
-                             const std::string& name) const;
-  void put(const ResourceType& type, nlohmann::json object);
+  StoredPtr find_stored(const ResourceType& type, const std::string& ns,
+                        const std::string& name) const;
+  // The object's tree (a copy: change it and put() it), or nullopt.
+  std::optional<nlohmann::json> find(const ResourceType& type, const std::string& ns,
+                                     const std::string& name) const;
+  // Stores a new version, recording `writer` in its managedFields (nullptr: metadata the server
+  // changes on its own, such as a deletion mark, is owned by nobody), as a change from
+  // `diff_base` when given, else from the stored version. Returns the version.
+  StoredPtr put(const ResourceType& type, nlohmann::json object, const FieldManager* writer,
+                const nlohmann::json* diff_base = nullptr);
   void erase(const ResourceType& type, const std::string& ns, const std::string& name);
   Reply create_locked(const ResourceType& type, const std::string& ns, nlohmann::json object,
-                      bool enforce_quota);
+                      bool enforce_quota, const std::string& manager);
   Reply update_locked(const ResourceType& type, const std::string& ns, const std::string& name,
-                      nlohmann::json object, bool check_conflict);
+                      nlohmann::json object, bool check_conflict, const std::string& manager);
   Store snapshot(const ResourceType& type, int64_t rv) const;
   std::string uuid();
   std::string random_suffix();
@@ -168,7 +204,7 @@ class World {
                                    const std::string& name);
   int count_in_namespace(const ResourceType& type, const std::string& ns) const;
   std::string event_line(const Event& event, const WatchCursor& cursor) const;
-  bool matches(const WatchCursor& cursor, const nlohmann::json& object) const;
+  bool matches(const WatchCursor& cursor, const StoredPtr& object) const;
 
   // Controllers.
   void reconcile_owner_of_pod(const nlohmann::json& pod);
@@ -182,7 +218,7 @@ class World {
   void orphan_dependents(const std::string& owner_uid);
   std::vector<nlohmann::json> pods_with_owner(const std::string& ns, const std::string& uid) const;
   void modify_pod(const std::string& ns, const std::string& pod,
-                  const std::function<void(nlohmann::json&)>& change);
+                  const std::function<void(nlohmann::json&)>& change, const FieldManager& writer);
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
@@ -193,7 +229,7 @@ class World {
   // Owner uid → keys ("ns/name") of the pods whose ownerReferences name it, kept by put() and
   // erase(): the controllers look pods up by owner on every reconcile.
   std::map<std::string, std::set<std::string>> pods_by_owner_;
-  void index_pod_owners(const std::string& key, const nlohmann::json& pod, bool add);
+  void index_pod_owners(const std::string& key, const StoredObject& pod, bool add);
   std::vector<Event> history_;
   std::map<std::string, std::map<std::string, int>> quotas_;  // ns -> resource -> hard
   std::mt19937_64 random_;

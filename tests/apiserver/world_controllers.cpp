@@ -2,6 +2,7 @@
 // controller (pods, status, conditions, retries up to backoffLimit), a Deployment controller
 // (pods owned directly by the Deployment: no ReplicaSet objects), and the node side of pods.
 
+#include <algorithm>
 #include <set>
 
 #include "apiserver/world.h"
@@ -173,7 +174,7 @@ std::vector<json> World::pods_with_owner(const std::string& ns, const std::strin
   if (s == nullptr || owned == pods_by_owner_.end()) return pods;
   for (const auto& key : owned->second) {  // in key order, as a scan of the store would be
     if (key.compare(0, ns.size() + 1, ns + "/") != 0) continue;
-    if (auto it = s->find(key); it != s->end()) pods.push_back(it->second);
+    if (auto it = s->find(key); it != s->end()) pods.push_back(it->second->tree());
   }
   return pods;
 }
@@ -215,7 +216,7 @@ bool World::create_pod_for(const json& owner, const std::string& owner_kind,
   }
   pod["spec"] = spec;
   pod["status"] = {{"phase", "Pending"}, {"qosClass", qos_class(spec)}};
-  put(pods, pod);
+  put(pods, pod, &controller_manager_writer());
   return true;
 }
 
@@ -231,8 +232,8 @@ void World::reconcile_owner_of_pod(const json& pod) {
 void World::reconcile_job(const std::string& ns, const std::string& name) {
   const ResourceType& jobs = resource_of("jobs");
   const ResourceType& pods_type = resource_of("pods");
-  const json* found = find(jobs, ns, name);
-  if (found == nullptr) return;
+  const std::optional<json> found = find(jobs, ns, name);
+  if (!found) return;
   json job = *found;
   if (job["metadata"].contains("deletionTimestamp")) return;
   json status = job.value("status", json::object());
@@ -272,7 +273,7 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
       ++failed;
     }
     remove_finalizer(pod, kTrackingFinalizer);
-    put(pods_type, pod);
+    put(pods_type, pod, &controller_manager_writer());
   }
   auto delete_active = [&]() {
     for (const auto& pod : active) erase(pods_type, ns, pod["metadata"]["name"].get<std::string>());
@@ -361,16 +362,16 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
   status["uncountedTerminatedPods"] = json::object();
   if (status != old_status) {
     job["status"] = status;
-    put(jobs, job);
+    put(jobs, job, &controller_manager_status_writer(), &*found);
   }
 }
 
 void World::reconcile_deployment(const std::string& ns, const std::string& name) {
   const ResourceType& deployments = resource_of("deployments");
   const ResourceType& pods_type = resource_of("pods");
-  const json* found = find(deployments, ns, name);
-  if (found == nullptr) return;
-  json deployment = *found;
+  std::optional<json> found = find(deployments, ns, name);
+  if (!found) return;
+  json deployment = std::move(*found);
   if (deployment["metadata"].contains("deletionTimestamp")) return;
   const json& spec = deployment["spec"];
   const int64_t replicas = spec.value("replicas", 1);
@@ -438,157 +439,188 @@ void World::reconcile_deployment(const std::string& ns, const std::string& name)
   }
   if (changed) {
     deployment["status"] = status;
-    put(deployments, deployment);
+    put(deployments, deployment, &controller_manager_status_writer());
   }
 }
 
 // ----- the node side of pods ---------------------------------------------------------------
 
 void World::modify_pod(const std::string& ns, const std::string& name,
-                       const std::function<void(json&)>& change) {
+                       const std::function<void(json&)>& change, const FieldManager& writer) {
   std::lock_guard lock(mutex_);
   const ResourceType& pods = resource_of("pods");
-  const json* found = find(pods, ns, name);
-  if (found == nullptr) throw std::runtime_error("no pod " + ns + "/" + name);
+  std::optional<json> found = find(pods, ns, name);
+  if (!found) throw std::runtime_error("no pod " + ns + "/" + name);
   json pod = *found;
   change(pod);
-  put(pods, pod);
+  // The kubelet only runs a pod the scheduler bound. Binding (pods/binding: spec.nodeName and
+  // the PodScheduled condition) is recorded by no field manager, so the kubelet's write is
+  // compared with the pod as bound: it does not own those.
+  json base = std::move(*found);
+  if (writer.manager == kubelet_status_writer().manager && !base["spec"].contains("nodeName") &&
+      pod["spec"].contains("nodeName")) {
+    base["spec"]["nodeName"] = pod["spec"]["nodeName"];
+    for (const auto& c : pod["status"].value("conditions", json::array())) {
+      if (c.value("type", "") != "PodScheduled") continue;
+      json& conditions = base["status"]["conditions"];
+      if (!conditions.is_array()) conditions = json::array();
+      conditions.erase(
+          std::remove_if(conditions.begin(), conditions.end(),
+                         [](const json& old) { return old.value("type", "") == "PodScheduled"; }),
+          conditions.end());
+      conditions.push_back(c);
+    }
+  }
+  put(pods, pod, &writer, &base);
   reconcile_owner_of_pod(pod);
 }
 
 void World::set_pod_running(const std::string& ns, const std::string& name,
                             const std::string& node) {
-  modify_pod(ns, name, [&](json& pod) {
-    const std::string now = now_rfc3339();
-    pod["spec"]["nodeName"] = node;
-    ensure_node(pod, node, now);
-    json& status = pod["status"];
-    status["phase"] = "Running";
-    status["conditions"] = pod_conditions(true, now);
-    json previous = status.value("containerStatuses", json::array());
-    json statuses = json::array();
-    size_t i = 0;
-    for (const auto& c : pod["spec"].value("containers", json::array())) {
-      int restarts = i < previous.size() ? previous[i].value("restartCount", 0) : 0;
-      statuses.push_back(
-          {{"name", c.value("name", "")},
-           {"state", {{"running", {{"startedAt", now}}}}},
-           {"lastState",
-            i < previous.size() ? previous[i].value("lastState", json::object()) : json::object()},
-           {"ready", true},
-           {"restartCount", restarts},
-           {"image", c.value("image", "")},
-           {"imageID", "docker.io/library/" + c.value("image", "") + "@sha256:0"},
-           {"containerID", container_id(pod, c, restarts)},
-           {"started", true}});
-      ++i;
-    }
-    status["containerStatuses"] = statuses;
-  });
+  modify_pod(
+      ns, name,
+      [&](json& pod) {
+        const std::string now = now_rfc3339();
+        pod["spec"]["nodeName"] = node;
+        ensure_node(pod, node, now);
+        json& status = pod["status"];
+        status["phase"] = "Running";
+        status["conditions"] = pod_conditions(true, now);
+        json previous = status.value("containerStatuses", json::array());
+        json statuses = json::array();
+        size_t i = 0;
+        for (const auto& c : pod["spec"].value("containers", json::array())) {
+          int restarts = i < previous.size() ? previous[i].value("restartCount", 0) : 0;
+          statuses.push_back(
+              {{"name", c.value("name", "")},
+               {"state", {{"running", {{"startedAt", now}}}}},
+               {"lastState", i < previous.size() ? previous[i].value("lastState", json::object())
+                                                 : json::object()},
+               {"ready", true},
+               {"restartCount", restarts},
+               {"image", c.value("image", "")},
+               {"imageID", "docker.io/library/" + c.value("image", "") + "@sha256:0"},
+               {"containerID", container_id(pod, c, restarts)},
+               {"started", true}});
+          ++i;
+        }
+        status["containerStatuses"] = statuses;
+      },
+      kubelet_status_writer());
 }
 
 void World::finish_pod(const std::string& ns, const std::string& name, int exit_code,
                        const std::string& reason) {
-  modify_pod(ns, name, [&](json& pod) {
-    const std::string now = now_rfc3339();
-    ensure_node(pod, "node-1", now);
-    const std::string policy = pod["spec"].value("restartPolicy", "Always");
-    const bool restart = policy == "Always" || (policy == "OnFailure" && exit_code != 0);
-    json& status = pod["status"];
-    json previous = status.value("containerStatuses", json::array());
-    json statuses = json::array();
-    size_t i = 0;
-    for (const auto& c : pod["spec"].value("containers", json::array())) {
-      json prev = i < previous.size() ? previous[i] : json::object();
-      int restarts = prev.value("restartCount", 0);
-      std::string started = prev.value("state", json::object())
-                                .value("running", json::object())
-                                .value("startedAt", status.value("startTime", now));
-      json terminated = {{"exitCode", exit_code},
-                         {"reason", exit_code == 0 ? "Completed" : reason},
-                         {"startedAt", started},
-                         {"finishedAt", now},
-                         {"containerID", container_id(pod, c, restarts)}};
-      json cs = {{"name", c.value("name", "")},
-                 {"image", c.value("image", "")},
-                 {"imageID", "docker.io/library/" + c.value("image", "") + "@sha256:0"}};
-      if (restart) {
-        // The kubelet restarts the container in the same pod.
-        cs["state"] = {{"running", {{"startedAt", now}}}};
-        cs["lastState"] = {{"terminated", terminated}};
-        cs["ready"] = true;
-        cs["restartCount"] = restarts + 1;
-        cs["containerID"] = container_id(pod, c, restarts + 1);
-        cs["started"] = true;
-      } else {
-        cs["state"] = {{"terminated", terminated}};
-        cs["lastState"] = prev.value("lastState", json::object());
-        cs["ready"] = false;
-        cs["restartCount"] = restarts;
-        cs["containerID"] = container_id(pod, c, restarts);
-        cs["started"] = false;
-      }
-      statuses.push_back(cs);
-      ++i;
-    }
-    status["containerStatuses"] = statuses;
-    if (restart) {
-      status["phase"] = "Running";
-      status["conditions"] = pod_conditions(true, now);
-    } else {
-      status["phase"] = exit_code == 0 ? "Succeeded" : "Failed";
-      json conditions = pod_conditions(false, now, "PodCompleted");
-      conditions[0]["status"] = "False";
-      status["conditions"] = conditions;
-    }
-  });
+  modify_pod(
+      ns, name,
+      [&](json& pod) {
+        const std::string now = now_rfc3339();
+        ensure_node(pod, "node-1", now);
+        const std::string policy = pod["spec"].value("restartPolicy", "Always");
+        const bool restart = policy == "Always" || (policy == "OnFailure" && exit_code != 0);
+        json& status = pod["status"];
+        json previous = status.value("containerStatuses", json::array());
+        json statuses = json::array();
+        size_t i = 0;
+        for (const auto& c : pod["spec"].value("containers", json::array())) {
+          json prev = i < previous.size() ? previous[i] : json::object();
+          int restarts = prev.value("restartCount", 0);
+          std::string started = prev.value("state", json::object())
+                                    .value("running", json::object())
+                                    .value("startedAt", status.value("startTime", now));
+          json terminated = {{"exitCode", exit_code},
+                             {"reason", exit_code == 0 ? "Completed" : reason},
+                             {"startedAt", started},
+                             {"finishedAt", now},
+                             {"containerID", container_id(pod, c, restarts)}};
+          json cs = {{"name", c.value("name", "")},
+                     {"image", c.value("image", "")},
+                     {"imageID", "docker.io/library/" + c.value("image", "") + "@sha256:0"}};
+          if (restart) {
+            // The kubelet restarts the container in the same pod.
+            cs["state"] = {{"running", {{"startedAt", now}}}};
+            cs["lastState"] = {{"terminated", terminated}};
+            cs["ready"] = true;
+            cs["restartCount"] = restarts + 1;
+            cs["containerID"] = container_id(pod, c, restarts + 1);
+            cs["started"] = true;
+          } else {
+            cs["state"] = {{"terminated", terminated}};
+            cs["lastState"] = prev.value("lastState", json::object());
+            cs["ready"] = false;
+            cs["restartCount"] = restarts;
+            cs["containerID"] = container_id(pod, c, restarts);
+            cs["started"] = false;
+          }
+          statuses.push_back(cs);
+          ++i;
+        }
+        status["containerStatuses"] = statuses;
+        if (restart) {
+          status["phase"] = "Running";
+          status["conditions"] = pod_conditions(true, now);
+        } else {
+          status["phase"] = exit_code == 0 ? "Succeeded" : "Failed";
+          json conditions = pod_conditions(false, now, "PodCompleted");
+          conditions[0]["status"] = "False";
+          status["conditions"] = conditions;
+        }
+      },
+      kubelet_status_writer());
 }
 
 void World::set_pod_image_pull_backoff(const std::string& ns, const std::string& name) {
-  modify_pod(ns, name, [&](json& pod) {
-    const std::string now = now_rfc3339();
-    ensure_node(pod, "node-1", now);
-    json& status = pod["status"];
-    status["phase"] = "Pending";
-    std::string names;
-    json statuses = json::array();
-    for (const auto& c : pod["spec"].value("containers", json::array())) {
-      names += (names.empty() ? "" : " ") + c.value("name", "");
-      statuses.push_back(
-          {{"name", c.value("name", "")},
-           {"state",
-            {{"waiting",
-              {{"reason", "ImagePullBackOff"},
-               {"message", "Back-off pulling image \"" + c.value("image", "") + "\""}}}}},
-           {"lastState", json::object()},
-           {"ready", false},
-           {"restartCount", 0},
-           {"image", c.value("image", "")},
-           {"imageID", ""},
-           {"started", false}});
-    }
-    json conditions = pod_conditions(false, now, "ContainersNotReady");
-    for (auto& c : conditions) {
-      if (c["status"] == "False") c["message"] = "containers with unready status: [" + names + "]";
-    }
-    status["conditions"] = conditions;
-    status["containerStatuses"] = statuses;
-  });
+  modify_pod(
+      ns, name,
+      [&](json& pod) {
+        const std::string now = now_rfc3339();
+        ensure_node(pod, "node-1", now);
+        json& status = pod["status"];
+        status["phase"] = "Pending";
+        std::string names;
+        json statuses = json::array();
+        for (const auto& c : pod["spec"].value("containers", json::array())) {
+          names += (names.empty() ? "" : " ") + c.value("name", "");
+          statuses.push_back(
+              {{"name", c.value("name", "")},
+               {"state",
+                {{"waiting",
+                  {{"reason", "ImagePullBackOff"},
+                   {"message", "Back-off pulling image \"" + c.value("image", "") + "\""}}}}},
+               {"lastState", json::object()},
+               {"ready", false},
+               {"restartCount", 0},
+               {"image", c.value("image", "")},
+               {"imageID", ""},
+               {"started", false}});
+        }
+        json conditions = pod_conditions(false, now, "ContainersNotReady");
+        for (auto& c : conditions) {
+          if (c["status"] == "False")
+            c["message"] = "containers with unready status: [" + names + "]";
+        }
+        status["conditions"] = conditions;
+        status["containerStatuses"] = statuses;
+      },
+      kubelet_status_writer());
 }
 
 void World::set_pod_unschedulable(const std::string& ns, const std::string& name,
                                   const std::string& message) {
-  modify_pod(ns, name, [&](json& pod) {
-    json& status = pod["status"];
-    status = {{"phase", "Pending"},
-              {"conditions", json::array({{{"type", "PodScheduled"},
-                                           {"status", "False"},
-                                           {"lastProbeTime", nullptr},
-                                           {"lastTransitionTime", now_rfc3339()},
-                                           {"reason", "Unschedulable"},
-                                           {"message", message}}})},
-              {"qosClass", status.value("qosClass", qos_class(pod["spec"]))}};
-  });
+  modify_pod(
+      ns, name,
+      [&](json& pod) {
+        json& status = pod["status"];
+        status = {{"phase", "Pending"},
+                  {"conditions", json::array({{{"type", "PodScheduled"},
+                                               {"status", "False"},
+                                               {"lastProbeTime", nullptr},
+                                               {"lastTransitionTime", now_rfc3339()},
+                                               {"reason", "Unschedulable"},
+                                               {"message", message}}})},
+                  {"qosClass", status.value("qosClass", qos_class(pod["spec"]))}};
+      },
+      scheduler_status_writer());
 }
 
 }  // namespace k8sjobs::testing

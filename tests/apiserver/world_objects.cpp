@@ -1,6 +1,7 @@
 // Resource table, Status bodies, wire ordering, defaulting and validation: the parts of the API
 // server that do not depend on the stored state.
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 #include <regex>
@@ -94,7 +95,7 @@ OrderedJson status_body(int code, const std::string& reason, const std::string& 
 
 Reply status_reply(int code, const std::string& reason, const std::string& message,
                    const OrderedJson& details) {
-  return Reply{code, status_body(code, reason, message, details), {}};
+  return Reply{code, status_body(code, reason, message, details), {}, {}};
 }
 
 OrderedJson resource_details(const ResourceType& type, const std::string& name) {
@@ -154,6 +155,7 @@ namespace {
 OrderedJson ordered(const json& value) {
   if (value.is_object()) {
     OrderedJson out = OrderedJson::object();
+    out.get_ptr<OrderedJson::object_t*>()->reserve(value.size());
     for (auto it = value.begin(); it != value.end(); ++it) out[it.key()] = ordered(it.value());
     return out;
   }
@@ -167,6 +169,7 @@ OrderedJson ordered(const json& value) {
 
 OrderedJson ordered_with(const json& value, const std::vector<std::string>& first) {
   OrderedJson out = OrderedJson::object();
+  out.get_ptr<OrderedJson::object_t*>()->reserve(value.size());
   for (const auto& key : first) {
     if (value.contains(key)) out[key] = ordered(value[key]);
   }
@@ -176,17 +179,144 @@ OrderedJson ordered_with(const json& value, const std::vector<std::string>& firs
   return out;
 }
 
+const std::vector<std::string> kTopOrder = {"kind", "apiVersion", "metadata", "spec", "status"};
+const std::vector<std::string> kMetadataOrder = {"name",
+                                                 "generateName",
+                                                 "namespace",
+                                                 "uid",
+                                                 "resourceVersion",
+                                                 "generation",
+                                                 "creationTimestamp",
+                                                 "deletionTimestamp",
+                                                 "deletionGracePeriodSeconds",
+                                                 "labels",
+                                                 "annotations",
+                                                 "ownerReferences",
+                                                 "finalizers",
+                                                 "managedFields"};
+const std::vector<std::string> kManagedFieldsOrder = {
+    "manager", "operation", "apiVersion", "time", "fieldsType", "fieldsV1", "subresource"};
+
+void write_string(const std::string& text, std::string& out) {
+  for (char c : text) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      out += json(text).dump();  // escapes exactly as nlohmann's dump() does
+      return;
+    }
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
+
+// Compact JSON, keys in json's (sorted) order: what OrderedJson(value).dump() writes.
+void write_plain(const json& value, std::string& out) {
+  switch (value.type()) {
+    case json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (!first) out += ',';
+        first = false;
+        write_string(it.key(), out);
+        out += ':';
+        write_plain(it.value(), out);
+      }
+      out += '}';
+      return;
+    }
+    case json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : value) {
+        if (!first) out += ',';
+        first = false;
+        write_plain(item, out);
+      }
+      out += ']';
+      return;
+    }
+    case json::value_t::string:
+      write_string(value.get_ref<const std::string&>(), out);
+      return;
+    default:
+      out += value.dump();
+  }
+}
+
+// An object with the keys of `first` first (in that order), then the others in sorted order;
+// `child` writes each value.
+template <typename Child>
+void write_ordered(const json& object, const std::vector<std::string>& first, std::string& out,
+                   Child child) {
+  out += '{';
+  bool any = false;
+  auto member = [&](const std::string& key, const json& value) {
+    if (any) out += ',';
+    any = true;
+    write_string(key, out);
+    out += ':';
+    child(key, value);
+  };
+  for (const auto& key : first) {
+    auto found = object.find(key);
+    if (found != object.end()) member(key, *found);
+  }
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    if (std::find(first.begin(), first.end(), it.key()) == first.end())
+      member(it.key(), it.value());
+  }
+  out += '}';
+}
+
 }  // namespace
+
+std::string wire_text(const json& object) {
+  std::string out;
+  if (!object.is_object()) {
+    write_plain(object, out);
+    return out;
+  }
+  out.reserve(8192);
+  write_ordered(object, kTopOrder, out, [&](const std::string& key, const json& value) {
+    if (key != "metadata" || !value.is_object()) return write_plain(value, out);
+    write_ordered(value, kMetadataOrder, out, [&](const std::string& meta_key, const json& v) {
+      if (meta_key != "managedFields" || !v.is_array()) return write_plain(v, out);
+      out += '[';
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i > 0) out += ',';
+        if (!v[i].is_object()) {
+          write_plain(v[i], out);
+          continue;
+        }
+        write_ordered(v[i], kManagedFieldsOrder, out,
+                      [&](const std::string&, const json& field) { write_plain(field, out); });
+      }
+      out += ']';
+    });
+  });
+  return out;
+}
 
 OrderedJson to_wire(const json& object) {
   if (!object.is_object()) return ordered(object);
   OrderedJson out = ordered_with(object, {"kind", "apiVersion", "metadata", "spec", "status"});
   if (object.contains("metadata") && object["metadata"].is_object()) {
-    out["metadata"] =
-        ordered_with(object["metadata"],
-                     {"name", "generateName", "namespace", "uid", "resourceVersion", "generation",
-                      "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                      "labels", "annotations", "ownerReferences", "finalizers"});
+    const json& meta = object["metadata"];
+    out["metadata"] = ordered_with(
+        meta, {"name", "generateName", "namespace", "uid", "resourceVersion", "generation",
+               "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels",
+               "annotations", "ownerReferences", "finalizers", "managedFields"});
+    if (meta.contains("managedFields") && meta["managedFields"].is_array()) {
+      OrderedJson entries = OrderedJson::array();
+      for (const auto& entry : meta["managedFields"]) {
+        entries.push_back(entry.is_object()
+                              ? ordered_with(entry, {"manager", "operation", "apiVersion", "time",
+                                                     "fieldsType", "fieldsV1", "subresource"})
+                              : ordered(entry));
+      }
+      out["metadata"]["managedFields"] = std::move(entries);
+    }
   }
   return out;
 }

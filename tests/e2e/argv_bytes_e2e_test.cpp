@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Any bytes in argv and environment values reach the program byte for byte, as Grid Engine
 // passed them, on both backends. The Kubernetes path is proven without a kubelet: the
-// container command, args and env of the generated Job are run here with /bin/sh, as the
+// container command, args and env of the generated Job are expanded as the kubelet does and
+// run here with /bin/sh, as the
 // container runtime would run them, and the program (tests/tools/print_argv_hex.cpp) reports
 // the exact bytes it received.
 #include <gtest/gtest.h>
@@ -20,23 +21,14 @@
 #include "k8sjobs/translate/workload.h"
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
+#include "support/hex.h"
+#include "support/kubelet_container.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    out.push_back(kDigits[byte >> 4]);
-    out.push_back(kDigits[byte & 15]);
-  }
-  return out;
-}
 
 std::string print_argv_hex() {
   return built_command("tests/k8sjobs_print_argv_hex").string();
@@ -63,6 +55,8 @@ std::vector<std::string> hostile_args() {
   }
   args.push_back(all);
   args.push_back("h\xc3\xa9llo \xe2\x98\x83 %s \\0101 $(HOME) `id` \xff\n");
+  // What the kubelet would expand (a defined variable, its escape) or leave alone.
+  args.insert(args.end(), {"$(JOB_ID)", "$$", "$$(JOB_ID)", "$(", "$", "a$b$(NOPE)$"});
   return args;
 }
 
@@ -71,7 +65,8 @@ const std::string kMixedValue = "a\x80 b\n\xfe%";
 
 // Runs a container as the runtime would: command[0] with the rest as its argv, the env list
 // (plus the image's PATH), in workingDir when it has one.
-CommandOutput run_container(const json& container) {
+CommandOutput run_container(const json& manifest_container) {
+  const json container = as_kubelet_starts_it(manifest_container);
   const auto command = container.at("command").get<std::vector<std::string>>();
   CommandSpec spec;
   spec.program = command.at(0);

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "support/cluster_fixture.h"
+#include "support/kubelet_container.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
@@ -38,7 +39,7 @@ TEST_F(JsubEndToEnd, SubmitsAJobAndSaysSoInGridEnginesWords) {
   EXPECT_EQ(result.err, "");
   auto job = cluster.job_object(kNs, 1);
   ASSERT_TRUE(job);
-  const auto& container = (*job)["spec"]["template"]["spec"]["containers"][0];
+  const auto container = as_kubelet_starts_it((*job)["spec"]["template"]["spec"]["containers"][0]);
   EXPECT_EQ(container["resources"]["limits"]["memory"], "1Gi");
   auto command = container["command"].get<std::vector<std::string>>();
   EXPECT_EQ(std::vector<std::string>(command.begin() + 4, command.end()),
@@ -65,7 +66,20 @@ TEST_F(JsubEndToEnd, BadInputGetsGridEnginesMessageAndNothingIsCreated) {
       << bad_memory.err;
   auto missing = jsub({"no-such-program-here"});
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_EQ(missing.err, "Program 'no-such-program-here' not found.\n");
+  // argparse's two lines, as the last jsub printed them.
+  EXPECT_EQ(missing.err,
+            "usage: jsub [options...] program [args...]\n"
+            "jsub: error: argument program: Program 'no-such-program-here' not found.\n");
+  auto resource = jsub({"-N", "x", "-l", "python", "/bin/true"});
+  EXPECT_EQ(resource.exit_code, 2);
+  EXPECT_EQ(resource.err,
+            "usage: jsub [options...] program [args...]\n"
+            "jsub: error: argument -l: invalid argparse_resource value: 'python'\n");
+  auto no_value = jsub({"-N"});
+  EXPECT_EQ(no_value.exit_code, 2);
+  EXPECT_EQ(no_value.err,
+            "usage: jsub [options...] program [args...]\n"
+            "jsub: error: argument -N: expected one argument\n");
   EXPECT_TRUE(jobs().empty());
   EXPECT_TRUE(cluster.server().list("/api/v1/namespaces/tool-alice/configmaps").empty());
 }
@@ -142,45 +156,59 @@ TEST_F(JsubEndToEnd, SimultaneousSubmissionsGetDistinctIncreasingIds) {
   }
   EXPECT_EQ(ids.size(), 30u);
   EXPECT_EQ(*ids.begin(), 1);
-  EXPECT_EQ(*ids.rbegin(), 30);
+  // Usually 1..30 from this host's blocks; a submission that waits longer than the lock's
+  // patience (a slow machine, the sanitizer build) takes an ID of its own and leaves the rest
+  // of a block as a gap, never a duplicate.
+  EXPECT_LE(*ids.rbegin(), 30 + 64);
   EXPECT_EQ(jobs().size(), 30u);
 }
 
-TEST_F(JsubEndToEnd, AStaleJobIdHintInTheHomeCostsARequestNotADuplicate) {
+TEST_F(JsubEndToEnd, ABlockOfIdsInTheHomeSavesTheCounterWriteAndNeverDuplicates) {
+  auto counter_requests = [&] {
+    size_t count = 0;
+    for (const auto& request : cluster.server().requests())
+      count += request.path.find("/configmaps/k8sjobs-job-ids") != std::string::npos;
+    return count;
+  };
   auto first = jsub({"-terse", "/bin/true"});
   ASSERT_EQ(first.out, "1\n") << first.err;
-  // jsub left what it saw of the counter in the user's cache directory.
-  std::filesystem::path hint_file;
+  // jsub keeps this host's block of IDs in the user's cache directory.
+  std::filesystem::path block_file;
   for (const auto& entry :
        std::filesystem::directory_iterator(cluster.home_of(cluster.alice()) / ".cache/k8sjobs")) {
-    if (entry.path().filename().string().rfind("job-id-tool-alice-", 0) == 0)
-      hint_file = entry.path();
+    if (entry.path().filename().string().rfind("job-ids-tool-alice-", 0) == 0)
+      block_file = entry.path();
   }
-  ASSERT_FALSE(hint_file.empty());
-  auto hint = [&] {
-    std::ifstream in(hint_file);
+  ASSERT_FALSE(block_file.empty());
+  auto block = [&] {
+    std::ifstream in(block_file);
     std::string text;
     std::getline(in, text);
     return text;
   };
-  EXPECT_EQ(hint(), "2");
+  EXPECT_EQ(block().rfind("2 2 ", 0), 0u) << block();  // used up; ends where the counter is
 
+  // The next submission reserves a block of two with one tested write; the one after takes
+  // its ID from the block with no request to the counter at all.
   cluster.server().clear_requests();
   EXPECT_EQ(jsub({"-terse", "/bin/true"}).out, "2\n");
-  size_t counter_requests = 0;
-  for (const auto& request : cluster.server().requests())
-    counter_requests += request.path.find("/configmaps/k8sjobs-job-ids") != std::string::npos;
-  EXPECT_EQ(counter_requests, 1u);  // the hinted compare-and-replace alone
+  EXPECT_EQ(counter_requests(), 1u);
+  cluster.server().clear_requests();
+  EXPECT_EQ(jsub({"-terse", "/bin/true"}).out, "3\n");
+  EXPECT_EQ(counter_requests(), 0u);
 
-  // Hints behind the counter (another host took IDs since) or ahead of it (a recreated
-  // counter): each run still gets the counter's next ID.
-  long long expected = 3;
-  for (const char* value : {"1", "3", "99"}) {
-    std::ofstream(hint_file, std::ios::trunc) << value << "\n";
-    EXPECT_EQ(jsub({"-terse", "/bin/true"}).out, std::to_string(expected++) + "\n") << value;
+  // Garbage, a deleted file, or a block from the future: each run still gets a new ID.
+  std::set<long long> ids{1, 2, 3};
+  for (const char* text : {"garbage\n", "", "1 99 99999999999999 98\n"}) {
+    if (*text == '\0') {
+      std::filesystem::remove(block_file);
+    } else {
+      std::ofstream(block_file, std::ios::trunc) << text;
+    }
+    auto result = jsub({"-terse", "/bin/true"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_TRUE(ids.insert(std::stoll(result.out)).second) << text << ": " << result.out;
   }
-  EXPECT_EQ(jsub({"-terse", "/bin/true"}).out, "6\n");
-  EXPECT_EQ(hint(), "7");
   std::set<std::string> names;
   for (const auto& job : jobs()) names.insert(job["metadata"]["name"].get<std::string>());
   EXPECT_EQ(names.size(), 6u);
@@ -223,8 +251,9 @@ TEST_F(JsubEndToEnd, LaterCommandsResumeTheTlsSessionTheFirstOneSaved) {
       << "client:\n  tls_session_cache: false\n";
   std::filesystem::remove_all(cache);
   cluster.server().clear_requests();
-  ASSERT_EQ(jsub({"-terse", "/bin/true"}).out, "3\n");
+  // ID 3 was left in the deleted block of IDs (a gap, never reused).
   ASSERT_EQ(jsub({"-terse", "/bin/true"}).out, "4\n");
+  ASSERT_EQ(jsub({"-terse", "/bin/true"}).out, "5\n");
   EXPECT_EQ(resumed_requests().first, 0u);
   EXPECT_TRUE(session_files().empty());
 }

@@ -67,6 +67,15 @@ class LocalEndToEnd : public ::testing::Test {
   void SetUp() override { home.write("no-config.yaml", "backend: local\n"); }
 };
 
+TEST_F(LocalEndToEnd, NoImageWarningWhereNoImageIsUsed) {
+  // A script needing two runtimes warns on Kubernetes (image_rules_e2e_test.cpp); a local job
+  // runs on this host, which has what it has.
+  auto program = script("both.sh", ": php a.php\n: python3 b.py\n");
+  auto submitted = run("jsub/jsub", {"-N", "both", program.string()});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  EXPECT_EQ(submitted.err, "");
+}
+
 TEST_F(LocalEndToEnd, SubmitListAndReadTheOutput) {
   auto program = script("hello.sh", "echo \"hello from $JOB_ID as $JOB_NAME\"\nsleep 30\n");
   auto submitted = run("jsub/jsub", {"-N", "hello", program.string()});

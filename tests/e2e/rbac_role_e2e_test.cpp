@@ -5,7 +5,9 @@
 // RBAC authorizer does.
 
 #include <gtest/gtest.h>
+
 #include <yaml-cpp/yaml.h>
+#include <cctype>
 
 #include <chrono>
 #include <fstream>
@@ -304,24 +306,53 @@ TEST(ShippedRole, WithoutAnyRestrictionTheScenarioPassesAndUsesOnlyWhatTheRoleGr
     EXPECT_TRUE(granted.count(used)) << used << " is used by a command but not in role.yaml";
 }
 
-TEST(ShippedRole, TakingAwayAnySingleVerbMakesACommandFail) {
+// One case per verb of the shipped Role, so the cases spread over ctest's processes.
+struct VerbRemoval {
+  std::size_t rule;
+  std::size_t verb;
+  std::string name;  // the case's name: rule index, first resource, verb
+};
+
+std::vector<VerbRemoval> every_verb_removal() {
+  std::vector<VerbRemoval> removals;
   const json role = shipped_role();
-  for (size_t r = 0; r < role["rules"].size(); ++r) {
-    for (size_t v = 0; v < role["rules"][r]["verbs"].size(); ++v) {
-      json smaller = role;
-      auto& verbs = smaller["rules"][r]["verbs"];
-      const std::string removed = verbs[v].get<std::string>();
-      verbs.erase(v);
-      if (verbs.empty()) smaller["rules"].erase(r);
-      Scenario scenario(&smaller);
-      std::string failure = scenario.run();
-      EXPECT_NE(failure, "") << "rule " << r << " (" << role["rules"][r]["resources"].dump()
-                             << ") still works without verb " << removed;
-      std::cout << "without " << role["rules"][r]["resources"].dump() << " " << removed << ": "
-                << failure.substr(0, failure.find('\n')) << "\n";
+  for (std::size_t r = 0; r < role["rules"].size(); ++r) {
+    const auto& rule = role["rules"][r];
+    for (std::size_t v = 0; v < rule["verbs"].size(); ++v) {
+      std::string name = "rule" + std::to_string(r) + "_" +
+                         rule["resources"][0].get<std::string>() + "_" +
+                         rule["verbs"][v].get<std::string>();
+      for (char& c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      removals.push_back({r, v, name});
     }
   }
+  return removals;
 }
+
+class ShippedRoleWithoutOneVerb : public ::testing::TestWithParam<VerbRemoval> {};
+
+TEST_P(ShippedRoleWithoutOneVerb, MakesACommandFail) {
+  const json role = shipped_role();
+  const auto [r, v, name] = GetParam();
+  json smaller = role;
+  auto& verbs = smaller["rules"][r]["verbs"];
+  const std::string removed = verbs[v].get<std::string>();
+  verbs.erase(v);
+  if (verbs.empty()) smaller["rules"].erase(r);
+  Scenario scenario(&smaller);
+  std::string failure = scenario.run();
+  EXPECT_NE(failure, "") << "rule " << r << " (" << role["rules"][r]["resources"].dump()
+                         << ") still works without verb " << removed;
+  std::cout << "without " << role["rules"][r]["resources"].dump() << " " << removed << ": "
+            << failure.substr(0, failure.find('\n')) << "\n";
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryVerb, ShippedRoleWithoutOneVerb,
+                         ::testing::ValuesIn(every_verb_removal()),
+                         [](const ::testing::TestParamInfo<VerbRemoval>& removal) {
+                           return removal.param.name;
+                         });
 
 }  // namespace
 }  // namespace k8sjobs::testing

@@ -1,18 +1,20 @@
-// Job IDs against the test API server over HTTPS: the read-and-swap counter, and the hinted
-// single-request path with fresh, stale, ahead-of-counter and missing hints, alone and racing.
+// SPDX-License-Identifier: Apache-2.0
+// Job IDs against the test API server over HTTPS: blocks of IDs per submit host (one counter
+// write per block, none per ID), their sizes and expiry, stale and lost blocks, hosts racing,
+// and the file each host keeps its block in.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <set>
 
 #include "apiserver/test_apiserver.h"
 #include "k8sjobs/jobs/job_id_allocator.h"
-#include "k8sjobs/jobs/job_id_hint.h"
-#include "k8sjobs/kube/credentials.h"
-#include "k8sjobs/kube/curl_transport.h"
+#include "k8sjobs/jobs/job_id_block.h"
 #include "k8sjobs/kube/resources.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 #include "support/test_client.h"
 
@@ -20,17 +22,21 @@ namespace k8sjobs::jobs {
 namespace {
 
 using nlohmann::json;
+using std::chrono::milliseconds;
 
 constexpr const char* kToken = "alice-secret-token-0123456789";
 const std::string kNs = "tool-alice";
 const std::string kCounterPath = "/api/v1/namespaces/tool-alice/configmaps/k8sjobs-job-ids";
 
-// What one user's hint file would hold, kept in memory.
-class MemoryHint final : public JobIdHint {
+// One host's block, kept in memory; the lock is a mutex, as flock is between processes.
+class MemoryBlocks final : public JobIdBlockStore {
  public:
-  std::optional<long long> load() override { return value; }
-  void store(long long next) override { value = next; }
-  std::optional<long long> value;
+  bool lock(milliseconds patience) override { return mutex.try_lock_for(patience); }
+  void unlock() override { mutex.unlock(); }
+  std::optional<JobIdBlock> load() override { return block; }
+  void store(const JobIdBlock& stored) override { block = stored; }
+  std::optional<JobIdBlock> block;
+  std::timed_mutex mutex;
 };
 
 struct JobIds : ::testing::Test {
@@ -40,9 +46,9 @@ struct JobIds : ::testing::Test {
     return testing::client_over(testing::token_connection(server, kToken, kNs), clock, environment);
   }
 
-  long long take(JobIdHint* hint) {
+  long long take(JobIdBlockStore* blocks) {
     auto connection = client();
-    JobIdAllocator allocator(*connection, clock, hint);
+    JobIdAllocator allocator(*connection, clock, blocks);
     auto id = allocator.next(kNs);
     EXPECT_TRUE(id) << id.error().describe();
     last_stale_hints = allocator.stale_hints();
@@ -65,12 +71,12 @@ struct JobIds : ::testing::Test {
   }
 
   testing::TestApiServer server;
-  sys::SystemClock clock;
+  testing::FakeClock clock;
   sys::Environment environment;
   int last_stale_hints = 0;
 };
 
-TEST_F(JobIds, WithoutAHintTheCounterIsReadAndSwapped) {
+TEST_F(JobIds, WithoutABlockStoreEveryIdIsReadAndSwapped) {
   EXPECT_EQ(take(nullptr), 1);  // creates the counter
   server.clear_requests();
   EXPECT_EQ(take(nullptr), 2);
@@ -78,116 +84,203 @@ TEST_F(JobIds, WithoutAHintTheCounterIsReadAndSwapped) {
   EXPECT_EQ(counter_value(), "3");
 }
 
-TEST_F(JobIds, AFreshHintTakesTheIdWithOneRequest) {
-  MemoryHint hint;
-  EXPECT_EQ(take(&hint), 1);
-  EXPECT_EQ(hint.value, 2);
-  for (long long expected = 2; expected <= 4; ++expected) {
+TEST_F(JobIds, ABurstFromOneHostDoublesItsBlocksAndMostIdsCostNoRequest) {
+  EXPECT_EQ(take(nullptr), 1);  // the counter exists
+  MemoryBlocks host;
+  std::vector<long long> ids;
+  int counter_writes = 0;
+  for (int i = 0; i < 100; ++i) {
     server.clear_requests();
-    EXPECT_EQ(take(&hint), expected);
-    EXPECT_EQ(counter_requests(), (std::vector<std::string>{"PATCH"}));
-    EXPECT_EQ(last_stale_hints, 0);
-    EXPECT_EQ(hint.value, expected + 1);
+    ids.push_back(take(&host));
+    for (const auto& method : counter_requests()) counter_writes += method != "GET";
+    clock.advance(milliseconds(50));  // a busy crontab minute: all within the block lifetime
   }
-  EXPECT_EQ(counter_value(), "5");
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(ids[static_cast<std::size_t>(i)], i + 2);
+  // Blocks of 1, 2, 4, 8, 16, 32, 64: seven writes for 100 IDs.
+  EXPECT_EQ(counter_writes, 7);
+  EXPECT_EQ(host.block->size, 64);
+  EXPECT_EQ(counter_value(), std::to_string(2 + 1 + 2 + 4 + 8 + 16 + 32 + 64));
 }
 
-TEST_F(JobIds, AStaleHintCostsOneRequestAndNeverADuplicate) {
-  MemoryHint host_a;
-  MemoryHint host_b;
-  EXPECT_EQ(take(&host_a), 1);
-  EXPECT_EQ(take(&host_b), 2);  // host b had no hint: read and swap
+TEST_F(JobIds, AnIdleHostTakesSingleIdsWithOneTestedWriteAndLeavesNoGaps) {
+  MemoryBlocks host;
+  EXPECT_EQ(take(&host), 1);
+  for (long long expected = 2; expected <= 5; ++expected) {
+    clock.advance(milliseconds(5 * 60 * 1000));  // every five minutes: each block has expired
+    server.clear_requests();
+    EXPECT_EQ(take(&host), expected);
+    EXPECT_EQ(counter_requests(), (std::vector<std::string>{"PATCH"}));  // tested patch
+    EXPECT_EQ(last_stale_hints, 0);
+    EXPECT_EQ(host.block->size, 1);
+  }
+  EXPECT_EQ(counter_value(), "6");
+}
+
+TEST_F(JobIds, AnExpiredBlockWithIdsLeftIsAbandonedAndTheNextIsSmaller) {
+  MemoryBlocks host;
+  host.block = JobIdBlock{1, 1, 0, 8};
   server.clear_requests();
-  EXPECT_EQ(take(&host_a), 3);  // host a's hint says 2, the counter says 3
+  EXPECT_EQ(take(&host), 1);  // the stored end (1) is not the counter: it does not exist yet
+  ASSERT_TRUE(host.block);
+  EXPECT_EQ(host.block->size, 8);  // exhausted and expired: kept
+  EXPECT_EQ(take(&host), 2);
+  clock.advance(milliseconds(31000));
+  EXPECT_EQ(take(&host), 9);  // 3..8 were this host's and expired: a gap, never reused
+  EXPECT_EQ(host.block->size, 4);
+}
+
+TEST_F(JobIds, TwoHostsNeverShareAnIdAndInterleaveOnlyByBlocks) {
+  MemoryBlocks host_a;
+  MemoryBlocks host_b;
+  std::set<long long> seen;
+  for (int round = 0; round < 40; ++round) {
+    for (MemoryBlocks* host : {&host_a, &host_b}) {
+      long long id = take(host);
+      EXPECT_TRUE(seen.insert(id).second) << "ID " << id << " given twice";
+    }
+    clock.advance(milliseconds(100));
+  }
+  EXPECT_EQ(seen.size(), 80u);
+  EXPECT_EQ(*seen.begin(), 1);
+}
+
+TEST_F(JobIds, AHostWhoseBlockIsLostNeverReusesAnId) {
+  MemoryBlocks host;
+  std::set<long long> seen;
+  for (int i = 0; i < 10; ++i) seen.insert(take(&host));
+  ASSERT_GT(host.block->end, host.block->next);  // IDs left in the block
+  host.block.reset();                            // the cache file was deleted
+  for (int i = 0; i < 10; ++i) {
+    long long id = take(&host);
+    EXPECT_TRUE(seen.insert(id).second) << "ID " << id << " reused";
+  }
+  // A block ahead of the counter (the namespace's counter was recreated) is not believed past
+  // its lifetime, and a reservation always tests or swaps the counter itself.
+  host.block = JobIdBlock{500, 500, 0, 4};
+  clock.advance(milliseconds(60000));
+  long long id = take(&host);
   EXPECT_EQ(last_stale_hints, 1);
-  EXPECT_EQ(counter_requests(), (std::vector<std::string>{"PATCH", "GET", "PATCH"}));
-  EXPECT_EQ(host_a.value, 4);  // brought up to date
+  EXPECT_TRUE(seen.insert(id).second);
+  EXPECT_LT(id, 500);
+}
+
+TEST_F(JobIds, ABlockFromTheFutureCountsAsExpired) {
+  MemoryBlocks host;
+  EXPECT_EQ(take(&host), 1);
+  // Stored by a clock an hour ahead: it would otherwise pin its IDs for an hour.
+  host.block = JobIdBlock{2, 40,
+                          std::chrono::duration_cast<milliseconds>(clock.now().time_since_epoch() +
+                                                                   std::chrono::hours(1))
+                              .count(),
+                          39};
   server.clear_requests();
-  EXPECT_EQ(take(&host_a), 4);
-  EXPECT_EQ(counter_requests(), (std::vector<std::string>{"PATCH"}));
-  EXPECT_EQ(take(&host_b), 5);
-  EXPECT_EQ(last_stale_hints, 1);
+  EXPECT_EQ(take(&host), 2);
+  EXPECT_FALSE(counter_requests().empty());
 }
 
-TEST_F(JobIds, AHintAheadOfTheCounterIsNotBelievedEither) {
+TEST_F(JobIds, ACounterThatIsNotANumberIsAnErrorNotAGuess) {
   EXPECT_EQ(take(nullptr), 1);
-  MemoryHint hint;
-  hint.value = 50;  // e.g. the namespace's counter was recreated since
-  EXPECT_EQ(take(&hint), 2);
-  EXPECT_EQ(last_stale_hints, 1);
-  EXPECT_EQ(hint.value, 3);
-  EXPECT_EQ(counter_value(), "3");
+  for (const char* bad : {"abc", "", "-4", "1e5", "99999999999999999999"}) {
+    auto connection = client();
+    ASSERT_TRUE(connection->patch(kube::resources::kConfigMaps, kNs, "k8sjobs-job-ids",
+                                  kube::PatchType::Merge, json{{"data", {{"next", bad}}}}));
+    JobIdAllocator allocator(*connection, clock, nullptr);
+    auto id = allocator.next(kNs);
+    ASSERT_FALSE(id) << bad;
+    EXPECT_NE(id.error().describe().find("not a job number"), std::string::npos)
+        << id.error().describe();
+  }
 }
 
-TEST_F(JobIds, AHintWithoutACounterStartsTheNamespaceAtOne) {
-  MemoryHint hint;
-  hint.value = 7;
-  EXPECT_EQ(take(&hint), 1);
-  EXPECT_EQ(last_stale_hints, 1);
-  EXPECT_EQ(hint.value, 2);
-}
-
-TEST_F(JobIds, RacingHintedTakersGetDistinctIncreasingIds) {
+TEST_F(JobIds, RacingSubmissionsOfSeveralHostsGetDistinctIds) {
   EXPECT_EQ(take(nullptr), 1);
-  // Every taker starts from the same (soon stale) hint, as simultaneous jsubs of one user do.
-  constexpr int kTakers = 24;
+  constexpr int kHosts = 4;
+  constexpr int kPerHost = 12;
+  std::vector<MemoryBlocks> hosts(kHosts);
   std::vector<std::future<long long>> runs;
-  for (int i = 0; i < kTakers; ++i) {
-    runs.push_back(std::async(std::launch::async, [this] {
-      MemoryHint hint;
-      hint.value = 2;
-      auto connection = client();
-      JobIdAllocator allocator(*connection, clock, &hint);
+  sys::SystemClock real_clock;  // FakeClock is not for threads
+  for (int i = 0; i < kHosts * kPerHost; ++i) {
+    runs.push_back(std::async(std::launch::async, [this, &hosts, &real_clock, i] {
+      auto connection = testing::client_over(testing::token_connection(server, kToken, kNs),
+                                             real_clock, environment);
+      JobIdAllocator allocator(*connection, real_clock,
+                               &hosts[static_cast<std::size_t>(i % kHosts)]);
       auto id = allocator.next(kNs);
       return id ? *id : -1;
     }));
   }
   std::set<long long> ids;
   for (auto& run : runs) ids.insert(run.get());
-  EXPECT_EQ(ids.size(), static_cast<size_t>(kTakers));
-  EXPECT_EQ(*ids.begin(), 2);
-  EXPECT_EQ(*ids.rbegin(), kTakers + 1);
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(kHosts * kPerHost));
+  EXPECT_GE(*ids.begin(), 2);
 }
 
-TEST(JobIdHintFile, RemembersPerClusterAndNamespace) {
+TEST(JobIdBlockFile, KeepsOneBlockPerClusterNamespaceAndHost) {
   testing::TempDir dir;
   sys::Environment environment({{"HOME", dir.path().string()}});
-  auto hint = make_file_job_id_hint(environment, "https://a:6443", "tool-alice");
-  ASSERT_TRUE(hint);
-  EXPECT_EQ(hint->load(), std::nullopt);
-  hint->store(42);
-  EXPECT_EQ(hint->load(), 42);
-  EXPECT_EQ(make_file_job_id_hint(environment, "https://a:6443", "tool-alice")->load(), 42);
-  EXPECT_EQ(make_file_job_id_hint(environment, "https://b:6443", "tool-alice")->load(),
-            std::nullopt);
-  EXPECT_EQ(make_file_job_id_hint(environment, "https://a:6443", "tool-bob")->load(), std::nullopt);
-  auto path = job_id_hint_path(environment, "https://a:6443", "tool-alice");
+  auto store = make_file_job_id_block_store(environment, "https://a:6443", "tool-alice", "h1");
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->lock(milliseconds(100)));
+  EXPECT_EQ(store->load(), std::nullopt);
+  const JobIdBlock block{5, 9, 1893456030000, 8};
+  store->store(block);
+  EXPECT_EQ(store->load(), block);
+  store->unlock();
+  auto again = make_file_job_id_block_store(environment, "https://a:6443", "tool-alice", "h1");
+  ASSERT_TRUE(again->lock(milliseconds(100)));
+  EXPECT_EQ(again->load(), block);
+  again->unlock();
+  const std::vector<std::vector<std::string>> others = {{"https://b:6443", "tool-alice", "h1"},
+                                                        {"https://a:6443", "tool-bob", "h1"},
+                                                        {"https://a:6443", "tool-alice", "h2"}};
+  for (const auto& where : others) {
+    auto other = make_file_job_id_block_store(environment, where[0], where[1], where[2]);
+    ASSERT_TRUE(other->lock(milliseconds(100)));
+    EXPECT_EQ(other->load(), std::nullopt) << where[0] << " " << where[1] << " " << where[2];
+    other->unlock();
+  }
+  auto path = job_id_block_path(environment, "https://a:6443", "tool-alice", "h1");
   ASSERT_TRUE(path);
-  EXPECT_EQ(path->rfind((dir.path() / ".cache/k8sjobs/job-id-tool-alice-").string(), 0), 0u)
+  EXPECT_EQ(path->rfind((dir.path() / ".cache/k8sjobs/job-ids-tool-alice-").string(), 0), 0u)
       << *path;
+  EXPECT_EQ(std::filesystem::status(*path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
-TEST(JobIdHintFile, IgnoresWhatIsNotANumberAndHonoursXdgCacheHome) {
+TEST(JobIdBlockFile, TheLockExcludesAnotherHolderUntilItsPatienceRunsOut) {
+  testing::TempDir dir;
+  sys::Environment environment({{"HOME", dir.path().string()}});
+  auto first = make_file_job_id_block_store(environment, "https://a:6443", "ns", "h");
+  auto second = make_file_job_id_block_store(environment, "https://a:6443", "ns", "h");
+  ASSERT_TRUE(first->lock(milliseconds(100)));
+  EXPECT_FALSE(second->lock(milliseconds(20)));  // flock: another open file description
+  first->unlock();
+  EXPECT_TRUE(second->lock(milliseconds(20)));
+  second->unlock();
+}
+
+TEST(JobIdBlockFile, IgnoresWhatIsNotABlockAndHonoursXdgCacheHome) {
   testing::TempDir dir;
   sys::Environment environment(
       {{"HOME", "/nonexistent"}, {"XDG_CACHE_HOME", (dir.path() / "cache").string()}});
-  auto path = job_id_hint_path(environment, "https://a:6443", "ns");
+  auto path = job_id_block_path(environment, "https://a:6443", "ns", "h");
   ASSERT_TRUE(path);
   EXPECT_EQ(path->rfind((dir.path() / "cache/k8sjobs/").string(), 0), 0u) << *path;
-  auto hint = make_file_job_id_hint(environment, "https://a:6443", "ns");
-  hint->store(7);
-  EXPECT_EQ(hint->load(), 7);
-  // Stored in place: a smaller number after a larger one (a counter that started again) leaves
-  // the larger one's tail after the newline, and the first line is what counts.
-  hint->store(12345);
-  hint->store(8);
-  EXPECT_EQ(hint->load(), 8);
-  EXPECT_EQ(std::filesystem::file_size(*path), 6u);
-  for (const char* garbage : {"", "x\n", "12x\n", "-3\n", "0\n", "12"}) {
+  auto store = make_file_job_id_block_store(environment, "https://a:6443", "ns", "h");
+  ASSERT_TRUE(store->lock(milliseconds(100)));
+  // Stored in place: a shorter text leaves the longer one's tail after the newline, and the
+  // first line is what counts.
+  store->store(JobIdBlock{123456, 123460, 1893456030000, 64});
+  store->store(JobIdBlock{7, 8, 5, 1});
+  EXPECT_EQ(store->load(), (JobIdBlock{7, 8, 5, 1}));
+  for (const char* garbage :
+       {"", "x\n", "1 2 3\n", "1 2 3 4", "0 1 5 1\n", "5 4 5 1\n", "1 9 5 2\n", "1 2 -5 1\n",
+        "1 2 5 0\n", "1  2 5 1\n", "1 2 5 1 9\n", "99999999999999999999 1 1 1\n"}) {
     std::ofstream(*path, std::ios::trunc) << garbage;
-    EXPECT_EQ(hint->load(), std::nullopt) << garbage;
+    EXPECT_EQ(store->load(), std::nullopt) << garbage;
   }
-  EXPECT_FALSE(make_file_job_id_hint(sys::Environment(), "https://a:6443", "ns"));
+  store->unlock();
+  EXPECT_FALSE(make_file_job_id_block_store(sys::Environment(), "https://a:6443", "ns", "h"));
 }
 
 }  // namespace

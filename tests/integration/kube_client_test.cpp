@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -392,7 +393,7 @@ TEST_F(ClientOverTls, DeletePreconditionsProtectAReplacedObject) {
 
 TEST_F(ClientOverTls, SecretsNeverReachTheLogOrMessages) {
   std::ostringstream log;
-  configure_logging("test", LogLevel::Debug, &log);
+  auto logging = std::make_unique<LoggingScope>("test", LogLevel::Debug, &log);
   auto config = alice_connection();
   auto client = client_for(config);
   ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("logged")));
@@ -403,7 +404,7 @@ TEST_F(ClientOverTls, SecretsNeverReachTheLogOrMessages) {
   ASSERT_TRUE(client->list(resources::kConfigMaps, kNs, {}));
   spdlog::debug("a careless line with Authorization: Bearer {}", kAliceToken);
   spdlog::default_logger()->flush();
-  configure_logging("test", LogLevel::Off);
+  logging.reset();
   std::string text = log.str();
   EXPECT_NE(text.find("GET /api/v1/namespaces/tool-alice/configmaps"), std::string::npos) << text;
   EXPECT_EQ(text.find(kAliceToken), std::string::npos) << text;

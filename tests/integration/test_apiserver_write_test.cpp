@@ -60,6 +60,47 @@ TEST(TestApiServerWrite, MergePatchResumesASuspendedJobAndChecksResourceVersion)
   (void)created;
 }
 
+// kube-apiserver v1.27+: a Job suspended since its creation may change its pod template's
+// labels, annotations and scheduling directives, nothing else of it; once started, none.
+TEST(TestApiServerWrite, ASuspendedJobThatNeverRanMayRelabelItsPodTemplateOnly) {
+  ApiServerWorld w;
+  auto alice = w.alice();
+  alice.post_json(kJobs, job_manifest("fx-relabel", {{"suspend", true}}));
+  const std::string path = std::string(kJobs) + "/fx-relabel";
+  auto relabel = [&](const std::string& value) {
+    return alice.request(
+        "PATCH", path,
+        json{{"spec", {{"template", {{"metadata", {{"labels", {{"run", value}}}}}}}}}}.dump(),
+        "application/merge-patch+json");
+  };
+  auto relabelled = relabel("7");
+  ASSERT_EQ(relabelled.status, 200) << relabelled.body;
+  EXPECT_EQ(relabelled.json()["spec"]["template"]["metadata"]["labels"]["run"], "7");
+  auto image = alice.request(
+      "PATCH", path,
+      R"({"spec":{"template":{"spec":{"containers":[{"name":"main","image":"debian"}]}}}})",
+      "application/merge-patch+json");
+  EXPECT_EQ(image.status, 422) << image.body;
+  EXPECT_NE(image.json()["message"].get<std::string>().find("field is immutable"),
+            std::string::npos);
+
+  // The number and the start in one JSON patch, as k8sjobs-controller sends them.
+  auto started =
+      alice.request("PATCH", path,
+                    R"([{"op":"add","path":"/spec/template/metadata/labels/run","value":"8"},
+          {"op":"replace","path":"/spec/suspend","value":false}])",
+                    "application/json-patch+json");
+  ASSERT_EQ(started.status, 200) << started.body;
+  EXPECT_EQ(w.server.pods_of_job("tool-alice", "fx-relabel").size(), 1u);
+  EXPECT_EQ(relabel("9").status, 422);
+
+  // Suspended again after it ran: still immutable.
+  auto suspended =
+      alice.request("PATCH", path, R"({"spec":{"suspend":true}})", "application/merge-patch+json");
+  ASSERT_EQ(suspended.status, 200) << suspended.body;
+  EXPECT_EQ(relabel("10").status, 422);
+}
+
 TEST(TestApiServerWrite, JsonPatchAppliesOperationsAndFailsOnAFailedTest) {
   ApiServerWorld w;
   auto alice = w.alice();

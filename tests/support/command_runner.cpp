@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,10 +67,27 @@ CommandOutput run_command(const CommandSpec& spec) {
   Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
   Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
 
+  Fd stdin_file(spec.stdin_text ? memfd_create("k8sjobs-test-stdin", MFD_CLOEXEC) : -1);
+  if (spec.stdin_text) {
+    if (stdin_file.get() < 0) {
+      throw std::runtime_error(std::string("memfd_create: ") + std::strerror(errno));
+    }
+    std::size_t written = 0;
+    while (written < spec.stdin_text->size()) {
+      const ssize_t n = write(stdin_file.get(), spec.stdin_text->data() + written,
+                              spec.stdin_text->size() - written);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throw std::runtime_error(std::string("write: ") + std::strerror(errno));
+      written += static_cast<std::size_t>(n);
+    }
+    lseek(stdin_file.get(), 0, SEEK_SET);
+  }
+  const int stdin_fd = stdin_file.get();
+
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
-    int null_fd = open("/dev/null", O_RDONLY);
+    int null_fd = stdin_fd >= 0 ? stdin_fd : open("/dev/null", O_RDONLY);
     if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_write.get(), 1) < 0 ||
         dup2(err_write.get(), 2) < 0) {
       _exit(126);

@@ -1,11 +1,12 @@
 #pragma once
 // Runs a built k8sjobs command as a child process, the way a user's shell would: its own
-// argv, exactly the environment given (nothing inherited), stdin from /dev/null, stdout and
-// stderr captured separately, a time limit.
+// argv, exactly the environment given (nothing inherited), stdin from /dev/null (or given bytes),
+// stdout and stderr captured separately, a time limit.
 
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 #include "support/build_paths.h"
@@ -18,6 +19,8 @@ struct CommandSpec {
   std::map<std::string, std::string> environment;
   std::filesystem::path working_directory;  // empty: the test's own
   std::chrono::milliseconds timeout{60000};
+  // Standard input: these bytes (a memory file, read at the child's pace); nullopt: /dev/null.
+  std::optional<std::string> stdin_text;
 };
 
 struct CommandOutput {

@@ -186,15 +186,27 @@ TEST(CronSchedule, KubernetesNormalisesWhatItWouldReadDifferently) {
   // `*/2` in day-of-week counts as "*" for cron (days must match both fields) but not for
   // robfig (either); the day-of-month field is full, so writing it `*` keeps cron's meaning.
   const Schedule s = parse_ok("0 0 1-31 * */2");
-  EXPECT_EQ(s.to_kubernetes_schedule(), "0 0 * * */2");
+  EXPECT_EQ(s.to_kubernetes_schedule(), "0 0 * * 0-6/2");
   EXPECT_FALSE(s.kubernetes_caveat().has_value());
+  // Found by fuzzing: `7,*/2,7` is every odd day, which compacts to `*/2`; a leading `*` would
+  // turn cron's "either day field" into "both", so a restricted day field is never written so.
+  const Schedule odd = parse_ok("*/2,7 */2 7,*/2,7 2 2,7");
+  EXPECT_EQ(odd.to_kubernetes_schedule(),
+            "0,2,4,6-8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,50,52,54,56,58 "
+            "*/2 1-31/2 2 0,2");
+  const Schedule again = parse_ok(odd.to_kubernetes_schedule());
+  for (int day = 1; day <= 31; ++day) {
+    for (int weekday = 0; weekday < 7; ++weekday) {
+      EXPECT_EQ(again.runs_on(2, day, weekday), odd.runs_on(2, day, weekday)) << day << weekday;
+    }
+  }
   const Schedule t = parse_ok("0 0 */1 * 1-5/2");
   EXPECT_EQ(t.to_kubernetes_schedule(), "0 0 */1 * 1-5/2");
 }
 
 TEST(CronSchedule, KubernetesCannotSayBothDayFields) {
   const Schedule s = parse_ok("0 0 */2 * mon");
-  EXPECT_EQ(s.to_kubernetes_schedule(), "0 0 */2 * 1");
+  EXPECT_EQ(s.to_kubernetes_schedule(), "0 0 1-31/2 * 1");
   ASSERT_TRUE(s.kubernetes_caveat().has_value());
   EXPECT_NE(s.kubernetes_caveat()->find("matching both"), std::string::npos);
 }

@@ -16,6 +16,7 @@
 #include "k8sjobs/ge/submit_parser.h"
 #include "k8sjobs/translate/workload.h"
 #include "support/build_paths.h"
+#include "support/kubelet_container.h"
 #include "support/openapi_validator.h"
 
 namespace k8sjobs::ge {
@@ -137,7 +138,8 @@ void expect_kubernetes_object_means_the_same(const SubmitRequest& request, const
   EXPECT_EQ(validator.validate(workload->object), Words{});
   bool continuous = qsub.value("-q") == "continuous";
   EXPECT_EQ(workload->object["kind"], continuous ? "Deployment" : "Job");
-  const auto& container = workload->object["spec"]["template"]["spec"]["containers"][0];
+  const nlohmann::json container = k8sjobs::testing::as_kubelet_starts_it(
+      workload->object["spec"]["template"]["spec"]["containers"][0]);
   Words command = container["command"].get<Words>();
   ASSERT_GE(command.size(), 5u);
   EXPECT_EQ(Words(command.begin() + 4, command.end()), qsub.command);

@@ -22,6 +22,7 @@ class FakeHost : public HostView {
   std::string home_directory = "/data/project/alice";
   std::string user_name = "tools.alice";
   std::string ctime = "Thu Mar  7 09:05:01 2024";
+  std::optional<std::string> standard_input;  // what qsub reads without a script word
 
   // An executable script with this content.
   FakeHost& program(const std::string& path, const std::string& content = "#!/bin/sh\n") {
@@ -57,6 +58,10 @@ class FakeHost : public HostView {
     const auto it = files.find(path);
     if (it == files.end()) return std::nullopt;
     return it->second.substr(0, max_bytes);
+  }
+  std::optional<std::string> read_stdin(std::size_t max_bytes) const override {
+    if (!standard_input) return std::nullopt;
+    return standard_input->substr(0, max_bytes);
   }
   std::string cwd() const override { return working_directory; }
   std::string home() const override { return home_directory; }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -58,9 +59,42 @@ TEST(OptionTable, OptionsTheLastJsubKnewAreMarked) {
   }
 }
 
+TEST(OptionTable, QsubKnowsEveryOptionButJsubsOwn) {
+  for (const char* name :
+       {"-mem", "-once", "-continuous", "-quiet", "-stderr", "-umask", "-release"}) {
+    EXPECT_FALSE(known_to_qsub(*find_option(name))) << name;
+  }
+  for (const char* name : {"-N", "-l", "-o", "-j", "-b", "-sync", "-V", "-t", "-tc", "-S", "-C"}) {
+    EXPECT_TRUE(known_to_qsub(*find_option(name))) << name;
+  }
+}
+
+TEST(OptionTable, QsubsHelpManPageAndWordsLeaveOutJsubsOwnOptions) {
+  const std::string help = usage_text("qsub");
+  const std::string man = options_manpage_markdown("qsub");
+  const auto words = option_words("qsub");
+  for (const auto& spec : option_table()) {
+    SCOPED_TRACE(std::string(spec.name));
+    std::string entry = "**";
+    for (const char c : spec.name) entry += c == '_' ? std::string("\\_") : std::string(1, c);
+    entry += "**";
+    const bool listed = std::find(words.begin(), words.end(), spec.name) != words.end();
+    EXPECT_EQ(listed, known_to_qsub(spec));
+    EXPECT_EQ(help.find("\n " + std::string(spec.name) + " ") != std::string::npos,
+              known_to_qsub(spec));
+    EXPECT_EQ(man.find(entry) != std::string::npos, known_to_qsub(spec));
+  }
+  EXPECT_EQ(option_words("jsub").size(), option_table().size());
+  // qsub's refusals are worded as qsub prints them.
+  EXPECT_NE(man.find("the command prints \"qsub: -hold\\_jid\\_ad is not supported"),
+            std::string::npos);
+  EXPECT_EQ(man.find("jsub: error:"), std::string::npos);
+}
+
 TEST(OptionTable, DispositionsFollowTheProjectsIntentions) {
-  EXPECT_EQ(find_option("-hold_jid")->disposition, Disposition::Refused);
-  EXPECT_EQ(find_option("-a")->disposition, Disposition::Refused);
+  EXPECT_EQ(find_option("-hold_jid")->disposition, Disposition::Translated);
+  EXPECT_EQ(find_option("-hold_jid_ad")->disposition, Disposition::Refused);
+  EXPECT_EQ(find_option("-a")->disposition, Disposition::Translated);
   EXPECT_EQ(find_option("-i")->disposition, Disposition::Refused);
   EXPECT_EQ(find_option("-m")->disposition, Disposition::Translated);
   EXPECT_EQ(find_option("-M")->disposition, Disposition::Translated);
@@ -85,8 +119,10 @@ TEST(OptionTable, UsageListsEveryOption) {
   for (const auto& spec : option_table()) {
     EXPECT_NE(usage.find("\n " + std::string(spec.name) + " "), std::string::npos) << spec.name;
   }
-  EXPECT_NE(usage.find(" -hold_jid job,...        start only after these jobs have finished "
-                       "(not supported)\n"),
+  EXPECT_NE(usage.find(" -hold_jid job,...        start only after these jobs have finished\n"),
+            std::string::npos);
+  EXPECT_NE(usage.find(" -hold_jid_ad job,...     array task i starts after task i of these array "
+                       "jobs (not supported)\n"),
             std::string::npos);
 }
 

@@ -124,14 +124,15 @@ TEST_F(SubmitParserTest, ProgramLookupPathThenCwd) {
 
 TEST_F(SubmitParserTest, ProgramNotFoundOrNotExecutable) {
   auto error = fails({"-N", "x", "nosuch.sh", "a"});
-  EXPECT_EQ(error.message, "Program 'nosuch.sh' not found.");
+  EXPECT_EQ(error.message, "jsub: error: argument program: Program 'nosuch.sh' not found.");
+  EXPECT_TRUE(error.usage_first);
   EXPECT_EQ(error.exit_code, 2);
   EXPECT_FALSE(error.error_file);
   EXPECT_EQ(fails({"/data/project/bob/x.sh"}).message,
-            "Program '/data/project/bob/x.sh' not found.");
-  EXPECT_EQ(fails({""}).message, "Program '' not found.");
+            "jsub: error: argument program: Program '/data/project/bob/x.sh' not found.");
+  EXPECT_EQ(fails({""}).message, "jsub: error: argument program: Program '' not found.");
   settings.check_program = false;
-  EXPECT_EQ(fails({""}).message, "Program '' not found.");
+  EXPECT_EQ(fails({""}).message, "jsub: error: argument program: Program '' not found.");
   settings.check_program = true;
 
   host.files["/data/project/alice/notes.txt"] = "hello";
@@ -181,21 +182,22 @@ TEST_F(SubmitParserTest, DoubleDashEndsOptions) {
   EXPECT_EQ(r.program, "-weird");
   EXPECT_EQ(r.program_args, (Words{"--", "-N"}));
   EXPECT_EQ(fails({"-once", "--"}).message,
-            "jsub: error: the following arguments are required: program");
+            "jsub: error: the following arguments are required: program, args...");
 }
 
 TEST_F(SubmitParserTest, MissingValuesAndOptionLikeValues) {
   auto error = fails({"-N"});
-  EXPECT_EQ(error.message, "jsub: error: argument -N: expected 1 argument");
+  EXPECT_EQ(error.message, "jsub: error: argument -N: expected one argument");
   EXPECT_EQ(error.exit_code, 2);
   // argparse did not take a word that looks like an option as a value (the oracle).
   EXPECT_EQ(fails({"-l", "-release", "buster", "run.sh"}).message,
             "jsub: error: argument -l: expected 1 argument");
   EXPECT_EQ(fails({"-N", "-quiet", "run.sh"}).message,
-            "jsub: error: argument -N: expected 1 argument");
+            "jsub: error: argument -N: expected one argument");
   EXPECT_EQ(fails({"-pe", "smp"}, Mode::Jstart).message,
             "jstart: error: argument -pe: expected 2 arguments");
-  EXPECT_EQ(fails({"-N", "--", "run.sh"}).message, "jsub: error: argument -N: expected 1 argument");
+  EXPECT_EQ(fails({"-N", "--", "run.sh"}).message,
+            "jsub: error: argument -N: expected one argument");
   // Negative numbers and words with spaces are values.
   EXPECT_EQ(ok({"-p", "-100", "run.sh"}).priority, -100);
   EXPECT_EQ(ok({"-N", "-a b", "run.sh"}).job_name, "-a b");
@@ -218,13 +220,17 @@ TEST_F(SubmitParserTest, UnknownOptionsAreReportedTogether) {
             "jsub: error: argument -mem: expected an integer followed by 'k', 'm' or 'g'. '1x' "
             "given.");
   EXPECT_EQ(fails({"-Nfoo", "run.sh"}).message, "jsub: error: unrecognized arguments: -Nfoo");
-  EXPECT_EQ(fails({"--mem", "1g", "run.sh"}).message, "jsub: error: unrecognized arguments: --mem");
+  // An unknown option takes no value: argparse reads the next word as the program.
+  EXPECT_EQ(fails({"--mem", "1g", "run.sh"}).message,
+            "jsub: error: argument program: Program '1g' not found.");
+  EXPECT_EQ(fails({"--mem", "run.sh"}).message, "jsub: error: unrecognized arguments: --mem");
 }
 
 TEST_F(SubmitParserTest, NoProgram) {
-  EXPECT_EQ(fails({}).message, "jsub: error: the following arguments are required: program");
+  EXPECT_EQ(fails({}).message,
+            "jsub: error: the following arguments are required: program, args...");
   EXPECT_EQ(fails({"-N", "run.sh"}).message,
-            "jsub: error: the following arguments are required: program");
+            "jsub: error: the following arguments are required: program, args...");
 }
 
 TEST_F(SubmitParserTest, Memory) {
@@ -251,14 +257,23 @@ TEST_F(SubmitParserTest, Memory) {
 }
 
 TEST_F(SubmitParserTest, ResourcesAndReleases) {
-  const auto r = ok({"-l", "h_rt=4:05:00,mem_free=200M", "-l", "highp", "run.sh"});
+  const auto r = ok({"-l", "h_rt=4:05:00,mem_free=200M", "-l", "arch=amd64", "run.sh"});
   EXPECT_EQ(r.time_limit_seconds, 14700u);
   ASSERT_EQ(r.ignored_resources.size(), 2u);
   EXPECT_EQ(r.ignored_resources[0], (ResourceRequest{"mem_free", "200M"}));
-  EXPECT_EQ(r.ignored_resources[1], (ResourceRequest{"highp", std::nullopt}));
+  EXPECT_EQ(r.ignored_resources[1], (ResourceRequest{"arch", "amd64"}));
   ASSERT_EQ(r.warnings.size(), 2u);
   EXPECT_EQ(r.warnings[0].message, "-l mem_free=200M has no meaning on Kubernetes and is ignored");
-  EXPECT_EQ(r.warnings[1].message, "-l highp has no meaning on Kubernetes and is ignored");
+  EXPECT_EQ(r.warnings[1].message, "-l arch=amd64 has no meaning on Kubernetes and is ignored");
+  // jsub's argparse_resource: every item NAME=VALUE (a word such as python is refused).
+  EXPECT_EQ(fails({"-N", "x", "-l", "python", "run.sh"}).message,
+            "jsub: error: argument -l: invalid argparse_resource value: 'python'");
+  EXPECT_EQ(fails({"-l", "h_vmem=1g,highp", "run.sh"}).message,
+            "jsub: error: argument -l: invalid argparse_resource value: 'h_vmem=1g,highp'");
+  EXPECT_EQ(fails({"-l", "it's", "run.sh"}).message,
+            "jsub: error: argument -l: invalid argparse_resource value: \"it's\"");
+  EXPECT_EQ(fails({"-l", "", "run.sh"}).message,
+            "jsub: error: argument -l: invalid argparse_resource value: ''");
   EXPECT_EQ(fails({"-l", "h_rt=soon", "run.sh"}).message,
             "jsub: error: argument -l: \"soon\" is not a time value");
 
@@ -312,10 +327,9 @@ TEST_F(SubmitParserTest, FlagsAndSimpleValues) {
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_FALSE(ok({"-sync", "n", "run.sh"}).sync);
   EXPECT_EQ(fails({"-j", "maybe", "run.sh"}).message,
-            "jsub: error: argument -j: invalid choice: 'maybe' (choose from 'y', 'yes', 'n', "
-            "'no')");
+            "jsub: error: argument -j: expected y[es]|n[o]. 'maybe' given.");
   EXPECT_EQ(fails({"-umask", "9", "run.sh"}).message,
-            "jsub: error: argument -umask: expected an octal umask such as 007. '9' given.");
+            "jsub: error: argument -umask: expected an octal value. '9' given.");
 }
 
 TEST_F(SubmitParserTest, OutputFilesAndWorkingDirectory) {
@@ -416,16 +430,17 @@ TEST_F(SubmitParserTest, AcceptedWithWarning) {
             "jsub: error: argument -js: invalid jobshare, must be an unsigned integer");
 }
 
+TEST_F(SubmitParserTest, HoldJidKeepsEveryWordForResolutionAtSubmission) {
+  auto request = ok({"-hold_jid", "align,12,,sam*", "-hold_jid", "x", "run.sh"});
+  EXPECT_EQ(request.hold_jid, (std::vector<std::string>{"align", "12", "sam*", "x"}));
+  EXPECT_TRUE(request.predecessors.empty());
+  EXPECT_EQ(fails({"-hold_jid", ",", "run.sh"}).exit_code, 2);
+}
+
 TEST_F(SubmitParserTest, RefusedOptions) {
-  auto error = fails({"-hold_jid", "align", "sam2bam.sh"});
-  EXPECT_EQ(error.message,
-            "jsub: error: -hold_jid is not supported on Kubernetes yet: a job cannot wait for "
-            "other jobs; run the steps one after the other in one script, or submit the next job "
-            "at the end of the previous one");
-  EXPECT_EQ(error.exit_code, 2);
-  EXPECT_EQ(fails({"-a", "03071530", "run.sh"}).message,
-            "jsub: error: -a is not supported on Kubernetes yet: a job cannot wait for a start "
-            "time; use a crontab line or sleep at the start of the job");
+  EXPECT_TRUE(ok({"-a", "203003071530", "run.sh"}).start_time.has_value());
+  EXPECT_EQ(
+      fails({"-a", "0230", "run.sh"}).message.rfind("jsub: error: argument -a: Wrong date", 0), 0u);
   EXPECT_EQ(fails({"-i", "input.txt", "run.sh"}).message,
             "jsub: error: -i is not supported on Kubernetes: jobs get no standard input (only -i "
             "/dev/null is accepted)");
@@ -608,6 +623,217 @@ TEST(SplitLineWords, QuotesEscapesAndComments) {
   EXPECT_TRUE(split_line_words("")->empty());
   EXPECT_FALSE(split_line_words("-N \"open"));
   EXPECT_FALSE(split_line_words("-N 'open"));
+}
+
+// qsub mode: Grid Engine's qsub over the same table and Builder.
+
+TEST_F(SubmitParserTest, QsubReadsTheScriptWithGridEnginesDefaults) {
+  host.files["/data/project/alice/job.sh"] = "echo hi\n";  // not executable: qsub reads it
+  const auto r = ok({"job.sh", "a", "b"}, Mode::Qsub);
+  EXPECT_EQ(r.mode, Mode::Qsub);
+  EXPECT_EQ(r.program, "job.sh");
+  EXPECT_EQ(r.resolved_program, "/data/project/alice/job.sh");
+  EXPECT_EQ(r.program_args, (Words{"a", "b"}));
+  EXPECT_EQ(r.script, "echo hi\n");
+  EXPECT_EQ(r.interpreter, (Words{"/bin/sh"}));
+  EXPECT_EQ(r.job_name, "job.sh");  // the whole basename
+  EXPECT_FALSE(r.memory_given);
+  EXPECT_EQ(r.memory_kib, 0u);  // the site's default applies
+  EXPECT_TRUE(r.mail_list.empty());
+  EXPECT_EQ(r.queue, "task");
+  EXPECT_TRUE(r.warnings.empty());
+  // Grid Engine's qsub takes another job of a name that is already queued or running.
+  EXPECT_FALSE(r.once);
+  EXPECT_FALSE(r.continuous);
+}
+
+TEST_F(SubmitParserTest, QsubInterpreterIsDashSThenTheHashBangLineThenBinSh) {
+  host.files["/data/project/alice/py"] = "#!/usr/bin/env  python3 \nprint(1)\n";
+  host.files["/data/project/alice/plain"] = "#!/bin/bash\necho\n";
+  EXPECT_EQ(ok({"py"}, Mode::Qsub).interpreter, (Words{"/usr/bin/env", "python3"}));
+  EXPECT_EQ(ok({"plain"}, Mode::Qsub).interpreter, (Words{"/bin/bash"}));
+  const auto r = ok({"-S", "/bin/zsh", "py"}, Mode::Qsub);
+  EXPECT_EQ(r.interpreter, (Words{"/bin/zsh"}));
+  EXPECT_FALSE(has_warning(r, "-S"));  // qsub runs its script with it
+}
+
+TEST_F(SubmitParserTest, QsubReadsStandardInputWithoutAScriptWord) {
+  host.standard_input = "#$ -N fromstdin\necho hi\n";
+  auto r = ok({"-j", "y"}, Mode::Qsub);
+  EXPECT_EQ(r.program, "STDIN");
+  EXPECT_EQ(r.script, "#$ -N fromstdin\necho hi\n");
+  EXPECT_EQ(r.job_name, "fromstdin");
+  host.standard_input = "echo hi\n";
+  r = ok({}, Mode::Qsub);
+  EXPECT_EQ(r.job_name, "STDIN");
+  EXPECT_EQ(r.resolved_program, "STDIN");
+}
+
+TEST_F(SubmitParserTest, QsubCommandLineWinsOverDirectives) {
+  host.files["/data/project/alice/job.sh"] =
+      "#!/bin/sh\necho first\n#$ -N fromscript\n#$ -l h_vmem=2G\n";
+  auto r = ok({"job.sh"}, Mode::Qsub);
+  EXPECT_EQ(r.job_name, "fromscript");  // #$ lines anywhere in the script
+  EXPECT_EQ(r.memory_kib, 2u * 1024 * 1024);
+  r = ok({"-N", "fromcli", "job.sh"}, Mode::Qsub);
+  EXPECT_EQ(r.job_name, "fromcli");
+  ASSERT_EQ(r.origins.size(), 3u);
+  EXPECT_EQ(r.origins.back().source, OptionOrigin::Source::CommandLine);
+  r = ok({"-C", "", "job.sh"}, Mode::Qsub);
+  EXPECT_EQ(r.job_name, "job.sh");
+}
+
+TEST_F(SubmitParserTest, QsubBinaryRunsTheCommandAsGiven) {
+  const auto r = ok({"-b", "y", "php", "x.php"}, Mode::Qsub);
+  EXPECT_FALSE(r.script);
+  EXPECT_EQ(r.resolved_program, "/usr/bin/php");
+  EXPECT_EQ(r.job_name, "php");
+  EXPECT_EQ(fails({"-b", "y", "nosuchprogram"}, Mode::Qsub).message,
+            "qsub: command \"nosuchprogram\" not found");
+}
+
+TEST_F(SubmitParserTest, QsubMissingScriptIsGridEnginesMessage) {
+  const auto error = fails({"missing.sh"}, Mode::Qsub);
+  EXPECT_EQ(error.message,
+            "Unable to read script file because of error: error opening missing.sh: No such file "
+            "or directory");
+  EXPECT_EQ(error.exit_code, 1);
+}
+
+TEST_F(SubmitParserTest, QsubRefusesAScriptAboveTheCap) {
+  host.files["/data/project/alice/big.sh"] = std::string(96 * 1024 + 1, 'x');
+  const auto error = fails({"big.sh"}, Mode::Qsub);
+  EXPECT_EQ(error.message,
+            "qsub: the script big.sh is larger than 96 KiB, the most k8sjobs carries into a job");
+  host.files["/data/project/alice/big.sh"] = std::string(96 * 1024, 'x');
+  ok({"big.sh"}, Mode::Qsub);
+}
+
+TEST_F(SubmitParserTest, QsubErrorsAreGridEngines) {
+  host.files["/data/project/alice/job.sh"] = "echo\n";
+  auto error = fails({"-N"}, Mode::Qsub);
+  EXPECT_EQ(error.message, "qsub: ERROR! -N option must have argument");
+  EXPECT_EQ(error.exit_code, 2);
+  EXPECT_FALSE(error.usage_first);
+  error = fails({"-j", "maybe", "job.sh"}, Mode::Qsub);
+  EXPECT_EQ(error.message, "qsub: invalid option argument \"-j maybe\"");
+  EXPECT_EQ(error.exit_code, 2);
+  // parse_qsub's answer to a word it does not know: the word alone, never a guess.
+  error = fails({"-nosuch", "job.sh"}, Mode::Qsub);
+  EXPECT_EQ(error.message, "qsub: invalid option argument \"-nosuch\"");
+  EXPECT_EQ(error.exit_code, 2);
+}
+
+// Toolforge jsub's own options never reached Grid Engine's qsub: qsub refuses each as it
+// refused any word it did not know, on the command line and in #$ lines, with or without a value.
+struct JsubOnlyOption {
+  std::string name;
+  std::vector<std::string> values;
+};
+
+class QsubRefusesJsubOnly : public SubmitParserTest,
+                            public ::testing::WithParamInterface<JsubOnlyOption> {};
+
+TEST_P(QsubRefusesJsubOnly, OnTheCommandLine) {
+  host.files["/data/project/alice/job.sh"] = "echo\n";
+  Words argv = {GetParam().name};
+  argv.insert(argv.end(), GetParam().values.begin(), GetParam().values.end());
+  argv.push_back("job.sh");
+  const auto error = fails(argv, Mode::Qsub);
+  EXPECT_EQ(error.message, "qsub: invalid option argument \"" + GetParam().name + "\"");
+  EXPECT_EQ(error.exit_code, 2);
+  EXPECT_FALSE(error.usage_first);
+  // Also after Grid Engine options, with -b y, and without its value.
+  EXPECT_EQ(fails({"-cwd", GetParam().name, "-b", "y", "/usr/bin/php"}, Mode::Qsub).message,
+            "qsub: invalid option argument \"" + GetParam().name + "\"");
+  EXPECT_EQ(fails({"-N", "x", GetParam().name}, Mode::Qsub).exit_code, 2);
+  // jsub takes it (or, -stdout, answers with argparse's words).
+  if (find_option(GetParam().name) != nullptr) {
+    Words jsub_argv = argv;
+    jsub_argv.back() = "run.sh";
+    ok(jsub_argv);
+  }
+}
+
+TEST_P(QsubRefusesJsubOnly, InADirectiveOfTheScript) {
+  std::string line = "#$ " + GetParam().name;
+  for (const auto& value : GetParam().values) line += " " + value;
+  host.files["/data/project/alice/job.sh"] = "#!/bin/sh\n#$ -N ok\n" + line + "\necho\n";
+  const auto error = fails({"job.sh"}, Mode::Qsub);
+  EXPECT_EQ(error.message, "qsub: /data/project/alice/job.sh:3 (#$): invalid option argument \"" +
+                               GetParam().name + "\"");
+  EXPECT_EQ(error.exit_code, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Options, QsubRefusesJsubOnly,
+    ::testing::Values(JsubOnlyOption{"-mem", {"1g"}}, JsubOnlyOption{"-once", {}},
+                      JsubOnlyOption{"-continuous", {}}, JsubOnlyOption{"-quiet", {}},
+                      JsubOnlyOption{"-stderr", {}}, JsubOnlyOption{"-umask", {"022"}},
+                      JsubOnlyOption{"-release", {"buster"}}, JsubOnlyOption{"-stdout", {}}),
+    [](const ::testing::TestParamInfo<JsubOnlyOption>& param_info) {
+      std::string name;
+      for (const char c : param_info.param.name) {
+        if (c != '-') name += c;
+      }
+      return name;
+    });
+
+// Every option of the table qsub does not know is among the cases above, so an option added
+// to jsub later is refused by qsub with a test.
+TEST(QsubRefusesJsubOnlyCases, CoverEveryJsubOnlyOptionOfTheTable) {
+  std::vector<std::string> refused;
+  for (const auto& spec : option_table()) {
+    if (!known_to_qsub(spec)) refused.emplace_back(spec.name);
+  }
+  EXPECT_EQ(refused,
+            (Words{"-mem", "-once", "-continuous", "-quiet", "-stderr", "-umask", "-release"}));
+}
+
+TEST_F(SubmitParserTest, QsubTakesBooleanResourcesAndLocalMailUsers) {
+  host.files["/data/project/alice/job.sh"] = "echo\n";
+  const auto r = ok({"-l", "gpu", "-M", "alice,bob@example.org", "job.sh"}, Mode::Qsub);
+  ASSERT_EQ(r.ignored_resources.size(), 1u);
+  EXPECT_EQ(r.ignored_resources[0].name, "gpu");
+  EXPECT_EQ(r.mail_list, (Words{"alice", "bob@example.org"}));
+  // jsub refuses both.
+  fails({"-l", "gpu", "run.sh"});
+}
+
+TEST_F(SubmitParserTest, QsubReadsMemoryInGridEnginesUnits) {
+  host.files["/data/project/alice/job.sh"] = "echo\n";
+  // Lowercase multipliers are powers of 1000 in Grid Engine (jsub's 1 m = 1024 k was its own).
+  EXPECT_EQ(ok({"-l", "h_vmem=256m", "job.sh"}, Mode::Qsub).memory_kib, 250000u);
+  EXPECT_EQ(ok({"-l", "h_vmem=8G", "job.sh"}, Mode::Qsub).memory_kib, 8388608u);
+  EXPECT_EQ(ok({"-l", "h_vmem=1000", "job.sh"}, Mode::Qsub).memory_kib, 1u);
+  EXPECT_EQ(ok({"-l", "h_vmem=256m", "run.sh"}).memory_kib, 524288u);  // jsub: the default wins
+  EXPECT_EQ(ok({"-l", "h_vmem=600m", "run.sh"}).memory_kib, 614400u);  // jsub: 1 m = 1024 k
+}
+
+TEST_F(SubmitParserTest, HDataAndHRssAreMemoryLimitsTooAndTheSmallestLimitWins) {
+  host.files["/data/project/alice/job.sh"] = "echo\n";
+  // qsub asks for no memory by default: h_data alone is the limit, in Grid Engine's units.
+  const auto alone = ok({"-l", "h_data=34G,time=24:00:00", "job.sh"}, Mode::Qsub);
+  EXPECT_TRUE(alone.memory_given);
+  EXPECT_EQ(alone.memory_kib, 34u * 1024 * 1024);
+  ASSERT_EQ(alone.ignored_resources.size(), 1u);
+  EXPECT_EQ(alone.ignored_resources[0].name, "time");
+  EXPECT_EQ(ok({"-l", "h_rss=500m", "job.sh"}, Mode::Qsub).memory_kib, 488282u);  // rounded up
+  // Both limits applied on the grid: the job could use no more than the smaller.
+  EXPECT_EQ(ok({"-l", "h_vmem=8G,h_data=2G", "job.sh"}, Mode::Qsub).memory_kib, 2097152u);
+  EXPECT_EQ(ok({"-l", "h_data=8G", "-l", "h_vmem=2G", "job.sh"}, Mode::Qsub).memory_kib, 2097152u);
+  // jsub passed h_data to qsub untouched, next to its own h_vmem (512 MiB by default here).
+  EXPECT_EQ(ok({"-l", "h_data=100M", "run.sh"}).memory_kib, 102400u);
+  EXPECT_EQ(ok({"-l", "h_data=4G", "run.sh"}).memory_kib, 524288u);
+  fails({"-l", "h_data=lots", "job.sh"}, Mode::Qsub);
+}
+
+TEST_F(SubmitParserTest, QsubAwayFromTheSubmitHostRunsAScriptItCannotRead) {
+  settings.check_program = false;  // k8sjobs-migrate checking a crontab elsewhere
+  const auto r = ok({"nosuch.sh", "x"}, Mode::Qsub);
+  EXPECT_FALSE(r.script);
+  EXPECT_EQ(r.resolved_program, "/data/project/alice/nosuch.sh");
+  EXPECT_TRUE(has_warning(r, "qsub"));
 }
 
 }  // namespace

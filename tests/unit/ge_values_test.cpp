@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <optional>
 #include <string>
 
 namespace k8sjobs::ge {
@@ -145,9 +149,33 @@ TEST(Umask, OctalOnly) {
   EXPECT_EQ(*parse_umask("077"), 077u);
   EXPECT_EQ(*parse_umask("0"), 0u);
   EXPECT_EQ(*parse_umask("0777"), 0777u);
-  EXPECT_EQ(parse_umask("008").error(), "expected an octal umask such as 007. '008' given.");
-  EXPECT_FALSE(parse_umask("1777"));
+  EXPECT_EQ(parse_umask("008").error(), "expected an octal value. '008' given.");
+  EXPECT_EQ(*parse_umask("1777"), 0777u);  // jsub took any octal number; umask(2) the bits
+  EXPECT_EQ(*parse_umask("00027"), 027u);
   EXPECT_FALSE(parse_umask(""));
+  EXPECT_FALSE(parse_umask("-7"));
+}
+
+TEST(JsubValues, YesNoEmailAndResourcesAsJsubsArgparseTypes) {
+  EXPECT_EQ(*parse_jsub_yes_no("y"), true);
+  EXPECT_EQ(*parse_jsub_yes_no("YES"), true);
+  EXPECT_EQ(*parse_jsub_yes_no("yolo"), true);  // its pattern: ^y(es)?|no?$
+  EXPECT_EQ(*parse_jsub_yes_no("n"), false);
+  EXPECT_EQ(*parse_jsub_yes_no("No"), false);
+  EXPECT_EQ(parse_jsub_yes_no("nope").error(), "expected y[es]|n[o]. 'nope' given.");
+  EXPECT_EQ(parse_jsub_yes_no("").error(), "expected y[es]|n[o]. '' given.");
+  EXPECT_EQ(*parse_jsub_mail_list("a@b.org,c@d"), (std::vector<std::string>{"a@b.org", "c@d"}));
+  for (const char* bad : {"foo", "", "@b", "a@", "a@b,", "a@b,,c@d", "a@b,foo"}) {
+    EXPECT_EQ(parse_jsub_mail_list(bad).error(),
+              std::string("expected list of email addresses. '") + bad + "' given.")
+        << bad;
+  }
+  EXPECT_EQ(jsub_resource_list_problem("h_vmem=1g,release=buster"), std::nullopt);
+  EXPECT_EQ(jsub_resource_list_problem("a=b=c"), std::nullopt);
+  EXPECT_EQ(jsub_resource_list_problem("python"), "invalid argparse_resource value: 'python'");
+  EXPECT_EQ(python_repr("it's"), "\"it's\"");
+  EXPECT_EQ(python_repr("a'\"b"), "'a\\'\"b'");
+  EXPECT_EQ(python_repr("x\ny\t\x01\\"), "'x\\ny\\t\\x01\\\\'");
 }
 
 TEST(Count, PositiveIntegers) {
@@ -249,6 +277,47 @@ TEST(GeMemory, FormatsKibInGridEnginesNotation) {
   EXPECT_EQ(format_ge_memory_kib(1048576), "1G");
   EXPECT_EQ(format_ge_memory_kib(524288), "512M");
   EXPECT_EQ(format_ge_memory_kib(1000), "1000K");
+}
+
+}  // namespace
+}  // namespace k8sjobs::ge
+
+namespace k8sjobs::ge {
+namespace {
+
+// -a reads its time in the process's zone (TZ), as Grid Engine's qsub did.
+class StartTimeValue : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const char* zone = std::getenv("TZ")) saved_ = zone;
+    ::setenv("TZ", "Europe/Berlin", 1);
+    ::tzset();
+  }
+  void TearDown() override {
+    if (saved_) {
+      ::setenv("TZ", saved_->c_str(), 1);
+    } else {
+      ::unsetenv("TZ");
+    }
+    ::tzset();
+  }
+  std::optional<std::string> saved_;
+};
+
+std::chrono::system_clock::time_point utc_seconds(long long seconds) {
+  return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+}
+
+TEST_F(StartTimeValue, LocalTimeWithDaylightSavingAndTheCurrentYear) {
+  // 2030-07-01 12:00 in Berlin (CEST, +02:00) is 10:00 UTC; 2030-01-01 12:00 (CET) is 11:00.
+  const auto now = utc_seconds(1893456000);  // 2030-01-01T00:00:00Z
+  EXPECT_EQ(*parse_start_time("203007011200", now), utc_seconds(1909130400));
+  EXPECT_EQ(*parse_start_time("07011200", now), utc_seconds(1909130400));
+  EXPECT_EQ(*parse_start_time("3001011200.30", now), utc_seconds(1893495600 + 30));
+  EXPECT_EQ(parse_start_time("02301200", now).error(),
+            "Wrong date/time format \"02301200\": Invalid day specification.");
+  EXPECT_EQ(parse_start_time("1301", now).error(),
+            "Wrong date/time format \"1301\": Invalid format of date/hour-minute field.");
 }
 
 }  // namespace

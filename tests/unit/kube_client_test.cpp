@@ -266,5 +266,53 @@ TEST_F(ClientFixture, WatchRelistsWhenTheVersionIsTooOld) {
   EXPECT_EQ(client->stats().relists, 1);
 }
 
+// A stream line is untrusted input: lines that are not watch events are skipped, the stream
+// goes on, nothing throws.
+TEST_F(ClientFixture, WatchSkipsLinesThatAreNotEventsAndGoesOn) {
+  transport->stream_answer(
+      {"not json\n",
+       R"({"type":5,"object":{}})"
+       "\n",
+       R"({"type":"ADDED","object":"a string"})"
+       "\n",
+       R"({"type":"ADDED"})"
+       "\n",
+       R"([1,2])"
+       "\n",
+       "{\"type\":\"ADDED\",\"object\":{\"x\":\"\xff\"}}\n",
+       R"({"type":"ADDED","object":{"metadata":{"name":7,"resourceVersion":[]}}})"
+       "\n",
+       R"({"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"5"}}})"
+       "\n"});
+  std::vector<std::string> seen;
+  WatchOptions options;
+  options.resource_version = "4";
+  auto done = client->watch(resources::kJobs, "ns", options, [&](const WatchEvent& event) {
+    seen.push_back(event.type + ":" + event.object.dump());
+    return event.object["metadata"]["name"] == "a" ? WatchControl::Stop : WatchControl::Continue;
+  });
+  ASSERT_TRUE(done) << done.error().describe();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1], R"(ADDED:{"metadata":{"name":"a","resourceVersion":"5"}})");
+}
+
+TEST_F(ClientFixture, WatchErrorEventWithABadCodeIsAServerErrorAndRetried) {
+  transport->stream_answer({R"({"type":"ERROR","object":{"code":"gone","message":"odd"}})"
+                            "\n"});
+  transport->stream_answer(
+      {R"({"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"5"}}})"
+       "\n"});
+  WatchOptions options;
+  options.resource_version = "4";
+  std::vector<std::string> seen;
+  auto done = client->watch(resources::kJobs, "ns", options, [&](const WatchEvent& event) {
+    seen.push_back(event.type);
+    return WatchControl::Stop;
+  });
+  ASSERT_TRUE(done) << done.error().describe();
+  EXPECT_EQ(seen, std::vector<std::string>{"ADDED"});
+  EXPECT_EQ(transport->requests.size(), 2u);
+}
+
 }  // namespace
 }  // namespace k8sjobs::kube

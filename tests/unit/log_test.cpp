@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <memory>
 #include <sstream>
 
 namespace k8sjobs {
@@ -22,12 +23,27 @@ TEST(RedactSecrets, MasksTokensKeysAndSecretFields) {
 
 TEST(Logging, EveryLineIsRedactedAndPrefixed) {
   std::ostringstream out;
-  configure_logging("jsub", LogLevel::Debug, &out);
-  spdlog::debug("sending Authorization: Bearer topsecret-token to {}", "https://127.0.0.1");
-  spdlog::default_logger()->flush();
+  {
+    LoggingScope logging("jsub", LogLevel::Debug, &out);
+    spdlog::debug("sending Authorization: Bearer topsecret-token to {}", "https://127.0.0.1");
+    spdlog::default_logger()->flush();
+  }
   EXPECT_EQ(out.str(),
             "jsub: debug: sending Authorization: Bearer [redacted] to https://127.0.0.1\n");
-  configure_logging("jsub", LogLevel::Off, &out);
+}
+
+TEST(Logging, AScopeGivesTheLoggingBeforeItBack) {
+  std::ostringstream outer_stream;
+  LoggingScope outer("qstat", LogLevel::Warning, &outer_stream);
+  {
+    auto inner_stream = std::make_unique<std::ostringstream>();
+    LoggingScope inner("jsub", LogLevel::Debug, inner_stream.get());
+    spdlog::warn("inside");
+  }
+  // The inner stream is gone: logging now must reach the outer one, not it.
+  spdlog::warn("after");
+  spdlog::default_logger()->flush();
+  EXPECT_EQ(outer_stream.str(), "qstat: warning: after\n");
 }
 
 TEST(Logging, LevelFromEnvironmentAndVerbosity) {

@@ -102,16 +102,13 @@ TEST_F(MigrateCheck, RetiredReleaseIsAChange) {
   EXPECT_NE(line.commands[0].changes[0].message.find("trusty"), std::string::npos);
 }
 
-TEST_F(MigrateCheck, RefusedOptionIsUnsupportedWithWhatToUseInstead) {
+TEST_F(MigrateCheck, HoldJidInACronLineIsUnsupportedWithWhatToUseInstead) {
   auto line = one("0 * * * * jsub -once -hold_jid first run.sh\n");
   EXPECT_EQ(line.verdict, Verdict::Unsupported);
   ASSERT_EQ(line.commands[0].refusals.size(), 1U);
   const auto& refusal = line.commands[0].refusals[0];
   EXPECT_EQ(refusal.option, "-hold_jid");
-  EXPECT_EQ(refusal.message,
-            "-hold_jid is not supported on Kubernetes yet: a job cannot wait for other jobs");
-  EXPECT_EQ(std::string(ge::option_spec(ge::OptionId::HoldJid).kubernetes),
-            refusal.message + "; " + refusal.instead);
+  EXPECT_EQ(refusal.message, "a CronJob's Jobs cannot wait for other jobs");
   EXPECT_EQ(refusal.instead,
             "run the steps one after the other in one script, or submit the next job at the end "
             "of the previous one");
@@ -162,7 +159,7 @@ TEST_F(MigrateCheck, LocalCommandsAndJlocal) {
   EXPECT_EQ(plain.reason, "no grid command: runs on the cron host");
   auto jlocal = one("10 1 * * * jlocal /data/project/alice/run.sh >/dev/null\n");
   EXPECT_EQ(jlocal.verdict, Verdict::Local);
-  EXPECT_EQ(jlocal.reason, "jlocal: runs on the cron host");
+  EXPECT_EQ(jlocal.reason, "jlocal: runs on the cron host, as before (k8sjobs' jlocal)");
 }
 
 TEST_F(MigrateCheck, UnreadableLinesAreErrorsWithLineNumberAndReason) {
@@ -181,15 +178,30 @@ TEST_F(MigrateCheck, UnreadableLinesAreErrorsWithLineNumberAndReason) {
 }
 
 TEST_F(MigrateCheck, OtherGridCommands) {
+  // qsub lines are checked as qsub reads them: the script's #$ lines, Grid Engine's errors.
   auto qsub = one("3 21 * * * qsub -N x -l h_vmem=256m run.sh\n");
-  EXPECT_EQ(qsub.verdict, Verdict::Unsupported);
-  EXPECT_EQ(qsub.commands[0].refusals.at(0).option, "qsub");
+  EXPECT_EQ(qsub.verdict, Verdict::Ok) << qsub.reason;
+  ASSERT_TRUE(qsub.commands[0].request);
+  EXPECT_EQ(qsub.commands[0].mode, ge::Mode::Qsub);
+  EXPECT_EQ(qsub.commands[0].request->script, "#!/bin/sh\n");
+  auto held = one("3 21 * * * qsub -hold_jid 1 run.sh\n");
+  EXPECT_EQ(held.verdict, Verdict::Unsupported);
+  EXPECT_EQ(held.commands[0].refusals.at(0).option, "-hold_jid");
+  auto missing = one("3 21 * * * qsub nosuch.sh\n");
+  EXPECT_EQ(missing.verdict, Verdict::Error);
+  EXPECT_EQ(missing.commands[0].error,
+            "Unable to read script file because of error: error opening nosuch.sh: No such file "
+            "or directory");
+  // jsub's own options on a qsub line: Grid Engine's qsub never took them.
+  auto jsub_option = one("3 21 * * * qsub -mem 1g run.sh\n");
+  EXPECT_EQ(jsub_option.verdict, Verdict::Error);
+  EXPECT_EQ(jsub_option.commands[0].error, "qsub: invalid option argument \"-mem\"");
   EXPECT_EQ(one("0 4 * * * jstop web\n").verdict, Verdict::Ok);
   EXPECT_EQ(one("0 4 * * * qdel web\n").verdict, Verdict::Ok);
 }
 
 TEST_F(MigrateCheck, TheWorstCommandDecidesTheLine) {
-  auto line = one("0 * * * * jsub -once run.sh; jsub -once -p 1 run.sh; qsub run.sh\n");
+  auto line = one("0 * * * * jsub -once run.sh; jsub -once -p 1 run.sh; qsub -a 01010000 run.sh\n");
   ASSERT_EQ(line.commands.size(), 3U);
   EXPECT_EQ(line.commands[0].verdict, Verdict::Ok);
   EXPECT_EQ(line.commands[1].verdict, Verdict::Changes);
@@ -244,8 +256,7 @@ TEST_F(MigrateCheck, TableRendering) {
       "0 * * * * date\n"
       "61 * * * * jsub run.sh\n");
   std::string priority = ge::option_spec(ge::OptionId::Priority).kubernetes.data();
-  std::string hold =
-      "-hold_jid is not supported on Kubernetes yet: a job cannot wait for other jobs";
+  std::string hold = "a CronJob's Jobs cannot wait for other jobs";
   const std::string pad(19, ' ');
   std::string expected =
       "LINE  VERDICT      COMMAND\n"
@@ -382,10 +393,22 @@ TEST_F(MigrateCheck, ScriptsInAMissingDirectoryAreNotEachLookedUp) {
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(result.lines[static_cast<std::size_t>(i)].verdict, Verdict::Error);
     EXPECT_EQ(result.lines[static_cast<std::size_t>(i)].commands.at(0).error,
-              "Program '/data/project/alice/gone/run-" + std::to_string(i) + ".sh' not found.");
+              "jsub: error: argument program: Program '/data/project/alice/gone/run-" +
+                  std::to_string(i) + ".sh' not found.");
   }
   EXPECT_EQ(result.lines[20].verdict, Verdict::Ok);
   EXPECT_EQ(counting.inside_gone, 0);
+}
+
+TEST_F(MigrateCheck, JsonTextOfLinesThatAreNotUtf8ShowsReplacementCharacters) {
+  auto result = check("*/5 * * * * jsub -once -N x python3 caf\xe9 \xff\n");
+  std::string text;
+  ASSERT_NO_THROW(text = render_json_text({result}));
+  EXPECT_EQ(text.back(), '\n');
+  auto parsed = nlohmann::json::parse(text);
+  EXPECT_EQ(parsed["files"][0]["lines"][0]["text"],
+            "*/5 * * * * jsub -once -N x python3 caf\xef\xbf\xbd \xef\xbf\xbd");
+  EXPECT_EQ(parsed["files"][0]["lines"][0]["verdict"], "ok");
 }
 
 TEST_F(MigrateCheck, JsonRendering) {
@@ -470,10 +493,12 @@ TEST_F(MigrateCheck, CorpusLines) {
   EXPECT_EQ(lines, 42);
   EXPECT_EQ(compared, 29);
   // Reviewed line by line: 7 commented-out jobs; 5 jlocal lines; the 3 trusty lines are changes
-  // (run on the default release); -mem 8g is above the default site maximum (4Gi) and qsub
-  // is not provided: unsupported. (-mem 6G on the bigbrother lines is the script's argument.)
-  std::map<std::string, int> expected{
-      {"commented", 7}, {"ok", 25}, {"changes", 3}, {"local", 5}, {"unsupported", 2}};
+  // (run on the default release); -mem 8g is above the default site maximum (4Gi):
+  // unsupported. The qsub line is an error: $STDOPTS is not set in the crontab, and the empty
+  // word it leaves stands where qsub reads its script ("error opening : Is a directory").
+  // (-mem 6G on the bigbrother lines is the script's argument.)
+  std::map<std::string, int> expected{{"commented", 7}, {"ok", 25},         {"changes", 3},
+                                      {"local", 5},     {"unsupported", 1}, {"error", 1}};
   EXPECT_EQ(verdicts, expected);
 }
 

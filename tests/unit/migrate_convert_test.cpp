@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <string>
@@ -14,6 +15,7 @@
 #include "ge_fake_host.h"
 #include "k8sjobs/migrate/convert.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/launcher_bytes.h"
 #include "k8sjobs/translate/workload.h"
 #include "support/build_paths.h"
 #include "support/openapi_validator.h"
@@ -77,13 +79,27 @@ TEST_F(MigrateConvert, RepresentativeLineGivesThisCronJob) {
   auto workload =
       translate::build_workload(request, site, {0, "tool-alice", "cleanupworklistbot"}, context);
   ASSERT_TRUE(workload);
-  EXPECT_EQ(cronjob["spec"]["jobTemplate"]["spec"]["template"],
-            workload->object["spec"]["template"]);
+  // ... except JOB_ID, which each run's pod reads from the number k8sjobs-controller gives it.
+  json pod_template = workload->object["spec"]["template"];
+  bool job_id_found = false;
+  for (auto& variable : pod_template["spec"]["containers"][0]["env"]) {
+    if (variable["name"] != "JOB_ID") continue;
+    EXPECT_EQ(variable["value"], "0");
+    variable = {
+        {"name", "JOB_ID"},
+        {"valueFrom",
+         {{"fieldRef",
+           {{"apiVersion", "v1"}, {"fieldPath", "metadata.labels['k8sjobs.io/job-id']"}}}}}};
+    job_id_found = true;
+  }
+  EXPECT_TRUE(job_id_found);
+  EXPECT_EQ(cronjob["spec"]["jobTemplate"]["spec"]["template"], pod_template);
 
   json job_annotations = workload->object["metadata"]["annotations"];
   job_annotations.erase(translate::kSubmitTimeAnnotation);
   json job_labels = workload->object["metadata"]["labels"];
   job_labels["k8sjobs.io/migrated-from"] = "crontab";
+  job_labels["k8sjobs.io/awaiting-job-id"] = "true";
   json expected = {
       {"apiVersion", "batch/v1"},
       {"kind", "CronJob"},
@@ -110,12 +126,23 @@ TEST_F(MigrateConvert, RepresentativeLineGivesThisCronJob) {
         {"failedJobsHistoryLimit", 1},
         {"jobTemplate",
          {{"metadata", {{"labels", job_labels}, {"annotations", job_annotations}}},
-          {"spec", {{"backoffLimit", 0}, {"template", workload->object["spec"]["template"]}}}}}}}};
+          {"spec", {{"backoffLimit", 0}, {"suspend", true}, {"template", pod_template}}}}}}}};
   EXPECT_EQ(cronjob, expected) << cronjob.dump(2);
   EXPECT_EQ(job_annotations.count(translate::kSubmitTimeAnnotation), 0U);
   EXPECT_EQ(cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["resources"]
                    ["limits"]["memory"],
             "768Mi");
+}
+
+// Grid Engine named qsub's output files after the job: each run of the CronJob writes to the
+// files of the number it gets when it runs, not to job 0's.
+TEST_F(MigrateConvert, EachRunsOutputFilesNameItsOwnJobNumber) {
+  auto cronjob = only("0 * * * * qsub -b y -N tick /bin/true\n");
+  const std::string launcher =
+      cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"][2];
+  EXPECT_NE(launcher.find("/tick.o$${JOB_ID}"), std::string::npos) << launcher;
+  EXPECT_NE(launcher.find("/tick.e$${JOB_ID}"), std::string::npos) << launcher;
+  EXPECT_EQ(launcher.find("tick.o0"), std::string::npos) << launcher;
 }
 
 TEST_F(MigrateConvert, ConcurrencyPolicyFollowsOnce) {
@@ -197,10 +224,13 @@ TEST_F(MigrateConvert, SkippedLinesSayWhy) {
   EXPECT_EQ(conversion.skipped[5].reason, "unsupported: site limit");
 }
 
-TEST_F(MigrateConvert, HoldSuspendsTheCronJobNotEachJob) {
+TEST_F(MigrateConvert, HoldSuspendsTheCronJob) {
   auto cronjob = only("0 * * * * jsub -h run.sh\n");
   EXPECT_EQ(cronjob["spec"]["suspend"], true);
-  EXPECT_FALSE(cronjob["spec"]["jobTemplate"]["spec"].contains("suspend"));
+  // Each run starts suspended all the same: it waits for its job number, not for qrls.
+  EXPECT_EQ(cronjob["spec"]["jobTemplate"]["spec"]["suspend"], true);
+  EXPECT_EQ(cronjob["spec"]["jobTemplate"]["metadata"]["labels"]["k8sjobs.io/awaiting-job-id"],
+            "true");
 }
 
 TEST_F(MigrateConvert, JobsYamlEntry) {
@@ -212,7 +242,7 @@ TEST_F(MigrateConvert, JobsYamlEntry) {
   ASSERT_EQ(conversion.items.size(), 2U);
   json expected{{"name", "upd"},
                 {"command", "cd /data/project/alice/bot && python3 up.py --lang 'de at'"},
-                {"image", "bookworm"},
+                {"image", "python3.11"},  // the image rules' choice for python3
                 {"schedule", "0 * * * *"},
                 {"mem", "1Gi"},
                 {"emails", "onfinish"},
@@ -236,6 +266,23 @@ TEST_F(MigrateConvert, JobsYamlEntry) {
   for (const auto& item : conversion.items) {
     for (const auto& [key, value] : item.object.items()) EXPECT_TRUE(known.count(key)) << key;
   }
+}
+
+TEST_F(MigrateConvert, JobsYamlCommandCarriesBytesThatAreNotUtf8ThroughTheShell) {
+  auto conversion = convert_to_jobs_yaml(
+      checks("0 * * * * jsub -N raw /usr/bin/printf '[\\%s]' caf\xe9 'it'\\''s'\n"), site, options);
+  ASSERT_EQ(conversion.items.size(), 1U);
+  const std::string command = conversion.items[0].object["command"].get<std::string>();
+  EXPECT_EQ(command, "/usr/bin/printf '[%s]' \"caf`printf '\\351'`\" 'it'\\''s'");
+  ASSERT_NO_THROW(jobs_yaml_text(conversion));
+  // The framework runs the command with /bin/sh -c: the program gets the bytes back.
+  FILE* shell = popen(("/bin/sh -c " + translate::double_quoted(command)).c_str(), "r");
+  ASSERT_NE(shell, nullptr);
+  std::string out;
+  char buffer[256];
+  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, shell)) > 0;) out.append(buffer, n);
+  EXPECT_EQ(pclose(shell), 0);
+  EXPECT_EQ(out, "[caf\xe9][it's]");
 }
 
 // Everything convert makes from the corpus and the sample crontab is a valid batch/v1 CronJob.

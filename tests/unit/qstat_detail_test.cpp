@@ -42,6 +42,21 @@ TEST(JobDetail, SimpleJobByteExact) {
             "job_name:                   hostname\n");
 }
 
+// Grid Engine's show_job.c pads these three labels its own way (29, 28 and 29 columns).
+TEST(JobDetail, DependencyListsAsGridEnginePrintsThem) {
+  JobRecord j = job(42, "index", "alice", 0.5, {task(0, JobState::Held)});
+  j.predecessor_requests = {"align", "sam*"};
+  j.predecessor_jobs = {40, 41};
+  j.successor_jobs = {43};
+  const std::string out = render_job_detail({j}, TimeZone::utc());
+  EXPECT_NE(out.find("job_name:                   index\n"
+                     "jid_predecessor_list (req):  align,sam*\n"
+                     "jid_predecessor_list:       40,41\n"
+                     "jid_successor_list:          43\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST(JobDetail, EveryFieldGolden) {
   JobRecord j = detailed_job();
   j.execution_time = at(3600);

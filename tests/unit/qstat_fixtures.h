@@ -12,6 +12,7 @@
 
 #include "k8sjobs/jobs/job_record.h"
 #include "support/build_paths.h"
+#include "support/golden_file.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::qstat::fixtures {
@@ -147,14 +148,10 @@ inline std::string golden(const std::string& name) {
   return testing::read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name);
 }
 
-// Compares with tests/data/qstat/golden/<name>. K8SJOBS_UPDATE_GOLDEN=1 rewrites the file
-// instead (review the diff before committing).
+// Compares with tests/data/qstat/golden/<name> (support/golden_file.h).
 inline void expect_golden(const std::string& name, const std::string& actual) {
-  if (std::getenv("K8SJOBS_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name) << actual;
-    return;
-  }
-  EXPECT_EQ(actual, golden(name)) << "golden file " << name;
+  testing::expect_golden_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/qstat/golden/" + name, actual,
+                              "--gtest_filter='Qstat*'");
 }
 
 }  // namespace k8sjobs::qstat::fixtures

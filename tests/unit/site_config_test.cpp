@@ -98,6 +98,21 @@ TEST(SiteConfigNames, NamespaceHomeAndMailFollowTheToolRule) {
   EXPECT_EQ(config.namespace_for("proj-web"), "jobs-web-x");
   EXPECT_EQ(config.home_for("proj-web"), "/home/proj-web/web");
   EXPECT_EQ(config.default_mail_address("proj-web"), "proj-web@example.org");
+  EXPECT_EQ(config.mail.from_address(), "k8sjobs@example.org");
+  EXPECT_TRUE(config.mail.relay.empty());
+  EXPECT_EQ(config.mail.batch_window, std::chrono::seconds(60));
+
+  config = parse_ok(
+      "mail:\n  relay: smtp://relay.example.org:587\n  from: jobs@example.org\n"
+      "  starttls: always\n  username: jobs\n  password_file: /etc/k8sjobs/smtp-password\n"
+      "  batch_window_seconds: 300\n  max_recipients: 5\n");
+  EXPECT_EQ(config.mail.relay, "smtp://relay.example.org:587");
+  EXPECT_EQ(config.mail.from_address(), "jobs@example.org");
+  EXPECT_EQ(config.mail.starttls, MailSettings::StartTls::Always);
+  EXPECT_EQ(config.mail.username, "jobs");
+  EXPECT_EQ(config.mail.password_file, "/etc/k8sjobs/smtp-password");
+  EXPECT_EQ(config.mail.batch_window, std::chrono::seconds(300));
+  EXPECT_EQ(config.mail.max_recipients, 5);
   EXPECT_EQ(expand_template("{tool}{user}{other}", "u", "t"), "tu{other}");
 }
 
@@ -316,6 +331,15 @@ TEST(SiteConfigErrors, BadValuesReportFileAndLine) {
        "site.yaml:2: local.state_dir: must be an absolute path, got 'state'"},
       {"mail:\n  default_domain: a@b\n",
        "site.yaml:2: mail.default_domain: 'a@b' is not a mail domain"},
+      {"mail:\n  relay: http://x\n",
+       "site.yaml:2: mail.relay: 'http://x' is not an SMTP relay (expected smtp://host:port or "
+       "smtps://)"},
+      {"mail:\n  starttls: maybe\n",
+       "site.yaml:2: mail.starttls: 'maybe' is not a STARTTLS mode (expected never, try or "
+       "always)"},
+      {"mail:\n  from: 'a b@x.org'\n", "site.yaml:2: mail.from: 'a b@x.org' is not a mail address"},
+      {"mail:\n  batch_window_seconds: -1\n",
+       "site.yaml:2: mail.batch_window_seconds: -1 is out of range (0 to 86400)"},
       {"jobs:\n  backoff_limit: 1\n  backoff_limit: 2\n",
        "site.yaml:3: jobs.backoff_limit: given twice"},
       {"- backend\n", "site.yaml:1: expected a mapping of settings"},

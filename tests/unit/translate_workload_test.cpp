@@ -4,11 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
+#include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/translate/job_environment.h"
 #include "k8sjobs/translate/labels.h"
 #include "support/build_paths.h"
+#include "support/kubelet_container.h"
 #include "support/openapi_validator.h"
 #include "support/temp_dir.h"
 
@@ -57,8 +63,10 @@ std::string env_value(const json& container, const std::string& name) {
   return "<unset>";
 }
 
-const json& container_of(const Workload& workload) {
-  return workload.object["spec"]["template"]["spec"]["containers"][0];
+// The container as the kubelet starts it (its words after `$` expansion).
+json container_of(const Workload& workload) {
+  return testing::as_kubelet_starts_it(
+      workload.object["spec"]["template"]["spec"]["containers"][0]);
 }
 
 TEST(BuildWorkload, OneOffJobMatchesTheGoldenManifest) {
@@ -123,7 +131,7 @@ TEST(BuildWorkload, ArgvIsPassedThroughByteForByte) {
                           "héllo ☃",   ""};
   auto workload = build_workload(request, site::SiteConfig(), identity(), context());
   ASSERT_TRUE(workload);
-  const auto& command = container_of(*workload)["command"];
+  const json command = container_of(*workload)["command"];
   ASSERT_EQ(command.size(), 5u + request.program_args.size());
   EXPECT_EQ(command[0], "/bin/sh");
   EXPECT_EQ(command[1], "-c");
@@ -131,6 +139,24 @@ TEST(BuildWorkload, ArgvIsPassedThroughByteForByte) {
   EXPECT_EQ(command[4], "/usr/bin/python3");
   for (size_t i = 0; i < request.program_args.size(); ++i)
     EXPECT_EQ(command[5 + i], request.program_args[i]);
+}
+
+TEST(BuildWorkload, EveryDollarIsEscapedForTheKubelet) {
+  auto request = updater_request();
+  request.program_args = {"$(HOME)", "kill $$"};
+  request.env_vars = {{"MODE", "$(JOB_ID)$", false}};
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload);
+  const json& manifest = workload->object["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(manifest["command"][5], "$$(HOME)");
+  EXPECT_EQ(manifest["command"][6], "kill $$$$");
+  EXPECT_EQ(env_value(manifest, "MODE"), "$$(JOB_ID)$$");
+  EXPECT_NE(manifest["command"][2].get<std::string>().find("\"$$@\""), std::string::npos);
+  // The kubelet gives the words back as submitted.
+  const json started = container_of(*workload);
+  EXPECT_EQ(started["command"][5], "$(HOME)");
+  EXPECT_EQ(started["command"][6], "kill $$");
+  EXPECT_EQ(env_value(started, "MODE"), "$(JOB_ID)$");
 }
 
 TEST(BuildWorkload, LauncherRunsTheProgramUnchangedThroughARealShell) {
@@ -212,6 +238,70 @@ TEST(BuildWorkload, TimeLimitHoldRetriesAndCpus) {
   EXPECT_EQ(workload->object["spec"]["backoffLimit"], 3);
 }
 
+// -a: suspended with the time while it is ahead (k8sjobs-controller starts it); a time already
+// past starts at once; with -h as well the hold is marked, so the controller leaves it to qrls.
+TEST(BuildWorkload, StartTimeSuspendsUntilThen) {
+  const auto submitted = context().submit_time;
+  auto request = updater_request();
+  request.start_time = submitted + std::chrono::hours(2);
+  auto later = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->object["spec"]["suspend"], true);
+  const auto& annotations = later->object["metadata"]["annotations"];
+  EXPECT_EQ(annotations["k8sjobs.io/start-after"], "2026-11-18T13:06:40Z");
+  EXPECT_FALSE(annotations.contains("k8sjobs.io/hold"));
+
+  request.start_time = submitted - std::chrono::hours(2);
+  auto past = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(past);
+  EXPECT_FALSE(past->object["spec"].contains("suspend"));
+  EXPECT_EQ(past->object["metadata"]["annotations"]["k8sjobs.io/start-after"],
+            "2026-11-18T09:06:40Z");
+
+  request.hold = true;
+  auto held = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->object["spec"]["suspend"], true);
+  EXPECT_EQ(held->object["metadata"]["annotations"]["k8sjobs.io/hold"], "user");
+
+  request.hold = false;
+  request.start_time = submitted + std::chrono::hours(2);
+  request.continuous = true;
+  request.mode = ge::Mode::Jstart;
+  auto deployment = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(deployment);
+  EXPECT_EQ(deployment->object["spec"]["replicas"], 0);
+}
+
+// -hold_jid: suspended with the resolved job numbers (k8sjobs-controller starts it when they
+// have finished), the words as given kept for qstat -j; with -h the hold is marked too.
+TEST(BuildWorkload, PredecessorsSuspendUntilTheyHaveFinished) {
+  auto request = updater_request();
+  request.hold_jid = {"align", "12"};
+  request.predecessors = {10, 12};
+  auto waiting = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(waiting);
+  EXPECT_EQ(waiting->object["spec"]["suspend"], true);
+  const auto& annotations = waiting->object["metadata"]["annotations"];
+  EXPECT_EQ(annotations["k8sjobs.io/hold-jid"], "10,12");
+  EXPECT_FALSE(annotations.contains("k8sjobs.io/hold"));
+  auto details =
+      jobs::job_details_from_annotation(annotations["k8sjobs.io/details"].get<std::string>());
+  EXPECT_EQ(details.details.hold_jid, (std::vector<std::string>{"align", "12"}));
+
+  request.hold = true;
+  auto held = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(held);
+  EXPECT_EQ(held->object["metadata"]["annotations"]["k8sjobs.io/hold"], "user");
+
+  request.hold = false;
+  request.continuous = true;
+  request.mode = ge::Mode::Jstart;
+  auto deployment = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(deployment);
+  EXPECT_EQ(deployment->object["spec"]["replicas"], 0);
+}
+
 TEST(BuildWorkload, RefusesMoreThanTheSiteAllows) {
   auto request = updater_request();
   request.memory_kib = 8ULL * 1024 * 1024;
@@ -240,6 +330,7 @@ TEST(BuildWorkload, AdmitRefusesWhatBuildWorkloadRefuses) {
   requests.back().cpus = 4;
   requests.push_back(updater_request());
   requests.back().release = "trusty";
+  requests.back().release_given = true;  // as the parser sets it: a release not given is known
   requests.push_back(updater_request());
   requests.back().env_vars = {{"GOOD", "1", false}, {"BAD NAME", "x", false}};
   requests.push_back(updater_request());
@@ -268,6 +359,92 @@ TEST(Labels, NamesBecomeValidKubernetesNames) {
   EXPECT_EQ(label_value("my job/1"), "my-job-1");
   EXPECT_EQ(label_value("_x_"), "x");
   EXPECT_EQ(label_value(std::string(80, 'b')).size(), 63u);
+}
+
+}  // namespace
+}  // namespace k8sjobs::translate
+
+namespace k8sjobs::translate {
+namespace {
+
+// qsub: the script travels in K8SJOBS_JOB_SCRIPT (every `$` escaped for the kubelet), the
+// container's words are the interpreter's and the job's arguments, the launcher spools the
+// script between them; Grid Engine's output names.
+TEST(BuildWorkload, QsubScriptTravelsInTheEnvironmentAndRunsWithItsInterpreter) {
+  auto request = updater_request();
+  request.mode = ge::Mode::Qsub;
+  request.program = "job.sh";
+  request.resolved_program = "/data/project/alice/job.sh";
+  request.program_args = {"a b", "$(HOME)"};
+  request.script = "#!/usr/bin/env python3\nprint('$(HOME) $$')\n";
+  request.interpreter = {"/usr/bin/env", "python3"};
+  request.job_name = "job.sh";
+  auto workload = build_workload(request, site::SiteConfig(), identity(), context());
+  ASSERT_TRUE(workload) << workload.error().message;
+  const json& raw = workload->object["spec"]["template"]["spec"]["containers"][0];
+  EXPECT_EQ(env_value(raw, "K8SJOBS_JOB_SCRIPT"),
+            "#!/usr/bin/env python3\nprint('$$(HOME) $$$$')\n");
+  const json container = container_of(*workload);
+  EXPECT_EQ(env_value(container, "K8SJOBS_JOB_SCRIPT"), *request.script);
+  const auto command = container["command"].get<std::vector<std::string>>();
+  ASSERT_EQ(command.size(), 8u);
+  EXPECT_EQ(std::vector<std::string>(command.begin() + 4, command.end()),
+            (std::vector<std::string>{"/usr/bin/env", "python3", "a b", "$(HOME)"}));
+  const std::string& launcher = command[2];
+  EXPECT_NE(launcher.find("mktemp"), std::string::npos) << launcher;
+  EXPECT_NE(launcher.find("set -- \"$k8sjobs_i\" \"$k8sjobs_a\" \"$JOB_SCRIPT\" \"$@\""),
+            std::string::npos)
+      << launcher;
+  EXPECT_EQ(env_value(container, "SGE_STDOUT_PATH"), "/data/project/alice/job.sh.o4711");
+  EXPECT_EQ(env_value(container, "SGE_STDERR_PATH"), "/data/project/alice/job.sh.e4711");
+}
+
+// The launcher, run by a real /bin/sh: the spooled copy is what runs, as $0 and $JOB_SCRIPT
+// (a private file, mode 0700, held open by the job), with the arguments unchanged; the variable
+// that carried it is gone.
+TEST(LauncherScript, QsubSpoolsTheScriptToAPrivateFileAndRunsIt) {
+  testing::TempDir dir;
+  ge::SubmitRequest request;
+  request.mode = ge::Mode::Qsub;
+  request.script =
+      "echo \"$# [$1] [$2] ${K8SJOBS_JOB_SCRIPT:-gone}\"\n"
+      "test \"$0\" = \"$JOB_SCRIPT\" && test -f \"$0\" && test -x \"$0\" && echo same\n"
+      "head -n 1 \"$JOB_SCRIPT\" | cut -c1-6\n";
+  request.interpreter = {"/bin/sh"};
+  const std::string out = (dir.path() / "out").string();
+  const std::string script = launcher_script(request, out, out, 022);
+  const std::string command = "K8SJOBS_JOB_SCRIPT='" + *request.script + "' TMPDIR='" +
+                              dir.path().string() + "' /bin/sh -c '" + script +
+                              "' k8sjobs-job /bin/sh 'x y' z";
+  // The launcher and the script hold no single quote: the words above are quoted as written.
+  ASSERT_EQ(script.find('\''), std::string::npos);
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  EXPECT_EQ(testing::read_file(out), "2 [x y] [z] gone\nsame\necho \"\n");
+}
+
+// The spooled copy leaves nothing behind once the job's command has ended, and the launcher
+// still execs it: the job is the launcher's process (same PID, so signals sent to the container's
+// process reach the job itself), and its exit status is the launcher's.
+TEST(LauncherScript, QsubsSpooledCopyIsGoneWhenTheJobEndsAndTheJobIsExeced) {
+  testing::TempDir dir;
+  const auto tmp = dir.path() / "tmp";
+  std::filesystem::create_directory(tmp);
+  ge::SubmitRequest request;
+  request.mode = ge::Mode::Qsub;
+  request.script = "echo $$ >job.pid\nexit 3\n";
+  request.interpreter = {"/bin/sh"};
+  const std::string out = (dir.path() / "out").string();
+  const std::string script = launcher_script(request, out, out, 022);
+  ASSERT_EQ(script.find('\''), std::string::npos);
+  const std::string command =
+      "cd '" + dir.path().string() + "' && K8SJOBS_JOB_SCRIPT='" + *request.script + "' TMPDIR='" +
+      tmp.string() + "' /bin/sh -c 'echo $$ >launcher.pid\n" + script + "' k8sjobs-job /bin/sh";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+  EXPECT_EQ(testing::read_file(dir.path() / "job.pid"),
+            testing::read_file(dir.path() / "launcher.pid"));
+  EXPECT_TRUE(std::filesystem::is_empty(tmp));
 }
 
 }  // namespace

@@ -96,6 +96,12 @@ TEST(Rfc3339, ParsesKubernetesTimesAndOffsets) {
   ASSERT_TRUE(base);
   EXPECT_EQ(system_clock::to_time_t(*base), 1795445670);
   EXPECT_EQ(text::parse_rfc3339("2026-11-23T15:54:30+01:00"), base);
+  // Found by fuzzing: year 7734 overflowed system_clock's nanoseconds (undefined behaviour).
+  EXPECT_EQ(text::parse_rfc3339("7734-11-23T14:54:37Z"), std::nullopt);
+  EXPECT_EQ(text::parse_rfc3339("9999-12-31T23:59:59Z"), std::nullopt);
+  EXPECT_EQ(text::parse_rfc3339("1969-12-31T23:59:59Z"), std::nullopt);
+  EXPECT_TRUE(text::parse_rfc3339("2200-12-31T23:59:59-23:59"));
+  EXPECT_TRUE(text::parse_rfc3339("1970-01-01T00:00:00Z"));
   EXPECT_EQ(text::parse_rfc3339("2026-11-23T13:24:30-01:30"), base);
   EXPECT_EQ(text::parse_rfc3339("2026-11-23t14:54:30z"), base);
   auto fraction = text::parse_rfc3339("2026-11-23T14:54:30.250000Z");

@@ -4,11 +4,16 @@
 // is still never printed.
 
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "k8sjobs/sys/environment.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace k8sjobs {
 
@@ -17,8 +22,20 @@ enum class LogLevel { Debug, Info, Warning, Error, Off };
 // K8SJOBS_LOG=debug|info|warn|error|off; each -v on the command line lowers the level by one.
 LogLevel log_level_from(const sys::Environment& environment, int verbosity);
 
-// `program` prefixes every line ("jsub: warning: ..."). `out` replaces stderr (tests).
-void configure_logging(std::string_view program, LogLevel level, std::ostream* out = nullptr);
+// The logging of a scope (a command's run): while it lives, diagnostics go to `out` (stderr
+// when null) at `level`, each line prefixed by `program` ("jsub: warning: ..."); when it ends,
+// the logging before it is back. spdlog's default logger is the one process-wide setting: only
+// these scopes change it, so a stream a scope names is never written after the scope.
+class LoggingScope {
+ public:
+  LoggingScope(std::string_view program, LogLevel level, std::ostream* out = nullptr);
+  ~LoggingScope();
+  LoggingScope(const LoggingScope&) = delete;
+  LoggingScope& operator=(const LoggingScope&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+};
 
 // Masks bearer tokens, Authorization headers, PEM private keys and token/password fields.
 std::string redact_secrets(std::string_view text);

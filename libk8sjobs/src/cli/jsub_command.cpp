@@ -1,6 +1,4 @@
 #include "k8sjobs/cli/jsub_command.h"
-#include "k8sjobs/cli/commands.h"
-#include "k8sjobs/cli/program.h"
 
 #include <unistd.h>
 
@@ -9,13 +7,19 @@
 #include <ostream>
 
 #include "k8sjobs/cli/backend_factory.h"
+#include "k8sjobs/cli/commands.h"
+#include "k8sjobs/cli/program.h"
 #include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/ge/host_view.h"
 #include "k8sjobs/ge/option_table.h"
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/submit_parser.h"
+#include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/log.h"
+#include "k8sjobs/sys/host_name.h"
+#include "k8sjobs/translate/image_choice.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/script_interpreters.h"
 #include "k8sjobs/translate/workload.h"
 #include "k8sjobs/translate/yaml_output.h"
 #include "submit_settings.h"
@@ -53,12 +57,6 @@ OwnOptions take_own_options(std::vector<std::string>& words) {
   return own;
 }
 
-std::string hostname() {
-  char buffer[256] = {0};
-  if (gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
-  return buffer;
-}
-
 std::string task_range_text(const ge::TaskRange& range) {
   return std::to_string(range.first) + "-" + std::to_string(range.last) + ":" +
          std::to_string(range.step);
@@ -68,7 +66,8 @@ std::string task_range_text(const ge::TaskRange& range) {
 // that cron sent no mail (jsub's rule). Falls back to stderr when the file cannot be written.
 void report_failure(const ge::SubmitRequest& request, const std::string& message,
                     std::ostream& err) {
-  if (!request.stderr_flag) {
+  // qsub reports on stderr, as Grid Engine did.
+  if (!request.stderr_flag && request.mode != ge::Mode::Qsub) {
     ge::OutputPathContext context;
     ge::OutputPaths paths = ge::resolve_output_paths(request, context);
     std::ofstream file(paths.stderr_path, std::ios::app);
@@ -102,7 +101,8 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
   std::string command(ge::command_name(mode));
   std::vector<std::string> words = io.args;
   OwnOptions own = take_own_options(words);
-  configure_logging(command, log_level_from(io.environment, own.verbosity));
+  // -v lowers the level for this run; the log goes where run_guarded sent it.
+  LoggingScope logging(command, log_level_from(io.environment, own.verbosity));
 
   if (own.help) {
     io.out << ge::usage_text(command)
@@ -131,7 +131,12 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
       std::ofstream file(*error.error_file, std::ios::app);
       if (file) written = static_cast<bool>(file << error.message << "\n");
     }
-    if (!written) io.err << error.message << "\n";
+    if (!written) {
+      if (error.usage_first && mode != ge::Mode::Qsub) {
+        io.err << "usage: " << command << " [options...] program [args...]\n";
+      }
+      io.err << error.message << "\n";
+    }
     return error.exit_code;
   }
   ge::SubmitRequest& request = *parsed;
@@ -141,10 +146,23 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
   }
 
   translate::SubmitContext context;
-  context.hostname = hostname();
+  context.hostname = sys::host_name();
   context.submit_time = io.clock.now();
   for (const auto& [name, value] : io.environment.all())
     context.environment.emplace_back(name, value);
+  // The script's #! line and words choose its image (qsub's job script is already read). Only
+  // a Kubernetes job runs in an image: the local backend reads nothing and warns of nothing.
+  const bool runs_in_image =
+      own.dry_run || request.verify || site->backend == site::Backend::Kubernetes;
+  const auto path = translate::image_script_path(request);
+  if (runs_in_image && path) {
+    context.program_text = host->read_text_file(*path, translate::kScriptScanBytes);
+  }
+  const auto image = translate::choose_image(
+      translate::image_query_of(request, context.program_text), site->images);
+  if (runs_in_image && image && !image->warning.empty() && !request.quiet) {
+    io.err << command << ": warning: " << image->warning << "\n";
+  }
 
   if (own.dry_run || request.verify) {
     // The job ID is given out at submission; the dry run shows ID 0.
@@ -157,6 +175,7 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
     }
     io.out << "# " << command
            << " --dry-run: nothing was submitted; the job ID (0 here) is assigned on submission\n"
+           << "# image " << image->image << " (" << image->summary() << ")\n"
            << translate::to_yaml({workload->object});
     return 0;
   }
@@ -165,6 +184,25 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
   if (!backend) {
     report_failure(request, "Unable to run job: " + backend.error().message + "\nExiting.", io.err);
     return backend.error().exit_code;
+  }
+  if (!request.hold_jid.empty()) {
+    // Grid Engine's qmaster resolved -hold_jid at submission, against the user's own jobs
+    // (finished ones still known included); a word naming none refuses the job.
+    jobs::JobQuery own_jobs;
+    own_jobs.users = {request.user};
+    own_jobs.include_finished = true;
+    auto listed = (*backend)->list(own_jobs);
+    if (!listed) {
+      report_failure(request, "Unable to run job: " + listed.error().message + "\nExiting.",
+                     io.err);
+      return listed.error().exit_code;
+    }
+    auto resolved = jobs::resolve_hold_jid(request.hold_jid, listed->records);
+    if (!resolved) {
+      report_failure(request, "Unable to run job: " + resolved.error() + "\nExiting.", io.err);
+      return 1;
+    }
+    request.predecessors = std::move(*resolved);
   }
   // Only -once can meet an active job of the same name; the time costs a read of the zone file.
   std::string already_active = request.once ? "[" + host->ctime_now() + "] there is a job named '" +
@@ -217,6 +255,12 @@ int jsub_main(int argc, char** argv) {
   }
   return run_program(
       "jsub", argc, argv, [](CommandIo& io) { return run_jsub(ge::Mode::Jsub, io); },
+      ProcessEnd::WithoutTeardown);
+}
+
+int qsub_main(int argc, char** argv) {
+  return run_program(
+      "qsub", argc, argv, [](CommandIo& io) { return run_jsub(ge::Mode::Qsub, io); },
       ProcessEnd::WithoutTeardown);
 }
 

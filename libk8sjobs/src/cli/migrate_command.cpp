@@ -1,8 +1,6 @@
 #include "k8sjobs/cli/migrate_command.h"
-#include <malloc.h>
-#include "k8sjobs/cli/commands.h"
-#include "k8sjobs/cli/program.h"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -12,6 +10,8 @@
 #include <sstream>
 
 #include "k8sjobs/cli/backend_factory.h"
+#include "k8sjobs/cli/commands.h"
+#include "k8sjobs/cli/program.h"
 #include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/cron/crontab.h"
 #include "k8sjobs/ge/host_view.h"
@@ -20,6 +20,7 @@
 #include "k8sjobs/migrate/check.h"
 #include "k8sjobs/migrate/convert.h"
 #include "k8sjobs/sys/current_user.h"
+#include "k8sjobs/sys/host_name.h"
 #include "k8sjobs/translate/yaml_output.h"
 #include "submit_settings.h"
 
@@ -132,12 +133,6 @@ std::string read_all(std::istream& in) {
   return std::move(text).str();
 }
 
-std::string hostname() {
-  char buffer[256] = {0};
-  if (gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
-  return buffer;
-}
-
 int report_conversion(const migrate::Conversion& conversion, std::ostream& err) {
   for (const auto& item : conversion.items) {
     for (const auto& note : item.notes)
@@ -245,7 +240,7 @@ int run_migrate(CommandIo& io, std::istream& in) {
 
   if (options->subcommand == "check") {
     if (options->json) {
-      io.out << migrate::render_json(checks).dump(2) << "\n";
+      io.out << migrate::render_json_text(checks);
     } else {
       io.out << migrate::render_table(checks);
     }
@@ -255,7 +250,7 @@ int run_migrate(CommandIo& io, std::istream& in) {
   migrate::ConvertOptions convert;
   convert.spread = options->spread;
   convert.time_zone = options->time_zone;
-  convert.hostname = hostname();
+  convert.hostname = sys::host_name();
   bool jobs_yaml = options->subcommand == "convert" && options->to == "jobs-yaml";
   migrate::Conversion conversion = jobs_yaml ? migrate::convert_to_jobs_yaml(checks, *site, convert)
                                              : migrate::convert_to_cronjobs(checks, *site, convert);

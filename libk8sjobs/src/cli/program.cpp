@@ -63,7 +63,7 @@ std::string_view invoked_name(int argc, char** argv, std::string_view fallback) 
 int run_guarded(std::string_view command, CommandIo& io, CommandFunction run,
                 std::ostream* log_stream) {
   try {
-    configure_logging(command, log_level_from(io.environment, 0), log_stream);
+    LoggingScope logging(command, log_level_from(io.environment, 0), log_stream);
     return run(io);
   } catch (...) {
     io.out.flush();

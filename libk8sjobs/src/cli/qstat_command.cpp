@@ -9,6 +9,7 @@
 
 #include "job_lookup.h"
 #include "k8sjobs/cli/version_command.h"
+#include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/qstat/job_detail.h"
 #include "k8sjobs/qstat/listing.h"
 #include "k8sjobs/qstat/qdel_format.h"
@@ -151,6 +152,7 @@ int run_qstat(CommandIo& io, const CommandContext& context) {
     auto all = (*backend)->list(query);
     if (!all) return report_backend_error("qstat", all.error(), io.err);
     detail::print_warnings("qstat", all->warnings, io.err);
+    jobs::link_dependencies(all->records, query.include_finished);
     std::vector<std::string> missing;
     auto selected = select_for_detail(all->records, options.job_selectors, missing);
     if (selected.empty()) {
@@ -171,11 +173,25 @@ int run_qstat(CommandIo& io, const CommandContext& context) {
   jobs::JobQuery query;
   query.users = listing.users;
   query.include_finished = options.states.finished;
-  auto found = (*backend)->list(query);
+  if (options.resources) {
+    // -r prints resources, queues and predecessors: full records.
+    auto found = (*backend)->list(query);
+    if (!found) return report_backend_error("qstat", found.error(), io.err);
+    detail::print_warnings("qstat", found->warnings, io.err);
+    jobs::link_dependencies(found->records, query.include_finished);
+    io.out << (options.xml ? qstat::render_listing_xml(found->records, listing, context.zone)
+                           : qstat::render_listing(found->records, listing, context.zone));
+    return 0;
+  }
+  // Everything else prints the table's fields only: the lean listing (jobs/job_table.h).
+  auto found = (*backend)->list_table(query);
   if (!found) return report_backend_error("qstat", found.error(), io.err);
   detail::print_warnings("qstat", found->warnings, io.err);
-  io.out << (options.xml ? qstat::render_listing_xml(found->records, listing, context.zone)
-                         : qstat::render_listing(found->records, listing, context.zone));
+  if (options.xml) {
+    io.out << qstat::render_table_xml(found->table, listing, context.zone);
+  } else {
+    qstat::write_table(io.out, found->table, listing, context.zone);
+  }
   return 0;
 }
 

@@ -198,10 +198,12 @@ std::string compact(std::uint64_t bits, int low, int high) {
   return out;
 }
 
-// Spells out every member (`1-31`), never `*`, for day fields whose star-ness matters.
+// Never starts with `*` (`1-31`, `1-31/2` for `*/2`), for day fields whose star-ness matters:
+// both cron and robfig/cron read a leading `*` as "this field is unrestricted".
 std::string spelled(std::uint64_t bits, int low, int high) {
   std::string text = compact(bits, low, high);
-  if (text == "*") return std::to_string(low) + "-" + std::to_string(high);
+  if (text.starts_with('*'))
+    return std::to_string(low) + "-" + std::to_string(high) + text.substr(1);
   return text;
 }
 

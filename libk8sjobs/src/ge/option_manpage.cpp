@@ -27,14 +27,15 @@ std::string sentence(std::string_view text) {
   return out;
 }
 
-std::string kubernetes_line(const OptionSpec& spec) {
+std::string kubernetes_line(const OptionSpec& spec, std::string_view command) {
   switch (spec.disposition) {
     case Disposition::Translated:
       return "On Kubernetes (translated): " + escaped(spec.kubernetes) + ".";
     case Disposition::AcceptedWithWarning:
       return "On Kubernetes (accepted with a warning): " + escaped(spec.kubernetes) + ".";
     case Disposition::Refused:
-      return "On Kubernetes (refused): nothing is submitted; the command prints \"jsub: error: " +
+      return "On Kubernetes (refused): nothing is submitted; the command prints \"" +
+             std::string(command) + (command == "qsub" ? ": " : ": error: ") +
              escaped(spec.kubernetes) + "\" and exits with status 2.";
   }
   return "";
@@ -42,14 +43,16 @@ std::string kubernetes_line(const OptionSpec& spec) {
 
 }  // namespace
 
-std::string options_manpage_markdown() {
+std::string options_manpage_markdown(std::string_view command) {
+  const bool qsub = command == "qsub";
   std::string out;
   for (const auto& spec : option_table()) {
+    if (qsub && !known_to_qsub(spec)) continue;
     out += "**" + escaped(spec.name) + "**";
     if (!spec.metavar.empty()) out += " *" + escaped(spec.metavar) + "*";
     out += "\n: " + sentence(spec.help) + "\n";
-    out += "  " + kubernetes_line(spec) + "\n";
-    if (!spec.known_to_jsub)
+    out += "  " + kubernetes_line(spec, command) + "\n";
+    if (!spec.known_to_jsub && !qsub)
       out +=
           "  Grid Engine: a qsub option; the last Toolforge jsub refused it as an "
           "unrecognized argument.\n";

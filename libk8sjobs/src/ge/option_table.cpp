@@ -42,7 +42,7 @@ constexpr std::array kOptions = {
     "Kubernetes object name (mapped to an RFC 1123 label); the Grid Engine name is kept as an annotation",
     "job name (default: the program's name up to its first '.')"},
   OptionSpec{OptionId::Resources, "-l", One, "resource=value,...", Translated, kJsub,
-    "h_vmem/virtual_free: memory; h_rt: activeDeadlineSeconds; release: image; other resources are ignored with a warning",
+    "h_vmem/virtual_free: memory; h_data/h_rss: a memory limit as well (the smallest limit given wins); h_rt: activeDeadlineSeconds; release, image, runtime: the container image (site image rules); other resources are ignored with a warning",
     "resource requests; repeatable"},
   OptionSpec{OptionId::StdoutPath, "-o", One, "path", Translated, kJsub,
     "the container appends its stdout to this file on the shared file system (default $HOME/<name>.out)",
@@ -62,8 +62,8 @@ constexpr std::array kOptions = {
   OptionSpec{OptionId::MailOptions, "-m", One, "b|e|a|s|n", Translated, kJsub,
     "kept as an annotation (e: onfinish, a: onfailure, b/s: all, n: none)",
     "when to send mail: at beginning, end, abort, suspension, or never"},
-  OptionSpec{OptionId::StartTime, "-a", One, "date_time", Refused, kJsub,
-    "-a is not supported on Kubernetes yet: a job cannot wait for a start time; use a crontab line or sleep at the start of the job",
+  OptionSpec{OptionId::StartTime, "-a", One, "date_time", Translated, kJsub,
+    "the Job is created suspended with the annotation k8sjobs.io/start-after (UTC) and k8sjobs-controller starts it at that time (qw until then); a time already past starts it at once",
     "start the job at [[CC]YY]MMDDhhmm[.SS]"},
   OptionSpec{OptionId::Cwd, "-cwd", None, "", Translated, kJsub,
     "workingDir = the directory jsub was run from",
@@ -117,8 +117,8 @@ constexpr std::array kOptions = {
   OptionSpec{OptionId::Hold, "-h", None, "", AcceptedWithWarning, kQsub,
     "the Job is created suspended (spec.suspend: true), shown as hqw; qrls releases it",
     "submit the job on hold"},
-  OptionSpec{OptionId::HoldJid, "-hold_jid", One, "job,...", Refused, kQsub,
-    "-hold_jid is not supported on Kubernetes yet: a job cannot wait for other jobs; run the steps one after the other in one script, or submit the next job at the end of the previous one",
+  OptionSpec{OptionId::HoldJid, "-hold_jid", One, "job,...", Translated, kQsub,
+    "IDs, names and patterns are resolved against your jobs at submission; the Job is created suspended with their IDs in the annotation k8sjobs.io/hold-jid and k8sjobs-controller starts it when all have finished, whatever their exit status (hqw until then)",
     "start only after these jobs have finished"},
   OptionSpec{OptionId::HoldJidArray, "-hold_jid_ad", One, "job,...", Refused, kQsub,
     "-hold_jid_ad is not supported on Kubernetes yet: array tasks cannot wait for the tasks of another array job",
@@ -216,6 +216,30 @@ const OptionSpec& option_spec(OptionId id) {
   return kOptions.front();
 }
 
+bool known_to_qsub(const OptionSpec& spec) {
+  switch (spec.id) {
+    case OptionId::Memory:
+    case OptionId::Once:
+    case OptionId::Continuous:
+    case OptionId::Quiet:
+    case OptionId::Stderr:
+    case OptionId::Umask:
+    case OptionId::Release:
+      return false;
+    default:
+      return true;
+  }
+}
+
+std::vector<std::string_view> option_words(std::string_view command) {
+  std::vector<std::string_view> words;
+  for (const auto& spec : kOptions) {
+    if (command == "qsub" && !known_to_qsub(spec)) continue;
+    words.push_back(spec.name);
+  }
+  return words;
+}
+
 std::string_view to_string(Disposition disposition) {
   switch (disposition) {
     case Disposition::Translated:
@@ -229,9 +253,13 @@ std::string_view to_string(Disposition disposition) {
 }
 
 std::string usage_text(std::string_view command) {
-  std::string out = "usage: " + std::string(command) + " [options...] program [arg...]\n\n";
+  const bool qsub = command == "qsub";
+  std::string out =
+      "usage: " + std::string(command) +
+      (qsub ? " [options...] [script [arg...]]\n\n" : " [options...] program [arg...]\n\n");
   out += "Options (Grid Engine spelling, no abbreviations):\n";
   for (const auto& spec : kOptions) {
+    if (qsub && !known_to_qsub(spec)) continue;
     std::string left = " " + std::string(spec.name);
     if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
     if (left.size() < 26)
@@ -245,6 +273,11 @@ std::string usage_text(std::string_view command) {
   out +=
       "\nOptions end at the first word that is not an option (or after --); that word is the\n"
       "program and every later word belongs to it unchanged.\n";
+  if (qsub) {
+    out +=
+        "qsub reads that word as a job script (from standard input without it) and runs it with\n"
+        "-S, its #! line or /bin/sh; with -b y it runs the program itself.\n";
+  }
   return out;
 }
 

@@ -115,10 +115,13 @@ std::string final_path(const std::string& raw, char stream, const SubmitRequest&
 }  // namespace
 
 OutputPaths resolve_output_paths(const SubmitRequest& request, const OutputPathContext& context) {
-  const std::string out_raw =
-      request.stdout_path.value_or(request.home + "/" + request.job_name + ".out");
-  const std::string err_raw =
-      request.stderr_path.value_or(request.home + "/" + request.job_name + ".err");
+  // qsub: Grid Engine's <name>.o<id>[.<task>] in the working directory (the home unless
+  // -cwd/-wd); jsub: $HOME/<name>.out and .err.
+  const bool qsub = request.mode == Mode::Qsub;
+  const std::string out_raw = request.stdout_path.value_or(
+      qsub ? request.working_dir + "/" : request.home + "/" + request.job_name + ".out");
+  const std::string err_raw = request.stderr_path.value_or(
+      qsub ? request.working_dir + "/" : request.home + "/" + request.job_name + ".err");
   OutputPaths paths;
   paths.merged = request.join;
   paths.stdout_path = final_path(out_raw, 'o', request, context);

@@ -22,6 +22,8 @@ std::string_view command_name(Mode mode) {
       return "jstart";
     case Mode::Qcronsub:
       return "qcronsub";
+    case Mode::Qsub:
+      return "qsub";
   }
   return "jsub";
 }
@@ -40,6 +42,11 @@ std::string OptionOrigin::where() const {
 }
 
 namespace {
+
+// What a message of the command starts with: "jsub: error: " (argparse), "qsub: ".
+std::string message_prefix(Mode mode) {
+  return std::string(command_name(mode)) + (mode == Mode::Qsub ? ": " : ": error: ");
+}
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -76,11 +83,32 @@ std::size_t value_count(ArgKind kind) {
   return 0;
 }
 
-std::vector<std::string_view> split_path_list(std::string_view text) {
+// What argparse said of an option given without its value: jsub declared the options it passed
+// through to qsub with nargs=1 ("expected 1 argument") and its own with the default nargs
+// ("expected one argument").
+std::string missing_value_detail(const OptionSpec& spec) {
+  switch (spec.id) {
+    case OptionId::StartTime:
+    case OptionId::StdinPath:
+    case OptionId::Resources:
+    case OptionId::MailOptions:
+    case OptionId::Now:
+    case OptionId::Priority:
+    case OptionId::Sync:
+    case OptionId::Variables:
+    case OptionId::WorkingDir:
+      return "expected 1 argument";
+    default:
+      break;
+  }
+  return spec.arg == ArgKind::Two ? "expected 2 arguments" : "expected one argument";
+}
+
+std::vector<std::string_view> split_list(std::string_view text, char separator) {
   std::vector<std::string_view> parts;
   std::size_t start = 0;
   while (true) {
-    const auto pos = text.find(':', start);
+    const auto pos = text.find(separator, start);
     parts.push_back(text.substr(start, pos == std::string_view::npos ? pos : pos - start));
     if (pos == std::string_view::npos) return parts;
     start = pos + 1;
@@ -107,7 +135,8 @@ SubmitRequest initial_request(Mode mode, const HostView& host, const SubmitSetti
   request.home = host.home();
   request.submit_cwd = host.cwd();
   request.memory_kib = settings.default_memory_kib;
-  request.once = mode != Mode::Jsub;
+  // jstart and qcronsub imply -once; Grid Engine's qsub takes any number of jobs of one name.
+  request.once = mode == Mode::Jstart || mode == Mode::Qcronsub;
   request.continuous = mode == Mode::Jstart;
   request.working_dir = request.home;
   return request;
@@ -126,26 +155,46 @@ class Builder {
   const std::vector<std::string>& unknown() const { return unknown_; }
 
   std::string error_prefix(const OptionOrigin& origin) const {
-    std::string prefix = std::string(command_name(mode_)) + ": error: ";
+    std::string prefix = std::string(command_name(mode_)) + (qsub() ? ": " : ": error: ");
     if (origin.source != OptionOrigin::Source::CommandLine) prefix += origin.where() + ": ";
     return prefix;
   }
 
+  bool qsub() const { return mode_ == Mode::Qsub; }
+
   SubmitError argument_error(const RawOption& option, const std::string& detail) const {
-    return SubmitError{error_prefix(option.origin) + "argument " + option.name + ": " + detail, 2,
-                       std::nullopt};
+    if (qsub()) {
+      // Grid Engine names the option and its value, not why (docs/options.md).
+      std::string given = option.name;
+      for (const auto& value : option.values) given += " " + value;
+      return SubmitError{error_prefix(option.origin) + "invalid option argument \"" + given + "\"",
+                         2, std::nullopt};
+    }
+    SubmitError error{error_prefix(option.origin) + "argument " + option.name + ": " + detail, 2,
+                      std::nullopt};
+    // argparse printed its usage line first, for the options on the command line.
+    error.usage_first = option.origin.source == OptionOrigin::Source::CommandLine;
+    return error;
   }
 
   std::optional<SubmitError> apply(const RawOption& option) {
+    if (qsub() && (option.spec == nullptr || !known_to_qsub(*option.spec))) {
+      // parse_qsub's answer to any option word it does not know, jsub's own ones included
+      // (they never reached Grid Engine's qsub): the word alone, whatever follows it.
+      return SubmitError{
+          error_prefix(option.origin) + "invalid option argument \"" + option.name + "\"", 2,
+          std::nullopt};
+    }
     if (option.spec == nullptr) {
       unknown_.push_back(option.name);
       return std::nullopt;
     }
-    if (option.missing_value) {
-      const auto count = value_count(option.spec->arg);
-      return argument_error(
-          option, "expected " + std::to_string(count) + (count == 1 ? " argument" : " arguments"));
+    if (option.missing_value && qsub()) {
+      return SubmitError{
+          error_prefix(option.origin) + "ERROR! " + option.name + " option must have argument", 2,
+          std::nullopt};
     }
+    if (option.missing_value) return argument_error(option, missing_value_detail(*option.spec));
     request_.origins.push_back(option.origin);
     return apply_value(option, *option.spec);
   }
@@ -156,8 +205,15 @@ class Builder {
   // Settles everything that depends on all options: memory, queue, defaults.
   void finish() {
     auto& r = request_;
-    std::uint64_t memory = memory_base_.value_or(settings_.default_memory_kib);
+    // qsub asks for no memory unless told: the site's default applies (translate::job_resources).
+    std::uint64_t memory = memory_base_.value_or(qsub() ? 0 : settings_.default_memory_kib);
     for (const auto kib : h_vmem_kib_) memory = std::max(memory, kib);
+    // h_data and h_rss are hard limits next to h_vmem: the job may use no more than the smallest
+    // of them, and with no h_vmem (qsub's default) the smallest is the limit.
+    if (!data_limit_kib_.empty()) {
+      const std::uint64_t limit = *std::min_element(data_limit_kib_.begin(), data_limit_kib_.end());
+      memory = memory == 0 ? limit : std::min(memory, limit);
+    }
     for (const auto kib : virtual_free_kib_) {
       // jsub: a larger virtual_free raises h_vmem to 110% of it.
       if (kib > memory) {
@@ -178,7 +234,7 @@ class Builder {
     } else {
       r.queue = r.requested_queue.value_or("task");
     }
-    if (!r.mail_list_given) r.mail_list = {r.user + "@" + settings_.mail_domain};
+    if (!r.mail_list_given && !qsub()) r.mail_list = {r.user + "@" + settings_.mail_domain};
   }
 
  private:
@@ -189,6 +245,7 @@ class Builder {
     memory_base_.reset();
     h_vmem_kib_.clear();
     virtual_free_kib_.clear();
+    data_limit_kib_.clear();
     soft_ = false;
     directive_prefix_ = "#$";
   }
@@ -239,6 +296,10 @@ class Builder {
   }
 
   std::optional<SubmitError> apply_resources(const RawOption& option) {
+    // jsub required NAME=VALUE; qsub also takes a boolean resource by its name alone.
+    if (auto problem = jsub_resource_list_problem(option.values[0]); problem && !qsub()) {
+      return argument_error(option, *problem);
+    }
     const auto list = parse_resource_list(option.values[0]);
     if (!list) return argument_error(option, list.error());
     for (const auto& resource : *list) {
@@ -249,9 +310,19 @@ class Builder {
       }
       const std::string value = resource.value.value_or("");
       if (resource.name == "h_vmem" || resource.name == "virtual_free") {
-        const auto kib = parse_resource_memory_kib(value);
+        // jsub rewrote N{k,m,g} itself (1 m = 1024 k) before qsub saw it; qsub reads Grid
+        // Engine's syntax, where k m g t are powers of 1000 (`256m` is 256000000 bytes).
+        const auto kib = qsub() ? parse_ge_memory_kib(value) : parse_resource_memory_kib(value);
         if (!kib) return argument_error(option, kib.error());
         (resource.name == "h_vmem" ? h_vmem_kib_ : virtual_free_kib_).push_back(*kib);
+        request_.memory_given = true;
+      } else if (resource.name == "h_data" || resource.name == "h_rss") {
+        // Passed to Grid Engine as given (jsub rewrote only h_vmem and virtual_free), so Grid
+        // Engine's units in both modes; the execution host set them as rlimits, which bound the
+        // job's memory like the container's limit does.
+        const auto kib = parse_ge_memory_kib(value);
+        if (!kib) return argument_error(option, kib.error());
+        data_limit_kib_.push_back(*kib);
         request_.memory_given = true;
       } else if (resource.name == "release") {
         if (auto problem = take_release(
@@ -259,6 +330,9 @@ class Builder {
                 "invalid release=" + value + ". Expected release=[" + release_list() + "].")) {
           return argument_error(option, *problem);
         }
+      } else if ((resource.name == "image" || resource.name == "runtime") && !value.empty()) {
+        // Named images and runtimes of the site's image rules, checked when the image is chosen.
+        (resource.name == "image" ? request_.requested_image : request_.requested_runtime) = value;
       } else if (resource.name == "h_rt") {
         const auto seconds = parse_ge_time_seconds(value);
         if (!seconds) return argument_error(option, seconds.error());
@@ -334,12 +408,22 @@ class Builder {
         r.stderr_path = value;
         return std::nullopt;
       case OptionId::Join:
-        return take(option, parse_yes_no(value), r.join);
+        return take(option, qsub() ? parse_yes_no(value) : parse_jsub_yes_no(value), r.join);
       case OptionId::Queue:
         r.requested_queue = value;
         return std::nullopt;
       case OptionId::MailList: {
-        const auto list = parse_comma_list(value);
+        if (qsub()) {
+          // user[@host],...: a local user name is an address too.
+          r.mail_list.clear();
+          for (const auto part : split_list(value, ',')) {
+            if (part.empty()) return argument_error(option, "");
+            r.mail_list.emplace_back(part);
+          }
+          r.mail_list_given = true;
+          return std::nullopt;
+        }
+        const auto list = parse_jsub_mail_list(value);
         if (!list) return argument_error(option, list.error());
         r.mail_list = *list;
         r.mail_list_given = true;
@@ -387,7 +471,7 @@ class Builder {
         return std::nullopt;
       }
       case OptionId::Binary:
-        return take(option, parse_yes_no(value), r.binary);
+        return take(option, qsub() ? parse_yes_no(value) : parse_jsub_yes_no(value), r.binary);
       case OptionId::ExportAll:
         r.export_all = true;
         return std::nullopt;
@@ -402,7 +486,7 @@ class Builder {
         warn_spec(spec);
         return take(option, parse_yes_no(value), r.rerunnable);
       case OptionId::ShellPath:
-        warn_spec(spec);
+        if (!qsub()) warn_spec(spec);  // qsub runs its script with it
         r.shell = value;
         return std::nullopt;
       case OptionId::Hold:
@@ -472,7 +556,18 @@ class Builder {
         warn_spec(spec);
         return std::nullopt;
       case OptionId::StartTime:
-      case OptionId::HoldJid:
+        return take(option, parse_start_time(value, host_.now()), r.start_time);
+      case OptionId::HoldJid: {
+        // job_id|job_name|pattern,...: resolved at submission against the user's jobs.
+        std::size_t given = 0;
+        for (const auto part : split_list(value, ',')) {
+          if (part.empty()) continue;
+          r.hold_jid.emplace_back(part);
+          ++given;
+        }
+        if (given == 0) return argument_error(option, "");
+        return std::nullopt;
+      }
       case OptionId::HoldJidArray:
       case OptionId::AdvanceReservation:
       case OptionId::Deadline:
@@ -488,6 +583,7 @@ class Builder {
   std::optional<std::uint64_t> memory_base_;
   std::vector<std::uint64_t> h_vmem_kib_;
   std::vector<std::uint64_t> virtual_free_kib_;
+  std::vector<std::uint64_t> data_limit_kib_;  // -l h_data, h_rss
   bool soft_ = false;
   std::string directive_prefix_ = "#$";
   std::vector<std::string> unknown_;
@@ -495,6 +591,9 @@ class Builder {
 
 constexpr int kMaxOptionsFileDepth = 8;
 constexpr std::size_t kMaxOptionsFileBytes = 1 << 20;
+// qsub's script travels in the container's environment (ARCHITECTURE.md); Linux takes at most
+// 128 KiB in one environment string (MAX_ARG_STRLEN), name and launcher included.
+constexpr std::size_t kMaxScriptBytes = 96 * 1024;
 
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> lines;
@@ -521,9 +620,8 @@ class OptionCollector {
     auto split = split_argv(words, source, file, line);
     if (split.program) {
       OptionOrigin origin{"", {}, source, file, line};
-      return SubmitError{std::string(command_name(mode_)) + ": error: " + origin.where() +
-                             ": unexpected word '" + *split.program +
-                             "': only options may appear here",
+      return SubmitError{message_prefix(mode_) + origin.where() + ": unexpected word '" +
+                             *split.program + "': only options may appear here",
                          2, std::nullopt};
     }
     return add_options(std::move(split.options), out, depth);
@@ -538,14 +636,13 @@ class OptionCollector {
       out.push_back(std::move(option));
       if (!is_file) continue;
       if (depth >= kMaxOptionsFileDepth) {
-        return SubmitError{
-            std::string(command_name(mode_)) + ": error: " + path + ": -@ files nested too deeply",
-            2, std::nullopt};
+        return SubmitError{message_prefix(mode_) + path + ": -@ files nested too deeply", 2,
+                           std::nullopt};
       }
       const auto text = host_.read_file(path, kMaxOptionsFileBytes);
       if (!text) {
         return SubmitError{
-            std::string(command_name(mode_)) + ": error: error opening " + path + ": " +
+            message_prefix(mode_) + "error opening " + path + ": " +
                 (host_.exists(path) ? "Permission denied" : "No such file or directory"),
             2, std::nullopt};
       }
@@ -565,9 +662,9 @@ class OptionCollector {
       ++number;
       const auto words = split_line_words(line);
       if (!words) {
-        return SubmitError{std::string(command_name(mode_)) + ": error: " + path + ":" +
-                               std::to_string(number) + ": unbalanced quote",
-                           2, std::nullopt};
+        return SubmitError{
+            message_prefix(mode_) + path + ":" + std::to_string(number) + ": unbalanced quote", 2,
+            std::nullopt};
       }
       if (words->empty()) continue;
       if (auto error = add_words(*words, source, path, number, out, depth)) return error;
@@ -594,7 +691,7 @@ ProgramLookup look_up_program(const std::string& program, const HostView& host,
     return {path};
   }
   const std::string search = host.env("PATH").value_or("/usr/local/bin:/usr/bin:/bin");
-  for (const auto dir : split_path_list(search)) {
+  for (const auto dir : split_list(search, ':')) {
     const std::string candidate =
         absolute_path(cwd, (dir.empty() ? std::string(".") : std::string(dir)) + "/" + program);
     if (host.is_executable_file(candidate)) return {candidate};
@@ -604,6 +701,173 @@ ProgramLookup look_up_program(const std::string& program, const HostView& host,
   if (host.exists(local)) return {local};
   if (!settings.check_program) return {program};  // left to the container's PATH
   return {};
+}
+
+// qsub's interpreter: -S, else the script's #! line (the interpreter and at most one argument,
+// as the kernel reads it), else /bin/sh.
+std::vector<std::string> interpreter_of(const std::optional<std::string>& shell,
+                                        std::string_view script) {
+  if (shell && !shell->empty()) return {*shell};
+  if (script.starts_with("#!")) {
+    auto trim = [](std::string_view text) {
+      const auto start = text.find_first_not_of(" \t");
+      if (start == std::string_view::npos) return std::string_view();
+      const auto end = text.find_last_not_of(" \t\r");
+      return text.substr(start, end - start + 1);
+    };
+    const std::string_view line = trim(script.substr(2, script.find('\n') - 2));
+    const auto blank = line.find_first_of(" \t");
+    const std::string_view word = line.substr(0, blank);
+    const std::string_view rest =
+        blank == std::string_view::npos ? std::string_view() : trim(line.substr(blank));
+    if (!word.empty()) {
+      if (rest.empty()) return {std::string(word)};
+      return {std::string(word), std::string(rest)};
+    }
+  }
+  return {"/bin/sh"};
+}
+
+// qsub: the options of the command line, then the script's #$ lines under them (the command
+// line wins), Grid Engine's defaults. One table, one Builder: only the order and the words
+// around them differ from jsub.
+Expected<SubmitRequest, SubmitError> parse_qsub(const std::vector<std::string>& argv,
+                                                const HostView& host,
+                                                const SubmitSettings& settings) {
+  OptionCollector collector(Mode::Qsub, host);
+  auto split = split_argv(argv);
+  std::vector<RawOption> command_line;
+  if (auto error = collector.add_options(std::move(split.options), command_line, 0)) {
+    return unexpected(std::move(*error));
+  }
+  // The command line is checked first, as qsub did before it read the script; what it says of
+  // -b and -C decides how the script is read.
+  {
+    Builder check(Mode::Qsub, host, settings);
+    for (const auto& option : command_line) {
+      if (auto error = check.apply(option)) return unexpected(std::move(*error));
+    }
+  }
+  bool binary = false;
+  std::string prefix = "#$";
+  for (const auto& option : command_line) {
+    if (option.spec == nullptr || option.missing_value) continue;
+    if (option.spec->id == OptionId::Binary) {
+      const auto yes = parse_yes_no(option.values[0]);
+      binary = yes && *yes;
+    } else if (option.spec->id == OptionId::DirectivePrefix) {
+      prefix = option.values[0];
+    } else if (option.spec->id == OptionId::Clear) {
+      binary = false;
+      prefix = "#$";
+    }
+  }
+
+  std::string program;
+  std::string resolved;
+  std::optional<std::string> script;
+  bool unread_script = false;
+  auto unreadable = [](const std::string& what, const std::string& why) {
+    return SubmitError{
+        "Unable to read script file because of error: error opening " + what + ": " + why, 1,
+        std::nullopt};
+  };
+  if (binary) {
+    if (!split.program) {
+      return unexpected(SubmitError{"qsub: -b y requires a command", 2, std::nullopt});
+    }
+    program = *split.program;
+    const auto found = look_up_program(program, host, settings);
+    if (!found.path) {
+      return unexpected(
+          SubmitError{"qsub: command \"" + program + "\" not found", 2, std::nullopt});
+    }
+    resolved = *found.path;
+  } else {
+    if (split.program) {
+      program = *split.program;
+      resolved = absolute_path(host.cwd(), program);
+      if (host.is_directory(resolved)) return unexpected(unreadable(program, "Is a directory"));
+      script = host.read_file(resolved, kMaxScriptBytes + 1);
+      if (!script && !settings.check_program) {
+        // Checked away from the submit host (k8sjobs-migrate): the script is not here to read.
+        // The job then runs the file as it is when the job starts.
+        unread_script = true;
+      } else if (!script) {
+        return unexpected(unreadable(
+            program, host.exists(resolved) ? "Permission denied" : "No such file or directory"));
+      }
+    } else {
+      program = "STDIN";
+      resolved = "STDIN";
+      script = host.read_stdin(kMaxScriptBytes + 1);
+      if (!script) return unexpected(unreadable("STDIN", "cannot read standard input"));
+    }
+    if (unread_script) {
+      // Nothing to check.
+    } else if (script->size() > kMaxScriptBytes) {
+      return unexpected(SubmitError{"qsub: the script " + program + " is larger than " +
+                                        std::to_string(kMaxScriptBytes / 1024) +
+                                        " KiB, the most k8sjobs carries into a job",
+                                    1, std::nullopt});
+    }
+    if (script && script->find('\0') != std::string::npos) {
+      return unexpected(SubmitError{
+          "qsub: the script " + program +
+              " holds a NUL byte; a job script must be text (use -b y to run a program)",
+          1, std::nullopt});
+    }
+  }
+
+  // #$ lines, anywhere in the script (Grid Engine read them all), before the command line.
+  std::vector<RawOption> options;
+  if (script && !prefix.empty()) {
+    int number = 0;
+    for (const auto line : lines_of(*script)) {
+      ++number;
+      if (line.substr(0, prefix.size()) != prefix) continue;
+      const auto words = split_line_words(line.substr(prefix.size()));
+      if (!words) {
+        return unexpected(SubmitError{
+            "qsub: " + resolved + ":" + std::to_string(number) + " (#$): unbalanced quote", 2,
+            std::nullopt});
+      }
+      if (auto error = collector.add_words(*words, OptionOrigin::Source::ScriptDirective, resolved,
+                                           number, options, 0)) {
+        return unexpected(std::move(*error));
+      }
+    }
+  }
+  const bool has_directives = !options.empty();
+  options.insert(options.end(), std::make_move_iterator(command_line.begin()),
+                 std::make_move_iterator(command_line.end()));
+  Builder builder(Mode::Qsub, host, settings);
+  builder.expect_options(options.size());
+  for (const auto& option : options) {
+    if (auto error = builder.apply(option)) return unexpected(std::move(*error));
+  }
+  builder.finish();
+  auto& request = builder.request();
+  if (has_directives) request.directives_file = resolved;
+  request.program = program;
+  request.resolved_program = resolved;
+  request.program_args = std::move(split.program_args);
+  if (script) {
+    request.interpreter = interpreter_of(request.shell, *script);
+    request.script = std::move(script);
+  } else if (unread_script) {
+    request.warnings.push_back(
+        {"qsub", "the script " + program +
+                     " could not be read here; the job runs the file as it is when it starts"});
+  }
+  // Grid Engine's name: the whole basename of the script or the command, else STDIN.
+  if (!request.job_name_given) request.job_name = basename_of(program);
+  if (const auto problem = job_name_problem(request.job_name)) {
+    if (problem->found_by_qsub) return unexpected(SubmitError{problem->message, 2, std::nullopt});
+    return unexpected(
+        SubmitError{"Unable to run job: " + problem->message + "\nExiting.", 1, std::nullopt});
+  }
+  return std::move(request);
 }
 
 }  // namespace
@@ -691,6 +955,7 @@ SplitArgv split_argv(const std::vector<std::string>& words, OptionOrigin::Source
 Expected<SubmitRequest, SubmitError> parse_submit(Mode mode, const std::vector<std::string>& argv,
                                                   const HostView& host,
                                                   const SubmitSettings& settings) {
+  if (mode == Mode::Qsub) return parse_qsub(argv, host, settings);
   const std::string command(command_name(mode));
   OptionCollector collector(mode, host);
   Builder builder(mode, host, settings);
@@ -713,26 +978,31 @@ Expected<SubmitRequest, SubmitError> parse_submit(Mode mode, const std::vector<s
   for (const auto& option : options) {
     if (auto error = builder.apply(option)) return unexpected(std::move(*error));
   }
+  // argparse's order: the program is looked up as it is read; what is missing, then what is
+  // unknown, is only said at the end.
+  auto usage_error = [&](const std::string& detail) {
+    return SubmitError{command + ": error: " + detail, 2, std::nullopt, true};
+  };
+  auto& request = builder.request();
+  if (split.program) {
+    // 2. The program: $PATH, then the current directory.
+    request.program = *split.program;
+    request.program_args = std::move(split.program_args);
+    const auto found = look_up_program(request.program, host, settings);
+    if (!found.path) {
+      return unexpected(
+          usage_error("argument program: Program '" + request.program + "' not found."));
+    }
+    request.resolved_program = *found.path;
+  }
   if (!split.program) {
-    return unexpected(SubmitError{
-        command + ": error: the following arguments are required: program", 2, std::nullopt});
+    return unexpected(usage_error("the following arguments are required: program, args..."));
   }
   if (!builder.unknown().empty()) {
     std::string list;
     for (const auto& name : builder.unknown()) list += (list.empty() ? "" : " ") + name;
-    return unexpected(
-        SubmitError{command + ": error: unrecognized arguments: " + list, 2, std::nullopt});
+    return unexpected(usage_error("unrecognized arguments: " + list));
   }
-
-  // 2. The program: $PATH, then the current directory.
-  auto& request = builder.request();
-  request.program = *split.program;
-  request.program_args = std::move(split.program_args);
-  const auto found = look_up_program(request.program, host, settings);
-  if (!found.path) {
-    return unexpected(SubmitError{"Program '" + request.program + "' not found.", 2, std::nullopt});
-  }
-  request.resolved_program = *found.path;
 
   // 3. #$ lines at the top of the script win over everything else. Only text files are read.
   const std::string prefix = builder.directive_prefix();

@@ -56,6 +56,19 @@ class SystemHostView final : public HostView {
     ::close(fd);
     return data;
   }
+  std::optional<std::string> read_stdin(std::size_t max_bytes) const override {
+    std::string data;
+    std::array<char, 1 << 16> buffer;
+    while (data.size() < max_bytes) {
+      const std::size_t want = std::min(buffer.size(), max_bytes - data.size());
+      const ssize_t got = ::read(STDIN_FILENO, buffer.data(), want);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) return std::nullopt;
+      if (got == 0) break;
+      data.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+    return data;
+  }
   std::string cwd() const override {
     std::vector<char> buffer(4096);
     while (::getcwd(buffer.data(), buffer.size()) == nullptr) {
@@ -76,6 +89,7 @@ class SystemHostView final : public HostView {
   std::optional<std::string> env(const std::string& name) const override {
     return environment_.get(name);
   }
+  std::chrono::system_clock::time_point now() const override { return clock_.now(); }
   std::string ctime_now() const override {
     const std::time_t now = std::chrono::system_clock::to_time_t(clock_.now());
     std::tm local{};

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 #include <limits>
 
 namespace k8sjobs::ge {
@@ -148,6 +150,12 @@ std::string format_ge_memory_kib(std::uint64_t kib) {
   return std::to_string(kib) + "K";
 }
 
+ValueResult<std::uint64_t> parse_ge_memory_kib(std::string_view text) {
+  auto bytes = parse_ge_memory_bytes(text);
+  if (!bytes) return unexpected(bytes.error());
+  return (*bytes + 1023) / 1024;
+}
+
 ValueResult<std::uint64_t> parse_resource_memory_kib(std::string_view text) {
   if (text.size() >= 2 && all_digits(text.substr(0, text.size() - 1))) {
     const char unit = lower(text.back());
@@ -265,6 +273,41 @@ ValueResult<DateTime> parse_date_time(std::string_view text) {
   return dt;
 }
 
+ValueResult<std::chrono::system_clock::time_point> parse_start_time(
+    std::string_view text, std::chrono::system_clock::time_point now) {
+  auto parsed = parse_date_time(text);
+  if (!parsed) return unexpected(parsed.error());
+  std::tm local{};
+  if (parsed->year == 0) {
+    const std::time_t now_seconds = std::chrono::system_clock::to_time_t(now);
+    ::localtime_r(&now_seconds, &local);
+    parsed->year = local.tm_year + 1900;
+  }
+  std::tm wanted{};
+  wanted.tm_year = parsed->year - 1900;
+  wanted.tm_mon = parsed->month - 1;
+  wanted.tm_mday = parsed->day;
+  wanted.tm_hour = parsed->hour;
+  wanted.tm_min = parsed->minute;
+  wanted.tm_sec = parsed->second;
+  wanted.tm_isdst = -1;  // the zone's rule for that date decides
+  std::tm normalised = wanted;
+  const std::time_t seconds = ::mktime(&normalised);
+  if (seconds == static_cast<std::time_t>(-1) || normalised.tm_mday != parsed->day ||
+      normalised.tm_mon != wanted.tm_mon) {
+    return unexpected("Wrong date/time format \"" + std::string(text) +
+                      "\": Invalid day specification.");
+  }
+  return std::chrono::system_clock::from_time_t(seconds);
+}
+
+ValueResult<bool> parse_jsub_yes_no(std::string_view text) {
+  const auto word = lowered(text);
+  if (word.starts_with('y')) return true;
+  if (word == "n" || word == "no") return false;
+  return unexpected("expected y[es]|n[o]. '" + std::string(text) + "' given.");
+}
+
 ValueResult<bool> parse_yes_no(std::string_view text) {
   const auto word = lowered(text);
   if (word == "y" || word == "yes") return true;
@@ -289,16 +332,14 @@ ValueResult<int> parse_priority(std::string_view text) {
 }
 
 ValueResult<unsigned> parse_umask(std::string_view text) {
-  auto fail = [&] {
-    return unexpected("expected an octal umask such as 007. '" + std::string(text) + "' given.");
-  };
-  if (text.empty() || text.size() > 4) return fail();
+  if (text.empty() || text.find_first_not_of("01234567") != std::string_view::npos) {
+    return unexpected("expected an octal value. '" + std::string(text) + "' given.");
+  }
+  // Only the last three digits are permission bits (umask(2) ignores the rest).
   unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '7') return fail();
+  for (char c : text.substr(text.size() > 3 ? text.size() - 3 : 0)) {
     value = value * 8 + static_cast<unsigned>(c - '0');
   }
-  if (value > 0777) return fail();
   return value;
 }
 
@@ -398,6 +439,54 @@ ValueResult<std::vector<std::string>> parse_comma_list(std::string_view text) {
     out.emplace_back(item);
   }
   return out;
+}
+
+ValueResult<std::vector<std::string>> parse_jsub_mail_list(std::string_view text) {
+  std::vector<std::string> out;
+  for (const auto item : split(text, ',')) {
+    const auto at = item.find('@');
+    if (at == 0 || at == std::string_view::npos || at + 1 == item.size()) {
+      return unexpected("expected list of email addresses. '" + std::string(text) + "' given.");
+    }
+    out.emplace_back(item);
+  }
+  return out;
+}
+
+std::optional<std::string> jsub_resource_list_problem(std::string_view text) {
+  for (const auto item : split(text, ',')) {
+    if (item.find('=') == std::string_view::npos) {
+      return "invalid argparse_resource value: " + python_repr(text);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string python_repr(std::string_view text) {
+  const bool has_single = text.find('\'') != std::string_view::npos;
+  const bool has_double = text.find('"') != std::string_view::npos;
+  const char quote = has_single && !has_double ? '"' : '\'';
+  std::string out(1, quote);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == static_cast<unsigned char>(quote) || byte == '\\') {
+      out += '\\';
+      out += static_cast<char>(byte);
+    } else if (byte == '\n') {
+      out += "\\n";
+    } else if (byte == '\r') {
+      out += "\\r";
+    } else if (byte == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    } else {
+      out += static_cast<char>(byte);  // UTF-8 text as it is (Python decoded argv as such)
+    }
+  }
+  return out + quote;
 }
 
 std::optional<NameProblem> job_name_problem(std::string_view name) {

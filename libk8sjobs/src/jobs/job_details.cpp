@@ -166,6 +166,8 @@ json to_json(const JobDetails& details) {
   if (!details.environment.empty()) out["environment"] = pairs_json(details.environment);
   if (!details.mail_options.empty()) out["mail_options"] = details.mail_options;
   if (!details.mail_list.empty()) out["mail_list"] = details.mail_list;
+  if (!details.image_rule.empty()) out["image_rule"] = details.image_rule;
+  if (!details.hold_jid.empty()) out["hold_jid"] = details.hold_jid;
   return out;
 }
 
@@ -210,6 +212,8 @@ DecodedJobDetails job_details_from_untrusted_json(const json& object) {
   read.string("mail_options", d.mail_options);
   read.string("mail_list", d.mail_list);
   read.pairs("submit_environment", d.submit_environment);
+  read.string("image_rule", d.image_rule);
+  read.strings("hold_jid", d.hold_jid);
   decoded.problems = read.take_problems();
   return decoded;
 }
@@ -245,6 +249,8 @@ void apply_job_details(const JobDetails& details, JobRecord& record) {
   record.submit_environment = details.submit_environment;
   if (!details.mail_options.empty()) record.mail_options = details.mail_options;
   if (!details.mail_list.empty()) record.mail_list = details.mail_list;
+  record.image_rule = details.image_rule;
+  record.predecessor_requests = details.hold_jid;
 }
 
 JobDetails job_details_of(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
@@ -274,6 +280,7 @@ JobDetails job_details_of(const ge::SubmitRequest& request, const ge::OutputPath
   details.account = request.account;
   details.project = request.project;
   details.rerunnable = request.rerunnable;
+  details.hold_jid = request.hold_jid;
   return details;
 }
 

@@ -15,6 +15,7 @@
 #include "k8sjobs/kube/curl_transport.h"
 #include "k8sjobs/kube/tls_session_store.h"
 #include "k8sjobs/sys/cache_directory.h"
+#include "k8sjobs/sys/host_name.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::jobs {
@@ -89,17 +90,18 @@ std::optional<int> task_id_of_pod(const json& pod, const json& job) {
 class KubeBackend final : public JobBackend {
  public:
   KubeBackend(std::unique_ptr<kube::KubeClient> client, const site::SiteConfig& site,
-              sys::Clock& clock, std::string namespace_name, std::unique_ptr<JobIdHint> job_id_hint)
+              sys::Clock& clock, std::string namespace_name,
+              std::unique_ptr<JobIdBlockStore> job_id_blocks)
       : client_(std::move(client)),
         site_(site),
         clock_(clock),
         namespace_(std::move(namespace_name)),
-        job_id_hint_(std::move(job_id_hint)) {}
+        job_id_blocks_(std::move(job_id_blocks)) {}
 
   Expected<SubmitReceipt, SubmitFailure> submit(
       const ge::SubmitRequest& request, const translate::SubmitContext& context,
       const std::string& already_active_message) override {
-    KubeSubmitter submitter(*client_, site_, clock_, job_id_hint_.get());
+    KubeSubmitter submitter(*client_, site_, clock_, job_id_blocks_.get());
     auto submitted = submitter.submit(request, context, already_active_message);
     if (!submitted) return unexpected(submitted.error());
     return SubmitReceipt{submitted->id,
@@ -156,53 +158,27 @@ class KubeBackend final : public JobBackend {
   }
 
   Expected<JobListing, BackendError> list(const JobQuery& query) override {
-    // One label-selected LIST per kind, 500 objects a page; each page is parsed keeping only
-    // the fields the JobRecords read, reduced as it arrives and freed, so memory follows the
-    // number of jobs and not the size of the objects.
-    kube::ListOptions options;
-    options.label_selector = selector_for_all();
-    options.limit = 500;
     JobViewCollector collector;
-    struct Listing {
-      const kube::ResourceKind* kind;
-      const std::vector<std::string>& spec_fields;
-      void (JobViewCollector::*add)(const json&);
-      void (JobViewCollector::*clear)();
-    };
-    for (const Listing& listing :
-         {Listing{&kube::resources::kJobs, JobViewCollector::job_spec_fields(),
-                  &JobViewCollector::add_job, &JobViewCollector::clear_jobs},
-          Listing{&kube::resources::kDeployments, JobViewCollector::deployment_spec_fields(),
-                  &JobViewCollector::add_deployment, &JobViewCollector::clear_deployments},
-          Listing{&kube::resources::kPods, JobViewCollector::pod_spec_fields(),
-                  &JobViewCollector::add_pod, &JobViewCollector::clear_pods}}) {
-      kube::ItemFields fields{{{"spec", listing.spec_fields}}};
-      auto listed = client_->list_pages(
-          *listing.kind, namespace_, options,
-          [&](kube::ListPage& page, bool restarted) {
-            if (restarted) (collector.*listing.clear)();
-            for (const auto& item : page.items) (collector.*listing.add)(item);
-          },
-          &fields);
-      if (!listed) return unexpected(backend_error(listed.error()));
-    }
+    if (auto collected = collect(collector); !collected) return unexpected(collected.error());
     JobListing listing;
     listing.records = collector.take_records();
     listing.warnings = collector.take_warnings();
-    auto& records = listing.records;
-    bool everybody = query.users.empty() ||
-                     std::find(query.users.begin(), query.users.end(), "*") != query.users.end();
     // Filtered in place: at 10,000 jobs a second vector of records costs megabytes.
-    std::erase_if(records, [&](const JobRecord& record) {
-      if (!everybody &&
-          std::find(query.users.begin(), query.users.end(), record.owner) == query.users.end()) {
-        return true;
-      }
-      bool finished =
-          std::all_of(record.tasks.begin(), record.tasks.end(), [](const TaskRecord& task) {
-            return task.state == JobState::Succeeded || task.state == JobState::Failed;
-          });
-      return finished && !query.include_finished;
+    std::erase_if(listing.records, [&](const JobRecord& record) {
+      return !wanted(query, record.owner, record.tasks);
+    });
+    return listing;
+  }
+
+  Expected<JobTableListing, BackendError> list_table(const JobQuery& query) override {
+    JobViewCollector collector(/*lean=*/true);
+    if (auto collected = collect(collector); !collected) return unexpected(collected.error());
+    JobTableListing listing;
+    listing.table = collector.take_table();
+    listing.warnings = collector.take_warnings();
+    const JobTable& table = listing.table;
+    std::erase_if(listing.table.jobs, [&](const TableJob& job) {
+      return !wanted(query, job.owner, table.tasks_of(job));
     });
     return listing;
   }
@@ -262,11 +238,74 @@ class KubeBackend final : public JobBackend {
   }
 
  private:
+  // Reads the namespace into `collector`: one label-selected LIST per kind, 500 objects a
+  // page; each page is parsed keeping only the fields the collector reads, reduced as it
+  // arrives and freed, so memory follows the number of jobs and not the size of the objects.
+  Expected<Done, BackendError> collect(JobViewCollector& collector) {
+    kube::ListOptions options;
+    options.label_selector = selector_for_all();
+    options.limit = 500;
+    struct Listing {
+      const kube::ResourceKind* kind;
+      const std::vector<std::string>& spec_fields;
+      const std::vector<std::string>& status_fields;
+      void (JobViewCollector::*add)(const json&);
+      void (JobViewCollector::*clear)();
+    };
+    for (const Listing& listing :
+         {Listing{&kube::resources::kJobs, JobViewCollector::job_spec_fields(),
+                  JobViewCollector::job_status_fields(), &JobViewCollector::add_job,
+                  &JobViewCollector::clear_jobs},
+          Listing{&kube::resources::kDeployments, JobViewCollector::deployment_spec_fields(),
+                  JobViewCollector::deployment_status_fields(), &JobViewCollector::add_deployment,
+                  &JobViewCollector::clear_deployments},
+          Listing{&kube::resources::kPods, JobViewCollector::pod_spec_fields(),
+                  JobViewCollector::pod_status_fields(), &JobViewCollector::add_pod,
+                  &JobViewCollector::clear_pods}}) {
+      kube::ItemFields fields{{{"spec", listing.spec_fields},
+                               {"metadata", JobViewCollector::metadata_fields()},
+                               {"status", listing.status_fields}}};
+      auto listed = client_->list_pages(
+          *listing.kind, namespace_, options,
+          [&](kube::ListPage& page, bool restarted) {
+            if (restarted) (collector.*listing.clear)();
+            for (const auto& item : page.items) (collector.*listing.add)(item);
+          },
+          &fields);
+      if (!listed) return unexpected(backend_error(listed.error()));
+    }
+    return Done{};
+  }
+
+  // The query's owners, and finished jobs only with -s z.
+  template <class Tasks>
+  static bool wanted(const JobQuery& query, std::string_view owner, const Tasks& tasks) {
+    bool everybody = query.users.empty() ||
+                     std::find(query.users.begin(), query.users.end(), "*") != query.users.end();
+    if (!everybody &&
+        std::find(query.users.begin(), query.users.end(), owner) == query.users.end()) {
+      return false;
+    }
+    bool finished = std::all_of(tasks.begin(), tasks.end(), [](const auto& task) {
+      return task.state == JobState::Succeeded || task.state == JobState::Failed;
+    });
+    return !finished || query.include_finished;
+  }
+
   Expected<Done, BackendError> set_held(const JobRecord& job, bool held) {
+    // qrls of a job whose -a time is still ahead removes the hold only: as in Grid Engine the
+    // job goes on waiting (qw), and k8sjobs-controller starts it when the time comes.
+    // Likewise a job with -hold_jid predecessors stays suspended: Grid Engine's qrls removes
+    // user holds only; k8sjobs-controller starts it once they have all finished.
+    const bool suspend = held ||
+                         (job.execution_time.has_value() && *job.execution_time > clock_.now()) ||
+                         !job.predecessor_jobs.empty();
+    json hold_mark = held ? json("user") : json(nullptr);  // null: merge patch removes it
     for (const auto& [kind, name] : job.backend_objects) {
       bool deployment = kind == "Deployment";
-      json patch = deployment ? json{{"spec", {{"replicas", held ? 0 : 1}}}}
-                              : json{{"spec", {{"suspend", held}}}};
+      json patch = deployment ? json{{"spec", {{"replicas", suspend ? 0 : 1}}}}
+                              : json{{"spec", {{"suspend", suspend}}}};
+      patch["metadata"] = {{"annotations", {{translate::kHoldAnnotation, hold_mark}}}};
       auto patched =
           client_->patch(deployment ? kube::resources::kDeployments : kube::resources::kJobs,
                          job.backend_namespace.empty() ? namespace_ : job.backend_namespace, name,
@@ -280,7 +319,7 @@ class KubeBackend final : public JobBackend {
   const site::SiteConfig& site_;
   sys::Clock& clock_;
   std::string namespace_;
-  std::unique_ptr<JobIdHint> job_id_hint_;
+  std::unique_ptr<JobIdBlockStore> job_id_blocks_;
 };
 
 }  // namespace
@@ -321,16 +360,17 @@ Expected<std::unique_ptr<JobBackend>, BackendError> make_kube_backend(
   auto client = connect_to_cluster(site, environment, clock, nullptr, &server);
   if (!client) return unexpected(client.error());
   std::string namespace_name = site.namespace_for(user);
-  return make_kube_backend(std::move(*client), site, clock, namespace_name,
-                           make_file_job_id_hint(environment, server, namespace_name));
+  return make_kube_backend(
+      std::move(*client), site, clock, namespace_name,
+      make_file_job_id_block_store(environment, server, namespace_name, sys::host_name()));
 }
 
 std::unique_ptr<JobBackend> make_kube_backend(std::unique_ptr<kube::KubeClient> client,
                                               const site::SiteConfig& site, sys::Clock& clock,
                                               const std::string& namespace_name,
-                                              std::unique_ptr<JobIdHint> job_id_hint) {
+                                              std::unique_ptr<JobIdBlockStore> job_id_blocks) {
   return std::make_unique<KubeBackend>(std::move(client), site, clock, namespace_name,
-                                       std::move(job_id_hint));
+                                       std::move(job_id_blocks));
 }
 
 }  // namespace k8sjobs::jobs

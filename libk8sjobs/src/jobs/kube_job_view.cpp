@@ -4,9 +4,12 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include "k8sjobs/jobs/job_details.h"
+#include "k8sjobs/jobs/predecessors.h"
+#include "k8sjobs/jobs/start_gate.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/labels.h"
@@ -47,6 +50,10 @@ std::string annotation(const json& object, const char* key) {
 
 // The job number a label names; the reason in words when it names none.
 Expected<long long, std::string> job_id_of(const json& object) {
+  if (awaits_job_id(object)) {
+    return unexpected(
+        std::string("a CronJob's run that waits for k8sjobs-controller to give it a job number"));
+  }
   const std::string where = std::string("label ") + translate::kJobIdLabel;
   const json* value = label_member(object, translate::kJobIdLabel);
   if (value == nullptr) return unexpected(where + " is missing");
@@ -158,8 +165,11 @@ TaskRecord task_from_pod(const json& pod, int task_id) {
 // Fields every k8sjobs object carries in its labels and annotations; `id` is checked already.
 // A bad field that is not the job's identity is shown with its default, and said so in
 // `warnings`.
+// `lean`: only what the tables print (JobViewCollector's lean mode): no qstat -j details, no
+// bookkeeping for qdel.
 JobRecord record_from_owner(const json& object, const std::string& kind, long long id,
-                            const std::string& reference, std::vector<std::string>& warnings) {
+                            const std::string& reference, std::vector<std::string>& warnings,
+                            bool lean) {
   JobRecord record;
   record.id = id;
   record.name = annotation(object, translate::kNameAnnotation);
@@ -169,10 +179,12 @@ JobRecord record_from_owner(const json& object, const std::string& kind, long lo
   if (!submitted) submitted = parse_time(string_or(metadata, "creationTimestamp"));
   if (submitted) record.submission_time = *submitted;
   record.continuous = kind == "Deployment";
-  record.backend_namespace = string_or(metadata, "namespace");
-  record.backend_objects.emplace_back(kind, string_or(metadata, "name"));
-  record.mail_options = annotation(object, translate::kMailOptionsAnnotation);
-  record.mail_list = annotation(object, translate::kMailListAnnotation);
+  if (!lean) {
+    record.backend_namespace = string_or(metadata, "namespace");
+    record.backend_objects.emplace_back(kind, string_or(metadata, "name"));
+    record.mail_options = annotation(object, translate::kMailOptionsAnnotation);
+    record.mail_list = annotation(object, translate::kMailListAnnotation);
+  }
   const json* details_text =
       untrusted::member(field(metadata, "annotations"), translate::kDetailsAnnotation);
   if (details_text != nullptr) {
@@ -186,7 +198,7 @@ JobRecord record_from_owner(const json& object, const std::string& kind, long lo
       warnings.push_back(reference + ": annotation " + translate::kDetailsAnnotation + ": " +
                          joined + " (shown as not set)");
     }
-    apply_job_details(decoded.details, record);
+    if (!lean) apply_job_details(decoded.details, record);
     record.slots = decoded.details.slots;
     record.posix_priority = decoded.details.priority.value_or(0);
     record.array = decoded.details.array;
@@ -231,7 +243,19 @@ std::set<int> parse_index_list(const std::string& text, int count) {
 using OwnerFacts = JobViewCollector::OwnerFacts;
 using PodTasks = std::map<int, JobViewCollector::PodTask>;
 
-void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const PodTasks* pods) {
+// The task of the newest pod of one completion index, or null: over the map of take_records()
+// or the lean pods of take_table().
+struct MapPods {
+  const PodTasks* pods;
+  const TaskRecord* operator()(int index) const {
+    if (pods == nullptr) return nullptr;
+    auto pod = pods->find(index);
+    return pod == pods->end() ? nullptr : &pod->second.task;
+  }
+};
+
+template <class Pods>
+void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const Pods& pods) {
   int first = record.array ? record.array->first : 0;
   int step = record.array ? record.array->step : 1;
   int count =
@@ -241,9 +265,7 @@ void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const PodTasks
   for (int index = 0; index < count; ++index) {
     int task_id = record.array ? first + index * step : 0;
     TaskRecord task;
-    if (pods != nullptr) {
-      if (auto pod = pods->find(index); pod != pods->end()) task = pod->second.task;
-    }
+    if (const TaskRecord* pod = pods(index)) task = *pod;
     task.task_id = task_id;
     if (record.array) {
       if (completed.count(index) != 0) task.state = JobState::Succeeded;
@@ -269,12 +291,11 @@ void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const PodTasks
   }
 }
 
-void derive_deployment_tasks(JobRecord& record, const OwnerFacts& facts, const PodTasks* pods) {
+template <class Pods>
+void derive_deployment_tasks(JobRecord& record, const OwnerFacts& facts, const Pods& pods) {
   // Deployment pods carry no completion index: the newest of them all is under 0.
   TaskRecord task;
-  if (pods != nullptr) {
-    if (auto pod = pods->find(0); pod != pods->end()) task = pod->second.task;
-  }
+  if (const TaskRecord* pod = pods(0)) task = *pod;
   task.task_id = 0;
   // A continuous job never finishes on its own: a pod that ended is being restarted.
   if (task.state == JobState::Succeeded || task.state == JobState::Failed)
@@ -302,6 +323,24 @@ const std::vector<std::string>& JobViewCollector::pod_spec_fields() {
   static const std::vector<std::string> kFields{"nodeName"};
   return kFields;
 }
+const std::vector<std::string>& JobViewCollector::metadata_fields() {
+  static const std::vector<std::string> kFields{
+      "name", "namespace", "labels", "annotations", "creationTimestamp", "deletionTimestamp"};
+  return kFields;
+}
+const std::vector<std::string>& JobViewCollector::job_status_fields() {
+  static const std::vector<std::string> kFields{"conditions", "completedIndexes", "failedIndexes"};
+  return kFields;
+}
+const std::vector<std::string>& JobViewCollector::deployment_status_fields() {
+  static const std::vector<std::string> kFields;
+  return kFields;
+}
+const std::vector<std::string>& JobViewCollector::pod_status_fields() {
+  static const std::vector<std::string> kFields{"phase", "startTime", "containerStatuses",
+                                                "conditions"};
+  return kFields;
+}
 
 void JobViewCollector::add_owner(const json& object, bool deployment) {
   const char* kind = deployment ? "Deployment" : "Job";
@@ -314,29 +353,77 @@ void JobViewCollector::add_owner(const json& object, bool deployment) {
     return;
   }
   std::vector<std::string> warnings;
-  JobRecord record = record_from_owner(object, kind, *id, reference, warnings);
+  JobRecord record = record_from_owner(object, kind, *id, reference, warnings, lean_);
   for (auto& warning : warnings) warnings_.emplace_back(source, std::move(warning));
+  // -a: when the job may start; a suspended job that only waits for it is qw, not hqw.
+  const StartGate gate = read_start_gate(object);
+  record.execution_time = gate.start_after;
+  if (gate.unreadable) {
+    warnings_.emplace_back(source, reference + ": " + *gate.unreadable + " (shown as held)");
+  }
+  // -hold_jid: a suspended job with predecessors is held by them (hqw) until the controller
+  // starts it, whatever its -a time says.
+  PredecessorMark predecessors = read_predecessors(object);
+  if (predecessors.unreadable) {
+    warnings_.emplace_back(source, reference + ": " + *predecessors.unreadable + " (ignored)");
+  }
+  record.predecessor_jobs = std::move(predecessors.ids);
+  const bool waits_for_time = !held_by_user(gate) && record.predecessor_jobs.empty();
   OwnerFacts facts;
   facts.deployment = deployment;
   facts.deleting = untrusted::member(field(object, "metadata"), "deletionTimestamp") != nullptr;
   if (deployment) {
     facts.held = int_or(field(object, "spec"), "replicas", 1) == 0;
+    if (facts.held && waits_for_time) {
+      facts.held = false;
+      facts.waiting_for_start = true;
+    }
   } else {
     const auto& status = field(object, "status");
     facts.held = untrusted::bool_or(field(object, "spec"), "suspend", false);
+    if (facts.held && waits_for_time) {
+      facts.held = false;
+      facts.waiting_for_start = true;
+    }
     facts.complete = condition_true(object, "Complete");
     facts.failed = condition_true(object, "Failed");
     facts.completed_indexes = string_or(status, "completedIndexes");
     facts.failed_indexes = string_or(status, "failedIndexes");
-    for (const auto& condition : array_member(status, "conditions")) {
+    // The reason is for qstat -j: not in the lean table.
+    static const json kNoConditions = json::array();
+    for (const auto& condition : lean_ ? kNoConditions : array_member(status, "conditions")) {
       if (string_or(condition, "type") == "Failed" && string_or(condition, "status") == "True") {
         record.error_reason =
             string_or(condition, "reason") + ": " + string_or(condition, "message");
       }
     }
   }
-  records_.push_back(std::move(record));
+  if (lean_) {
+    TableJob job;
+    job.id = record.id;
+    job.priority = record.priority;
+    job.name = table_.strings.store(record.name);
+    job.owner = table_.strings.store(record.owner);
+    job.submission_time = record.submission_time;
+    job.is_array = record.array.has_value();
+    if (record.array) job.array = *record.array;
+    job.slots = record.slots;
+    job.continuous = record.continuous;
+    table_.jobs.push_back(job);
+  } else {
+    records_.push_back(std::move(record));
+  }
   owners_.push_back(OwnerKey{*id, std::move(facts)});
+}
+
+bool awaits_job_id(const json& object) {
+  const json* awaiting = label_member(object, translate::kAwaitingJobIdLabel);
+  return awaiting != nullptr && awaiting->is_string() &&
+         awaiting->get_ref<const std::string&>() == "true";
+}
+
+Expected<long long, std::string> verify_owner_identity(const json& object) {
+  return check_owner_identity(object);
 }
 
 void JobViewCollector::add_job(const json& job) {
@@ -374,6 +461,23 @@ void JobViewCollector::add_pod(const json& pod) {
     index = static_cast<int>(*parsed);
   }
   std::string created = string_or(field(pod, "metadata"), "creationTimestamp");
+  if (lean_) {
+    // Every pod is kept (a restarted task's older pods too, rarely): take_table() picks the
+    // newest of each index as the map below does.
+    TaskRecord task = task_from_pod(pod, 0);
+    LeanPod lean;
+    lean.id = *id;
+    lean.index = index;
+    lean.created = table_.strings.store(created);
+    lean.task.state = task.state;
+    lean.task.deleting_while_starting = task.deleting_while_starting;
+    lean.task.has_start_time = task.start_time.has_value();
+    if (task.start_time) lean.task.start_time = *task.start_time;
+    lean.task.node = table_.strings.store(task.node);
+    lean.order = static_cast<std::uint32_t>(lean_pods_.size());
+    lean_pods_.push_back(lean);
+    return;
+  }
   auto& tasks = pods_[*id];
   auto slot = tasks.find(index);
   // The newest pod of each index decides; of two created in the same second, the later one.
@@ -386,12 +490,20 @@ void JobViewCollector::clear_owners(bool deployments) {
   for (size_t i = 0; i < owners_.size(); ++i) {
     if (owners_[i].facts.deployment == deployments) continue;
     if (kept != i) {
-      records_[kept] = std::move(records_[i]);
+      if (lean_) {
+        table_.jobs[kept] = table_.jobs[i];
+      } else {
+        records_[kept] = std::move(records_[i]);
+      }
       owners_[kept] = std::move(owners_[i]);
     }
     ++kept;
   }
-  records_.resize(kept);
+  if (lean_) {
+    table_.jobs.resize(kept);
+  } else {
+    records_.resize(kept);
+  }
   owners_.resize(kept);
 }
 
@@ -409,6 +521,7 @@ void JobViewCollector::clear_deployments() {
 }
 void JobViewCollector::clear_pods() {
   pods_.clear();
+  lean_pods_.clear();
   clear_warnings(Source::Pods);
 }
 
@@ -417,9 +530,9 @@ std::vector<JobRecord> JobViewCollector::take_records() {
     auto pods = pods_.find(owners_[i].id);
     const PodTasks* tasks = pods == pods_.end() ? nullptr : &pods->second;
     if (owners_[i].facts.deployment) {
-      derive_deployment_tasks(records_[i], owners_[i].facts, tasks);
+      derive_deployment_tasks(records_[i], owners_[i].facts, MapPods{tasks});
     } else {
-      derive_job_tasks(records_[i], owners_[i].facts, tasks);
+      derive_job_tasks(records_[i], owners_[i].facts, MapPods{tasks});
     }
   }
   owners_.clear();
@@ -427,6 +540,72 @@ std::vector<JobRecord> JobViewCollector::take_records() {
   std::sort(records_.begin(), records_.end(),
             [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
   return std::exchange(records_, {});
+}
+
+JobTable JobViewCollector::take_table() {
+  // The newest pod of each (job, index) decides; of two created in the same second, the one
+  // listed later (what add_pod's map keeps in the other mode).
+  // (Sorted in place: a stable sort would take a buffer as large as the pods.)
+  std::sort(lean_pods_.begin(), lean_pods_.end(), [](const LeanPod& a, const LeanPod& b) {
+    return std::tie(a.id, a.index, a.order) < std::tie(b.id, b.index, b.order);
+  });
+  size_t kept = 0;
+  for (size_t i = 0; i < lean_pods_.size(); ++i) {
+    if (kept > 0 && lean_pods_[kept - 1].id == lean_pods_[i].id &&
+        lean_pods_[kept - 1].index == lean_pods_[i].index) {
+      if (lean_pods_[i].created < lean_pods_[kept - 1].created) continue;
+      lean_pods_[kept - 1] = lean_pods_[i];
+      continue;
+    }
+    lean_pods_[kept++] = lean_pods_[i];
+  }
+  lean_pods_.resize(kept);
+
+  // The tasks are derived in the order the owners came, into table_ itself; the jobs are
+  // sorted by id afterwards, in place (a copy of 100,000 jobs was the peak of the listing).
+  JobTable& table = table_;
+  table.tasks.reserve(table.jobs.size());
+  JobRecord record;  // what the derivation reads: the array range; it fills the tasks
+  TaskRecord found;  // the task of the pod being looked up
+  for (size_t i = 0; i < table.jobs.size(); ++i) {
+    TableJob& job = table.jobs[i];
+    const OwnerKey& owner = owners_[i];
+    auto first = std::lower_bound(lean_pods_.begin(), lean_pods_.end(), owner.id,
+                                  [](const LeanPod& pod, long long id) { return pod.id < id; });
+    auto last = first;
+    while (last != lean_pods_.end() && last->id == owner.id) ++last;
+    auto pods = [&](int index) -> const TaskRecord* {
+      auto pod = std::lower_bound(first, last, index,
+                                  [](const LeanPod& p, int wanted) { return p.index < wanted; });
+      if (pod == last || pod->index != index) return nullptr;
+      found = TaskRecord{};
+      found.state = pod->task.state;
+      found.deleting_while_starting = pod->task.deleting_while_starting;
+      if (pod->task.has_start_time) found.start_time = pod->task.start_time;
+      found.node.assign(pod->task.node);
+      return &found;
+    };
+    record.tasks.clear();
+    record.array.reset();
+    if (job.is_array) record.array = job.array;
+    if (owner.facts.deployment) {
+      derive_deployment_tasks(record, owner.facts, pods);
+    } else {
+      derive_job_tasks(record, owner.facts, pods);
+    }
+    job.first_task = static_cast<std::uint32_t>(table.tasks.size());
+    job.task_count = static_cast<std::uint32_t>(record.tasks.size());
+    for (const TaskRecord& task : record.tasks) {
+      table.tasks.push_back(lean_task(task, table.strings));
+    }
+  }
+  std::vector<OwnerKey>().swap(owners_);
+  std::vector<LeanPod>().swap(lean_pods_);
+  // By id; of two with the same id, the one added first (first_task grows in that order).
+  std::sort(table.jobs.begin(), table.jobs.end(), [](const TableJob& a, const TableJob& b) {
+    return std::tie(a.id, a.first_task) < std::tie(b.id, b.first_task);
+  });
+  return std::exchange(table_, JobTable{});
 }
 
 std::vector<std::string> JobViewCollector::take_warnings() {

@@ -145,7 +145,7 @@ Expected<SubmittedJob, SubmitFailure> KubeSubmitter::submit(
     }
   };
 
-  JobIdAllocator allocator(client_, clock_, job_id_hint_);
+  JobIdAllocator allocator(client_, clock_, job_id_blocks_);
   auto id = allocator.next(ns);
   if (!id) {
     release_guard();

@@ -75,13 +75,21 @@ KubeClient::KubeClient(std::unique_ptr<HttpTransport> transport, RetryPolicy pol
       clock_(clock),
       random_(std::random_device{}()) {}
 
-Result<HttpResponse> KubeClient::execute(const HttpRequest& request, RequestSafety safety) {
-  auto started = clock_.steady_now();
+namespace {
+
+// What KubeClient::execute does, for any way of making one attempt (`attempt_once`): Status
+// errors, one credential refresh after a 401, retries with backoff as the policy allows.
+template <typename Attempt>
+Result<HttpResponse> with_retries(const HttpRequest& request, RequestSafety safety,
+                                  HttpTransport& transport, const RetryPolicy& policy,
+                                  sys::Clock& clock, std::mt19937_64& random, ClientStats& stats,
+                                  Attempt attempt_once) {
+  auto started = clock.steady_now();
   bool credentials_refreshed = false;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   for (int attempt = 1;; ++attempt) {
-    ++stats_.requests;
-    auto answer = transport_->send(request);
+    ++stats.requests;
+    auto answer = attempt_once();
     std::optional<Error> failure;
     if (answer) {
       if (answer->status < 400) return answer;
@@ -89,7 +97,7 @@ Result<HttpResponse> KubeClient::execute(const HttpRequest& request, RequestSafe
       if (status.reason == StatusReason::Unauthorized && !credentials_refreshed) {
         // An expired token file or exec credential: read it again once before giving up.
         credentials_refreshed = true;
-        transport_->invalidate_credentials();
+        transport.invalidate_credentials();
         --attempt;
         continue;
       }
@@ -98,15 +106,22 @@ Result<HttpResponse> KubeClient::execute(const HttpRequest& request, RequestSafe
       failure = answer.error();
     }
     auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started);
-    auto delay = next_retry_delay(policy_, *failure, safety, attempt, elapsed, unit(random_));
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock.steady_now() - started);
+    auto delay = next_retry_delay(policy, *failure, safety, attempt, elapsed, unit(random));
     if (!delay) return unexpected(std::move(*failure));
-    ++stats_.retries;
+    ++stats.retries;
     spdlog::debug("{} {}: {}; attempt {} again in {} ms", request.method,
                   request.path.substr(0, request.path.find('?')), failure->describe(), attempt + 1,
                   delay->count());
-    clock_.sleep_for(*delay);
+    clock.sleep_for(*delay);
   }
+}
+
+}  // namespace
+
+Result<HttpResponse> KubeClient::execute(const HttpRequest& request, RequestSafety safety) {
+  return with_retries(request, safety, *transport_, policy_, clock_, random_, stats_,
+                      [&] { return transport_->send(request); });
 }
 
 Result<json> KubeClient::execute_json(const HttpRequest& request, RequestSafety safety,
@@ -170,7 +185,36 @@ Result<ListPage> KubeClient::list_page(const ResourceKind& kind, const std::stri
   add_query(path, "resourceVersion", options.resource_version);
   add_query(path, "resourceVersionMatch", options.resource_version_match);
   HttpRequest request{"GET", path};
-  auto body = execute_json(request, RequestSafety::Idempotent, fields);
+  Result<json> body = json();
+  if (fields != nullptr) {
+    // Read as it arrives (ListBodyReader): a page of real-sized objects is never held whole.
+    detail::ListBodyReader reader(*fields);
+    auto answer = with_retries(request, RequestSafety::Idempotent, *transport_, policy_, clock_,
+                               random_, stats_, [&] {
+                                 reader.start();
+                                 return transport_->stream(request, [&](std::string_view data) {
+                                   reader.feed(data);
+                                   return true;
+                                 });
+                               });
+    if (!answer) return unexpected(answer.error());
+    // A transport that does not stream hands the whole body over at the end.
+    if (!answer->body.empty()) reader.feed(answer->body);
+    bool read_whole = false;
+    auto list = reader.finish(read_whole);
+    if (read_whole) {
+      // Ended early (a dropped connection) or not shaped as a list: read the page again and
+      // parse it whole, which decides as before (retry, or "not JSON").
+      spdlog::debug("GET {}: reading the page again whole", request.path.substr(0, 200));
+      body = execute_json(request, RequestSafety::Idempotent, fields);
+    } else if (!list) {
+      body = unexpected(malformed_answer(request, "the body is not JSON"));
+    } else {
+      body = std::move(*list);
+    }
+  } else {
+    body = execute_json(request, RequestSafety::Idempotent, nullptr);
+  }
   if (!body) return unexpected(body.error());
   if (!body->is_object() || !body->contains("items")) {
     return unexpected(malformed_answer(request, "a list without items"));
@@ -346,12 +390,26 @@ Result<Done> KubeClient::watch(const ResourceKind& kind, const std::string& ns,
            start = newline + 1) {
         std::string_view line(buffer.data() + start, newline - start);
         if (line.empty()) continue;
+        // A line the server did not write as a watch event (not JSON, no string type, no
+        // object) is skipped: the stream goes on.
         auto event = json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (!event.is_object() || !event.contains("type")) continue;
-        std::string type = event.value("type", "");
-        json object = event.value("object", json::object());
+        if (!event.is_object()) continue;
+        auto type_field = event.find("type");
+        auto object_field = event.find("object");
+        if (type_field == event.end() || !type_field->is_string() || object_field == event.end() ||
+            !object_field->is_object())
+          continue;
+        std::string type = type_field->get<std::string>();
+        json object = std::move(*object_field);
         if (type == "ERROR") {
-          HttpResponse as_response{object.value("code", 500), object.dump(), {}};
+          auto code = object.find("code");
+          const int status_code = code != object.end() && code->is_number_integer() &&
+                                          code->get<std::int64_t>() >= 100 &&
+                                          code->get<std::int64_t>() <= 599
+                                      ? code->get<int>()
+                                      : 500;
+          HttpResponse as_response{
+              status_code, object.dump(-1, ' ', false, json::error_handler_t::replace), {}};
           ApiStatus status = status_from_response(as_response);
           if (status.reason == StatusReason::Gone) {
             expired = true;

@@ -47,7 +47,7 @@ std::optional<json> parse_list_body_nlohmann(std::string& body, const ItemFields
   // JSON text has none (control characters in strings are escaped), and simdjson refuses it.
   if (body.find('\0') != std::string::npos) return std::nullopt;
   json list = json::parse(body, keep, /*allow_exceptions=*/false);
-  std::string().swap(body);
+  release_text(body);
   if (list.is_discarded()) return std::nullopt;
   return list;
 }

@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstddef>
 
 namespace k8sjobs::kube::detail {
 namespace {
@@ -73,10 +74,17 @@ json convert_item(simdjson::dom::element element, const ItemFields& fields) {
   return item;
 }
 
+// Texts up to this size reuse one parser per thread: its buffers (several times the text) stay
+// allocated and touched, so the next page or batch (ListBodyReader) costs no fresh pages. A
+// larger text gets a parser of its own, freed once it is read.
+constexpr std::size_t kReusedParserLimit = std::size_t{256} << 10;
+
 }  // namespace
 
 std::optional<json> parse_list_body_simdjson(std::string& body, const ItemFields& fields) {
-  simdjson::dom::parser parser;
+  thread_local simdjson::dom::parser reused;
+  simdjson::dom::parser own;
+  simdjson::dom::parser& parser = body.size() <= kReusedParserLimit ? reused : own;
   simdjson::dom::element root;
   // simdjson reads past the end: room for that in place, rather than a padded copy.
   body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
@@ -89,7 +97,7 @@ std::optional<json> parse_list_body_simdjson(std::string& body, const ItemFields
     return parse_list_body_nlohmann(body, fields);
   }
   if (error != simdjson::SUCCESS) return std::nullopt;
-  std::string().swap(body);  // the parsed document does not point into the text
+  release_text(body);  // the parsed document does not point into the text
 
   if (root.type() != simdjson::dom::element_type::OBJECT) return convert(root);
   json list = json::object();

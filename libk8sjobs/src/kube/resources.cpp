@@ -10,8 +10,11 @@ std::string ResourceKind::api_version() const {
 std::string ResourceKind::collection_path(std::string_view ns) const {
   std::string path = group.empty() ? "/api/" : "/apis/" + std::string(group) + "/";
   path += version;
-  path += "/namespaces/";
-  path += url_encode(ns);
+  // No namespace: the collection across all namespaces (k8sjobs-controller --all-namespaces).
+  if (!ns.empty()) {
+    path += "/namespaces/";
+    path += url_encode(ns);
+  }
   path += "/";
   path += plural;
   return path;

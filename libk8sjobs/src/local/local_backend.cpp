@@ -18,6 +18,7 @@
 #include "k8sjobs/local/state_store.h"
 #include "k8sjobs/local/supervisor.h"
 #include "k8sjobs/sys/current_user.h"
+#include "k8sjobs/sys/host_name.h"
 #include "k8sjobs/text/utf8.h"
 #include "k8sjobs/translate/job_environment.h"
 
@@ -30,12 +31,6 @@ namespace {
 
 // What a Debian image's PATH is; a job without -V would otherwise have none.
 constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-std::string host_name() {
-  char buffer[256] = {};
-  if (::gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
-  return buffer;
-}
 
 std::string group_name(gid_t gid) {
   std::vector<char> buffer(16384);
@@ -121,7 +116,7 @@ class LocalBackend final : public jobs::JobBackend {
         clock_(clock),
         options_(options),
         store_(site.local.state_dir.empty() ? fs::path() : fs::absolute(site.local.state_dir)),
-        hostname_(host_name()) {}
+        hostname_(sys::host_name()) {}
 
   Expected<jobs::SubmitReceipt, jobs::SubmitFailure> submit(
       const ge::SubmitRequest& request, const translate::SubmitContext& context,
@@ -205,6 +200,15 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   auto refuse = [](const std::string& why) {
     return unexpected(jobs::SubmitFailure{"Unable to run job: " + why + "\nExiting.", 1});
   };
+  // -a needs k8sjobs-controller to start the job later; the local backend has no such process.
+  if (request.start_time && *request.start_time > clock_.now()) {
+    return refuse("-a is not supported by the local backend: a job cannot wait for a start time");
+  }
+  // -hold_jid likewise needs k8sjobs-controller to start the job when its predecessors end.
+  if (!request.hold_jid.empty()) {
+    return refuse(
+        "-hold_jid is not supported by the local backend: a job cannot wait for other jobs");
+  }
   auto resources = translate::job_resources(request, site_);
   if (!resources) {
     return unexpected(jobs::SubmitFailure{resources.error().message, resources.error().exit_code});
@@ -274,8 +278,9 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
         "/bin/sh", "-c",
         translate::launcher_script(request, paths.stdout_path,
                                    paths.merged ? paths.stdout_path : paths.stderr_path, umask),
-        "k8sjobs-job", program};
-    task.argv.insert(task.argv.end(), request.program_args.begin(), request.program_args.end());
+        "k8sjobs-job"};
+    const auto words = translate::job_words(request);
+    task.argv.insert(task.argv.end(), words.begin(), words.end());
     task.environment = std::move(*env);
     launch.tasks.push_back(std::move(task));
   }

@@ -9,7 +9,9 @@
 #include "k8sjobs/cron/command_finder.h"
 #include "k8sjobs/ge/option_table.h"
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/translate/image_choice.h"
 #include "k8sjobs/translate/job_environment.h"
+#include "k8sjobs/translate/script_interpreters.h"
 
 namespace k8sjobs::migrate {
 
@@ -262,6 +264,7 @@ std::string expand_tilde(std::string text, const std::string& home) {
 ge::Mode mode_for(const std::string& command) {
   if (command == "jstart") return ge::Mode::Jstart;
   if (command == "qcronsub") return ge::Mode::Qcronsub;
+  if (command == "qsub") return ge::Mode::Qsub;
   return ge::Mode::Jsub;
 }
 
@@ -328,13 +331,6 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
 
   // k8sjobs provides qdel and jstop with Grid Engine's and Toolforge's syntax.
   if (grid.name == "qdel" || grid.name == "jstop") return check;
-  if (grid.name == "qsub") {
-    check.verdict = Verdict::Unsupported;
-    check.refusals.push_back({"qsub", "k8sjobs provides no qsub",
-                              "jsub with the same options (jsub runs the program in place, as "
-                              "qsub -b y did)"});
-    return check;
-  }
 
   std::string cwd = cron_dir;
   if (grid.cd_directory) {
@@ -371,6 +367,22 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
     check.verdict = check.refusals.empty() ? Verdict::Error : Verdict::Unsupported;
     return check;
   }
+  if (parsed->start_time) {
+    // jsub -a waits for k8sjobs-controller; a CronJob's Jobs cannot wait for a fixed date.
+    const std::string what = "a CronJob cannot wait for a fixed start time";
+    check.error = "-a: " + what;
+    check.refusals.push_back({"-a", what, instead_for(ge::OptionId::StartTime)});
+    check.verdict = Verdict::Unsupported;
+    return check;
+  }
+  if (!parsed->hold_jid.empty()) {
+    // jsub -hold_jid names jobs that exist when it runs; a CronJob creates its Jobs itself.
+    const std::string what = "a CronJob's Jobs cannot wait for other jobs";
+    check.error = "-hold_jid: " + what;
+    check.refusals.push_back({"-hold_jid", what, instead_for(ge::OptionId::HoldJid)});
+    check.verdict = Verdict::Unsupported;
+    return check;
+  }
   for (const auto& warning : parsed->warnings) {
     const ge::OptionSpec* spec = ge::find_option(warning.option);
     check.changes.push_back(
@@ -380,7 +392,25 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
   if (settings.site != nullptr) {
     // What the translation jsub runs refuses (site limits) is refused here too; building the
     // object itself is not needed for the verdict (translate::admit is its first step).
-    auto workload = translate::admit(*parsed, *settings.site);
+    // The program's #! line and words choose its image, as jsub reads them at submission.
+    std::optional<std::string> program_text;
+    if (const auto path = translate::image_script_path(*parsed)) {
+      program_text = host.read_text_file(*path, translate::kScriptScanBytes);
+    }
+    auto workload = translate::admit(*parsed, *settings.site, program_text);
+    if (workload) {
+      check.image = workload->image;
+      check.image_name = workload->image_choice.name;
+      check.image_rule = workload->image_choice.summary();
+      check.script_text = std::move(program_text);
+      if (!workload->image_choice.warning.empty()) {
+        // On the grid every host had every interpreter; no one image has what this one needs.
+        check.changes.push_back(
+            {"image", workload->image_choice.warning,
+             "the job runs in the image of images.everything: give it -l image= or -l runtime="});
+        check.verdict = std::max(check.verdict, Verdict::Changes);
+      }
+    }
     if (!workload) {
       check.verdict = Verdict::Unsupported;
       check.error = one_line(workload.error().message);
@@ -464,7 +494,7 @@ LineCheck check_job(const cron::Entry& entry, const cron::CronLine& job, const g
       return line;
     case cron::CommandClass::Local:
       line.verdict = Verdict::Local;
-      line.reason = scan.uses_jlocal ? "jlocal: runs on the cron host"
+      line.reason = scan.uses_jlocal ? "jlocal: runs on the cron host, as before (k8sjobs' jlocal)"
                                      : "no grid command: runs on the cron host";
       return line;
     case cron::CommandClass::Grid:
@@ -642,6 +672,7 @@ class TableWriter {
     if (line.verdict == Verdict::Error && !line.reason.empty()) detail(out, "error: ", line.reason);
     for (const auto& command : line.commands) {
       for (const auto& change : command.changes) detail(out, "change: ", change.message);
+      if (!command.image.empty()) detail(out, "image: ", command.image_rule);
       for (const auto& refusal : command.refusals) {
         detail(out, "unsupported: ", refusal.message);
         detail(out, "  instead: ", refusal.instead);
@@ -767,6 +798,10 @@ json render_json(const std::vector<CrontabCheck>& checks) {
         }
         entry["unsupported"] = refusals;
         if (!command.error.empty()) entry["error"] = command.error;
+        if (!command.image.empty()) {
+          entry["image"] = command.image;
+          entry["image_rule"] = command.image_rule;
+        }
         commands.push_back(std::move(entry));
       }
       item["commands"] = commands;
@@ -789,6 +824,10 @@ json render_json(const std::vector<CrontabCheck>& checks) {
             {"error", summary.error},
             {"warnings", summary.hygiene},
             {"commented_jobs", summary.commented_jobs}}}};
+}
+
+std::string render_json_text(const std::vector<CrontabCheck>& checks) {
+  return render_json(checks).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace k8sjobs::migrate

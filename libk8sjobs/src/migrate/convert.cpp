@@ -5,7 +5,9 @@
 #include <map>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/text/utf8.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/launcher_bytes.h"
 #include "k8sjobs/translate/workload.h"
 #include "k8sjobs/translate/yaml_output.h"
 
@@ -119,8 +121,10 @@ std::string seed_for(const ge::SubmitRequest& request) {
   return request.user + "/" + request.job_name;
 }
 
-// A POSIX shell word: as is when it is safe, else single-quoted.
+// A POSIX shell word: as is when it is safe, else single-quoted; a word that is not UTF-8 (a
+// jobs.yaml file is UTF-8 text) as the launcher carries one, `printf` restoring the bytes.
 std::string shell_quote(const std::string& word) {
+  if (!text::is_valid_utf8(word)) return translate::double_quoted(word);
   bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) ||
            std::string_view("@%+=:,./-_").find(c) != std::string_view::npos;
@@ -147,6 +151,24 @@ std::string emails_for(const std::string& mail_options) {
   return "onfailure";
 }
 
+// The container's JOB_ID from the pod's k8sjobs.io/job-id label, which k8sjobs-controller
+// sets in each run's template before it starts.
+void number_from_pod_label(json& job_spec) {
+  auto& containers = job_spec["template"]["spec"]["containers"];
+  if (!containers.is_array()) return;
+  for (auto& container : containers) {
+    if (!container.contains("env") || !container["env"].is_array()) continue;
+    for (auto& variable : container["env"]) {
+      if (variable.value("name", "") != "JOB_ID") continue;
+      variable.erase("value");
+      variable["valueFrom"] = {
+          {"fieldRef",
+           {{"apiVersion", "v1"},
+            {"fieldPath", std::string("metadata.labels['") + translate::kJobIdLabel + "']"}}}};
+    }
+  }
+}
+
 }  // namespace
 
 std::string cronjob_name(std::string_view job_name) {
@@ -169,8 +191,9 @@ Conversion convert_to_cronjobs(const std::vector<CrontabCheck>& checks,
     std::string name = names.take(cronjob_name(request.job_name));
     std::string namespace_name = site.namespace_for(request.user);
     translate::JobIdentity identity{0, namespace_name, name};
-    auto workload =
-        translate::build_workload(request, site, identity, context_for(line, request, options));
+    translate::SubmitContext context = context_for(line, request, options);
+    context.program_text = source.command->script_text;  // the image check chose by it
+    auto workload = translate::build_workload(request, site, identity, context);
     if (!workload) {
       std::string message = workload.error().message;
       std::replace(message.begin(), message.end(), '\n', ' ');
@@ -201,8 +224,13 @@ Conversion convert_to_cronjobs(const std::vector<CrontabCheck>& checks,
           "jstart: the continuous job runs as one long Job per schedule tick while none runs");
     }
 
+    // Each run waits, suspended, for k8sjobs-controller to give it its own job number, which
+    // its pod reads as JOB_ID from its label (controller/run_id_decision.h).
     json job_labels = built["metadata"]["labels"];
     job_labels[kMigratedLabel] = "crontab";
+    job_labels[translate::kAwaitingJobIdLabel] = "true";
+    job_spec["suspend"] = true;
+    number_from_pod_label(job_spec);
     json job_annotations = built["metadata"]["annotations"];
     job_annotations.erase(translate::kSubmitTimeAnnotation);
 
@@ -272,8 +300,15 @@ Conversion convert_to_jobs_yaml(const std::vector<CrontabCheck>& checks,
 
     job["name"] = name;
     job["command"] = command;
-    // The jobs framework names images by short name; the release is that name on this site.
-    job["image"] = site.image_for(request.release) ? request.release : site.images.default_release;
+    // The jobs framework names images by short name: the one the image rules chose when it is
+    // a name on this site (check_crontab with a site), else the release's.
+    const std::string& chosen = source.command->image_name;
+    if (site.images.names.count(chosen) != 0 || site.images.releases.count(chosen) != 0) {
+      job["image"] = chosen;
+    } else {
+      job["image"] =
+          site.image_for(request.release) ? request.release : site.images.default_release;
+    }
     if (request.continuous) {
       job["continuous"] = true;
       converted.notes.push_back("jstart: a continuous job (no schedule)");

@@ -129,11 +129,19 @@ std::string detail_block(const JobRecord& job, const TimeZone& zone) {
   if (!job.environment.empty()) out += line("env_list", join_pairs(job.environment));
   if (!job.job_args.empty()) out += line("job_args", join(job.job_args, ","));
   if (!job.script_file.empty()) out += line("script_file", job.script_file);
-  if (!job.predecessor_jobs.empty()) {
-    std::vector<std::string> ids;
-    for (long long id : job.predecessor_jobs) ids.push_back(std::to_string(id));
-    out += line("jid_predecessor_list", join(ids, ","));
-  }
+  if (!job.image_rule.empty()) out += line("image_rule", job.image_rule);
+  // Grid Engine's own widths (show_job.c): these three labels do not follow column 28.
+  if (!job.predecessor_requests.empty())
+    out += "jid_predecessor_list (req):  " + join(job.predecessor_requests, ",") + "\n";
+  auto numbers = [](const std::vector<long long>& ids) {
+    std::vector<std::string> words;
+    for (long long id : ids) words.push_back(std::to_string(id));
+    return join(words, ",");
+  };
+  if (!job.predecessor_jobs.empty())
+    out += "jid_predecessor_list:       " + numbers(job.predecessor_jobs) + "\n";
+  if (!job.successor_jobs.empty())
+    out += "jid_successor_list:          " + numbers(job.successor_jobs) + "\n";
   if (job.array) out += line("job-array tasks", array_string(job));
   for (const TaskRecord& task : job.tasks) {
     if (task_section(task) != TaskSection::Running) continue;

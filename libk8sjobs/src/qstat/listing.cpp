@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <ostream>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 #include "format_util.h"
@@ -30,9 +32,11 @@ constexpr const char* kFinishedBanner =
 constexpr const char* kIndent = "       ";  // QSTAT_INDENT
 
 // One line of the listing: a running task, a group of pending tasks of one job that share a
-// state, or a job's finished tasks.
+// state, or a job's finished tasks. The job is the table's; `record` is the full JobRecord
+// when the caller has one (only -r reads it).
 struct Row {
-  const JobRecord* job = nullptr;
+  const jobs::TableJob* job = nullptr;
+  const JobRecord* record = nullptr;
   std::string state;
   TaskSection section = TaskSection::Pending;
   std::string queue;       // running rows only
@@ -42,14 +46,31 @@ struct Row {
   int first_task_id = 0;  // tie-breaker
 };
 
-bool user_selected(const ListingOptions& options, const JobRecord& job) {
+bool user_selected(const ListingOptions& options, std::string_view owner) {
   if (options.users.empty()) return true;
   return std::any_of(options.users.begin(), options.users.end(),
-                     [&](const std::string& user) { return user == "*" || user == job.owner; });
+                     [&](const std::string& user) { return user == "*" || user == owner; });
 }
 
-int step_of(const JobRecord& job) {
-  return job.array ? std::max(1, job.array->step) : 1;
+int step_of(const jobs::TableJob& job) {
+  return job.is_array ? std::max(1, job.array.step) : 1;
+}
+
+// The state functions read a task's state and deletion flag only.
+TaskRecord state_of(const jobs::TableTask& task) {
+  TaskRecord record;
+  record.state = task.state;
+  record.deleting_while_starting = task.deleting_while_starting;
+  return record;
+}
+
+std::string queue_name(bool continuous, std::string_view node) {
+  std::string queue = continuous ? "continuous" : "task";
+  if (!node.empty()) {
+    queue += '@';
+    queue += node;
+  }
+  return queue;
 }
 
 // Enrolled error tasks first, then waiting ones by hold state, as Grid Engine lists them.
@@ -64,41 +85,53 @@ int pending_rank(JobState state) {
   }
 }
 
-std::vector<Row> build_rows(const std::vector<JobRecord>& jobs, const ListingOptions& options) {
+// `records`: empty, or the table's jobs as full records (same order), for -r.
+std::vector<Row> build_rows(const jobs::JobTable& table, const std::vector<JobRecord>* records,
+                            const ListingOptions& options) {
   std::vector<Row> rows;
-  for (const JobRecord& job : jobs) {
-    if (!user_selected(options, job)) continue;
-    const bool is_array = job.array.has_value();
+  // At most a row per task: reserved, so that 100,000 rows are not copied on the way.
+  rows.reserve(table.tasks.size());
+  const JobRecord unused;
+  std::map<std::tuple<int, std::string>, std::vector<int>> pending_groups;
+  std::vector<int> finished_ids;
+  for (size_t j = 0; j < table.jobs.size(); ++j) {
+    const jobs::TableJob& job = table.jobs[j];
+    if (!user_selected(options, job.owner)) continue;
+    const JobRecord* record = records != nullptr ? &(*records)[j] : nullptr;
+    const bool is_array = job.is_array;
     // state letters -> task ids, per section, for grouping
-    std::map<std::tuple<int, std::string>, std::vector<int>> pending_groups;
-    std::vector<int> finished_ids;
-    for (const TaskRecord& task : job.tasks) {
+    pending_groups.clear();
+    finished_ids.clear();
+    for (const jobs::TableTask& lean : table.tasks_of(job)) {
+      const TaskRecord task = state_of(lean);
       if (!filter_shows(options.states, task)) continue;
       switch (task_section(task)) {
         case TaskSection::Running: {
           Row row;
           row.job = &job;
-          row.state = state_letters(job, task);
+          row.record = record;
+          row.state = state_letters(unused, task);
           row.section = TaskSection::Running;
-          row.queue = queue_instance_name(job, task);
-          row.task_field = is_array ? std::to_string(task.task_id) : "";
-          row.time = task.start_time.value_or(job.submission_time);
-          row.first_task_id = task.task_id;
+          row.queue = queue_name(job.continuous, lean.node);
+          row.task_field = is_array ? std::to_string(lean.task_id) : "";
+          row.time = lean.has_start_time ? lean.start_time : job.submission_time;
+          row.first_task_id = lean.task_id;
           rows.push_back(std::move(row));
           break;
         }
         case TaskSection::Pending:
-          pending_groups[{pending_rank(task.state), state_letters(job, task)}].push_back(
-              task.task_id);
+          pending_groups[{pending_rank(task.state), state_letters(unused, task)}].push_back(
+              lean.task_id);
           break;
         case TaskSection::Finished:
-          finished_ids.push_back(task.task_id);
+          finished_ids.push_back(lean.task_id);
           break;
       }
     }
     for (auto& [key, ids] : pending_groups) {
       Row row;
       row.job = &job;
+      row.record = record;
       row.state = std::get<1>(key);
       row.section = TaskSection::Pending;
       row.group_rank = std::get<0>(key);
@@ -110,6 +143,7 @@ std::vector<Row> build_rows(const std::vector<JobRecord>& jobs, const ListingOpt
     if (!finished_ids.empty()) {
       Row row;
       row.job = &job;
+      row.record = record;
       row.state = "z";
       row.section = TaskSection::Finished;
       row.first_task_id = *std::min_element(finished_ids.begin(), finished_ids.end());
@@ -143,20 +177,32 @@ int effective_width(const ListingOptions& options, const std::vector<std::string
   return static_cast<int>(longest);
 }
 
+// printf's %-N.Ns of a string that may hold a NUL (which ends it, as c_str() did).
+int shown_length(std::string_view text, size_t most) {
+  return static_cast<int>(std::min(std::min(text.size(), most), text.find('\0')));
+}
+
+void append_job_line(std::string& out, const Row& row, const TimeZone& zone, bool with_queue,
+                     int width) {
+  const jobs::TableJob& job = *row.job;
+  out += format("%7lld %7.5f %-10.*s %-12.*s %-5.5s %s ", job.id, job.priority,
+                shown_length(job.name, 10), job.name.data(), shown_length(job.owner, 12),
+                job.owner.data(), row.state.c_str(), format_listing_time(row.time, zone).c_str());
+  if (with_queue) out += format("%-*.*s ", width, width, row.queue.c_str());
+  out += format("%5d ", job.slots);
+  out += job.is_array ? row.task_field : "       ";
+  out += '\n';
+}
+
 std::string job_line(const Row& row, const TimeZone& zone, bool with_queue, int width) {
-  const JobRecord& job = *row.job;
-  std::string line =
-      format("%7lld %7.5f %-10.10s %-12.12s %-5.5s %s ", job.id, job.priority, job.name.c_str(),
-             job.owner.c_str(), row.state.c_str(), format_listing_time(row.time, zone).c_str());
-  if (with_queue) line += format("%-*.*s ", width, width, row.queue.c_str());
-  line += format("%5d ", job.slots);
-  line += job.array ? row.task_field : "       ";
-  return line + "\n";
+  std::string line;
+  append_job_line(line, row, zone, with_queue, width);
+  return line;
 }
 
 // The -r lines under a job row, in Grid Engine's order.
 std::string resource_lines(const Row& row) {
-  const JobRecord& job = *row.job;
+  const JobRecord& job = *row.record;
   auto labelled = [](const std::string& label, const std::string& value) {
     const int pad = std::max(1, 17 - static_cast<int>(label.size()));
     return std::string(kIndent) + label + ":" + std::string(static_cast<size_t>(pad), ' ') + value +
@@ -193,14 +239,15 @@ struct QueueInstance {
 
 // Queue instances of every running task given (before the user filter, like Grid Engine,
 // whose -f shows every queue and its full slot usage).
-std::vector<QueueInstance> queue_instances(const std::vector<JobRecord>& jobs) {
+std::vector<QueueInstance> queue_instances(const jobs::JobTable& table) {
   std::map<std::string, QueueInstance> by_name;
-  for (const JobRecord& job : jobs) {
-    for (const TaskRecord& task : job.tasks) {
-      if (task_section(task) != TaskSection::Running) continue;
-      QueueInstance& q = by_name[queue_instance_name(job, task)];
-      q.name = queue_instance_name(job, task);
-      q.node = task.node;
+  for (const jobs::TableJob& job : table.jobs) {
+    for (const jobs::TableTask& task : table.tasks_of(job)) {
+      if (task_section(state_of(task)) != TaskSection::Running) continue;
+      std::string name = queue_name(job.continuous, task.node);
+      QueueInstance& q = by_name[name];
+      q.name = std::move(name);
+      q.node = std::string(task.node);
       q.used += job.slots;
     }
   }
@@ -226,9 +273,9 @@ std::string queue_line(const QueueInstance& q, const ListingOptions& options, in
                 info ? info->states.c_str() : "");
 }
 
-std::string render_full(const std::vector<JobRecord>& jobs, const std::vector<Row>& rows,
+std::string render_full(const jobs::JobTable& table, const std::vector<Row>& rows,
                         const ListingOptions& options, const TimeZone& zone) {
-  const std::vector<QueueInstance> queues = queue_instances(jobs);
+  const std::vector<QueueInstance> queues = queue_instances(table);
   std::vector<std::string> names;
   for (const QueueInstance& q : queues) names.push_back(q.name);
   const int width = effective_width(options, names);
@@ -266,15 +313,15 @@ std::string render_full(const std::vector<JobRecord>& jobs, const std::vector<Ro
 
 void xml_job(XmlWriter& xml, const Row& row, bool with_queue, bool resources,
              const TimeZone& zone) {
-  const JobRecord& job = *row.job;
+  const jobs::TableJob& job = *row.job;
   const char* state = row.section == TaskSection::Running   ? "running"
                       : row.section == TaskSection::Pending ? "pending"
                                                             : "finished";
   xml.open("job_list", format("state=\"%s\"", state));
   xml.leaf("JB_job_number", std::to_string(job.id));
   xml.leaf("JAT_prio", format("%.5f", job.priority));
-  xml.leaf("JB_name", job.name);
-  xml.leaf("JB_owner", job.owner);
+  xml.leaf("JB_name", std::string(job.name));
+  xml.leaf("JB_owner", std::string(job.owner));
   xml.leaf("state", row.state);
   if (row.section == TaskSection::Running) {
     xml.leaf("JAT_start_time", format_xml_time(row.time, zone));
@@ -283,10 +330,11 @@ void xml_job(XmlWriter& xml, const Row& row, bool with_queue, bool resources,
   }
   if (with_queue) xml.leaf("queue_name", row.queue);
   xml.leaf("slots", std::to_string(job.slots));
-  if (job.array) xml.leaf("tasks", row.task_field);
-  if (resources) {
-    if (!job.hard_queue.empty()) xml.leaf("hard_req_queue", job.hard_queue);
-    for (long long id : job.predecessor_jobs) xml.leaf("predecessor_jobs", std::to_string(id));
+  if (job.is_array) xml.leaf("tasks", row.task_field);
+  if (resources && row.record != nullptr) {
+    const JobRecord& record = *row.record;
+    if (!record.hard_queue.empty()) xml.leaf("hard_req_queue", record.hard_queue);
+    for (long long id : record.predecessor_jobs) xml.leaf("predecessor_jobs", std::to_string(id));
   }
   xml.close("job_list");
 }
@@ -324,34 +372,80 @@ std::string task_range_string(std::vector<int> ids, int step) {
   return out;
 }
 
-std::string render_listing(const std::vector<JobRecord>& jobs, const ListingOptions& options,
-                           const TimeZone& zone) {
-  const std::vector<Row> rows = build_rows(jobs, options);
-  if (options.full) return render_full(jobs, rows, options, zone);
-  if (rows.empty()) return "";
+namespace {
+
+// The listing's text, handed to `sink` in pieces of about kChunk bytes: at 100,000 jobs the
+// whole text is 11 MB, which one string (and its doubling on the way there) held twice over.
+constexpr size_t kChunk = size_t{64} << 10;
+
+template <class Sink>
+void write_rows(const jobs::JobTable& table, const std::vector<JobRecord>* records,
+                const ListingOptions& options, const TimeZone& zone, Sink&& sink) {
+  if (options.resources && records == nullptr) {
+    // -r prints what only full records hold: take the table's jobs as records would give.
+    throw std::logic_error("qstat -r needs the full job records");
+  }
+  const std::vector<Row> rows = build_rows(table, records, options);
+  if (options.full) return sink(render_full(table, rows, options, zone));
+  if (rows.empty()) return;
   std::vector<std::string> names;
-  for (const Row& row : rows) names.push_back(row.queue);
+  if (options.queue_name_width < 0) {
+    for (const Row& row : rows) names.push_back(row.queue);
+  }
   const int width = effective_width(options, names);
   std::string out = format("%-7.7s %s  %-10.10s %-12.12s %-5.5s %s%-*.*s %s %s\n", "job-ID",
                            "prior ", "name", "user", "state", "submit/start at     ", width, width,
                            "queue", "slots", "ja-task-ID ");
   out += std::string(83 + static_cast<size_t>(width), '-') + "\n";
   for (const Row& row : rows) {
-    out += job_line(row, zone, true, width);
+    append_job_line(out, row, zone, true, width);
     if (options.resources) out += resource_lines(row);
+    if (out.size() >= kChunk) {
+      sink(out);
+      out.clear();
+    }
   }
+  if (!out.empty()) sink(out);
+}
+
+}  // namespace
+
+std::string render_listing(const std::vector<JobRecord>& jobs, const ListingOptions& options,
+                           const TimeZone& zone) {
+  const jobs::JobTable table = jobs::table_of(jobs);
+  std::string out;
+  write_rows(table, &jobs, options, zone, [&](const std::string& text) { out += text; });
   return out;
 }
 
-std::string render_listing_xml(const std::vector<JobRecord>& jobs, const ListingOptions& options,
-                               const TimeZone& zone) {
-  const std::vector<Row> rows = build_rows(jobs, options);
+std::string render_table(const jobs::JobTable& table, const ListingOptions& options,
+                         const TimeZone& zone) {
+  std::string out;
+  write_rows(table, nullptr, options, zone, [&](const std::string& text) { out += text; });
+  return out;
+}
+
+void write_table(std::ostream& out, const jobs::JobTable& table, const ListingOptions& options,
+                 const TimeZone& zone) {
+  write_rows(table, nullptr, options, zone, [&](const std::string& text) {
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  });
+}
+
+namespace {
+
+std::string listing_xml(const jobs::JobTable& table, const std::vector<JobRecord>* records,
+                        const ListingOptions& options, const TimeZone& zone) {
+  if (options.resources && records == nullptr) {
+    throw std::logic_error("qstat -r needs the full job records");
+  }
+  const std::vector<Row> rows = build_rows(table, records, options);
   XmlWriter xml;
   // Grid Engine writes two spaces between the root element's name and its attribute.
   xml.open("job_info", format(" xmlns:xsd=\"%s\"", kQstatSchema));
   xml.open("queue_info");
   if (options.full) {
-    for (const QueueInstance& q : queue_instances(jobs)) {
+    for (const QueueInstance& q : queue_instances(table)) {
       const NodeInfo* info = node_info(options, q.node);
       xml.open("Queue-List");
       xml.leaf("name", q.name);
@@ -385,6 +479,18 @@ std::string render_listing_xml(const std::vector<JobRecord>& jobs, const Listing
   xml.close("job_info");
   xml.close("job_info");
   return xml.str();
+}
+
+}  // namespace
+
+std::string render_listing_xml(const std::vector<JobRecord>& jobs, const ListingOptions& options,
+                               const TimeZone& zone) {
+  return listing_xml(jobs::table_of(jobs), &jobs, options, zone);
+}
+
+std::string render_table_xml(const jobs::JobTable& table, const ListingOptions& options,
+                             const TimeZone& zone) {
+  return listing_xml(table, nullptr, options, zone);
 }
 
 }  // namespace k8sjobs::qstat

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/site/site_config.h"
 
 #include "k8sjobs/text/edit_distance.h"
@@ -10,6 +11,8 @@
 #include <set>
 #include <sstream>
 #include <utility>
+
+#include "toolforge_images.h"
 
 namespace k8sjobs::site {
 
@@ -30,6 +33,13 @@ const std::vector<std::string>& known_keys() {
       "images",
       "images.releases",
       "images.default_release",
+      "images.names",
+      "images.rules",
+      "images.rules[].program",
+      "images.rules[].runtime",
+      "images.rules[].requested_image",
+      "images.rules[].image",
+      "images.everything",
       "home",
       "home.path_template",
       "home.volumes",
@@ -68,6 +78,13 @@ const std::vector<std::string>& known_keys() {
       "local.state_dir",
       "mail",
       "mail.default_domain",
+      "mail.relay",
+      "mail.from",
+      "mail.starttls",
+      "mail.username",
+      "mail.password_file",
+      "mail.batch_window_seconds",
+      "mail.max_recipients",
   };
   return keys;
 }
@@ -219,13 +236,53 @@ class Parser {
           if (k == "local.state_dir") config_.local.state_dir = absolute_path(v, k, l);
         });
       } else if (key == "mail") {
-        for_each_key(value, "mail", [&](const std::string& k, const yaml::Node& v, int l) {
-          std::string domain = string_value(v, k, l);
-          if (domain.find('@') != std::string::npos || has_whitespace(domain)) {
-            fail(l, k, "'" + domain + "' is not a mail domain");
-          }
-          config_.mail.default_domain = domain;
-        });
+        parse_mail(value);
+      }
+    });
+  }
+
+  void parse_mail(const yaml::Node& node) {
+    MailSettings& mail = config_.mail;
+    for_each_key(node, "mail", [&](const std::string& k, const yaml::Node& v, int l) {
+      if (k == "mail.default_domain") {
+        std::string domain = string_value(v, k, l);
+        if (domain.find('@') != std::string::npos || has_whitespace(domain)) {
+          fail(l, k, "'" + domain + "' is not a mail domain");
+        }
+        mail.default_domain = domain;
+      } else if (k == "mail.relay") {
+        std::string url = string_value(v, k, l, /*allow_empty=*/true);
+        if (!url.empty() && ((!url.starts_with("smtp://") && !url.starts_with("smtps://")) ||
+                             has_whitespace(url) || url.ends_with("://"))) {
+          fail(l, k, "'" + url + "' is not an SMTP relay (expected smtp://host:port or smtps://)");
+        }
+        mail.relay = url;
+      } else if (k == "mail.from") {
+        std::string from = string_value(v, k, l);
+        if (from.find('@') == std::string::npos || has_whitespace(from) ||
+            from.find_first_of("<>\",;") != std::string::npos) {
+          fail(l, k, "'" + from + "' is not a mail address");
+        }
+        mail.from = from;
+      } else if (k == "mail.starttls") {
+        std::string mode = string_value(v, k, l);
+        if (mode == "never") {
+          mail.starttls = MailSettings::StartTls::Never;
+        } else if (mode == "try") {
+          mail.starttls = MailSettings::StartTls::Try;
+        } else if (mode == "always") {
+          mail.starttls = MailSettings::StartTls::Always;
+        } else {
+          fail(l, k, "'" + mode + "' is not a STARTTLS mode (expected never, try or always)");
+        }
+      } else if (k == "mail.username") {
+        mail.username = string_value(v, k, l);
+      } else if (k == "mail.password_file") {
+        mail.password_file = absolute_path(v, k, l);
+      } else if (k == "mail.batch_window_seconds") {
+        mail.batch_window = std::chrono::seconds(int_value(v, k, l, 0, 86400));
+      } else if (k == "mail.max_recipients") {
+        mail.max_recipients = static_cast<int>(int_value(v, k, l, 1, 1000));
       }
     });
   }
@@ -344,8 +401,14 @@ class Parser {
 
   void parse_images(const yaml::Node& node, int section_line) {
     int default_line = section_line;
+    int everything_line = section_line;
+    bool releases_given = false;
+    bool names_given = false;
+    bool rules_given = false;
+    std::vector<int> rule_lines;
     for_each_key(node, "images", [&](const std::string& key, const yaml::Node& value, int line) {
       if (key == "images.releases") {
+        releases_given = true;
         // A site's own list replaces Toolforge's images entirely.
         config_.images.releases.clear();
         if (!value.is_map()) fail(line, key, "expected a mapping of release: image");
@@ -367,6 +430,45 @@ class Parser {
       } else if (key == "images.default_release") {
         config_.images.default_release = string_value(value, key, line);
         default_line = line;
+      } else if (key == "images.names") {
+        names_given = true;
+        config_.images.names.clear();
+        if (value.is_null()) return;
+        if (!value.is_map()) fail(line, key, "expected a mapping of name: image reference");
+        for (const auto& entry : value.entries()) {
+          int entry_line = line_of(entry.first);
+          std::string name = entry.first.scalar();
+          if (!is_label_name(name)) {
+            fail(entry_line, key,
+                 "'" + name + "' is not a valid image name (letters, digits, '-', '_', '.')");
+          }
+          std::string image = string_value(entry.second, key + "." + name, entry_line);
+          if (has_whitespace(image)) {
+            fail(entry_line, key + "." + name, "'" + image + "' is not an image reference");
+          }
+          if (!config_.images.names.emplace(name, image).second) {
+            fail(entry_line, key, "'" + name + "' given twice");
+          }
+        }
+      } else if (key == "images.rules") {
+        rules_given = true;
+        config_.images.rules.clear();
+        if (value.is_null()) return;
+        if (!value.is_sequence()) fail(line, key, "expected a list of rules");
+        std::size_t index = 0;
+        for (const auto& item : value.items()) {
+          try {
+            config_.images.rules.push_back(parse_image_rule(item));
+            rule_lines.push_back(line_of(item));
+          } catch (ParseFailure& failure) {
+            name_list_entry(failure, "images.rules", index);
+            throw;
+          }
+          ++index;
+        }
+      } else if (key == "images.everything") {
+        config_.images.everything = string_value(value, key, line);
+        everything_line = line;
       }
     });
     if (config_.images.releases.count(config_.images.default_release) == 0) {
@@ -377,6 +479,104 @@ class Parser {
       fail(
           default_line, "images.default_release",
           "'" + config_.images.default_release + "' is not one of images.releases (" + known + ")");
+    }
+    // A site with its own images gets none of Toolforge's: its php jobs must not run in
+    // Toolforge's registry. Rules of its own may still name Toolforge's images.
+    if (releases_given && !names_given) config_.images.names.clear();
+    if ((releases_given || names_given) && !rules_given) config_.images.rules.clear();
+    check_image_rules(rule_lines);
+    if (!config_.images.everything.empty() &&
+        !config_.images.reference_for(config_.images.everything)) {
+      fail(everything_line, "images.everything", unknown_image(config_.images.everything));
+    }
+  }
+
+  // "home.volumes[].path" -> "home.volumes[1].path" in a failure of entry `index`.
+  static void name_list_entry(ParseFailure& failure, const std::string& list, std::size_t index) {
+    const std::string marker = list + "[]";
+    const std::string named = list + "[" + std::to_string(index) + "]";
+    for (auto at = failure.what.find(marker); at != std::string::npos;
+         at = failure.what.find(marker, at)) {
+      failure.what.replace(at, marker.size(), named);
+    }
+  }
+
+  static std::string unknown_image(const std::string& image) {
+    return "'" + image +
+           "' is neither a key of images.names or images.releases nor an image reference "
+           "(registry/name:tag)";
+  }
+
+  ImageRule parse_image_rule(const yaml::Node& item) {
+    const int item_line = line_of(item);
+    const std::string prefix = "images.rules[]";
+    if (!item.is_map()) fail(item_line, "images.rules", "each rule must be a mapping");
+    ImageRule rule;
+    std::vector<std::string> matches;
+    bool has_image = false;
+    for_each_key(item, prefix, [&](const std::string& key, const yaml::Node& value, int line) {
+      const std::string leaf = leaf_of(key);
+      if (leaf == "image") {
+        rule.image = string_value(value, key, line);
+        if (has_whitespace(rule.image)) {
+          fail(line, key, "'" + rule.image + "' is not an image name or reference");
+        }
+        has_image = true;
+        return;
+      }
+      matches.push_back(leaf);
+      rule.match = leaf == "program"   ? ImageRule::Match::Program
+                   : leaf == "runtime" ? ImageRule::Match::Runtime
+                                       : ImageRule::Match::RequestedImage;
+      rule.words = word_list(value, key, line);
+    });
+    if (matches.size() != 1) {
+      fail(item_line, prefix,
+           matches.empty() ? "needs one of program, runtime, requested_image"
+                           : "takes one of program, runtime, requested_image, not " + matches[0] +
+                                 " and " + matches[1]);
+    }
+    if (!has_image) fail(item_line, prefix + ".image", "missing");
+    return rule;
+  }
+
+  // A word or a list of words: "php" or [php, php8.2].
+  static std::vector<std::string> word_list(const yaml::Node& value, const std::string& key,
+                                            int line) {
+    std::vector<std::string> words;
+    if (value.is_sequence()) {
+      for (const auto& item : value.items()) words.push_back(string_value(item, key, line));
+      if (words.empty()) fail(line, key, "needs at least one word");
+    } else {
+      words.push_back(string_value(value, key, line));
+    }
+    for (const auto& word : words) {
+      if (has_whitespace(word) || word.find('/') != std::string::npos) {
+        fail(line, key, "'" + word + "' is not a word (no blanks, no '/': give a basename)");
+      }
+    }
+    return words;
+  }
+
+  // Every rule's image is known, and no word is matched by two rules of one kind (the second
+  // could never win).
+  void check_image_rules(const std::vector<int>& lines) {
+    std::map<std::pair<ImageRule::Match, std::string>, std::size_t> first_rule;
+    for (std::size_t i = 0; i < config_.images.rules.size(); ++i) {
+      const ImageRule& rule = config_.images.rules[i];
+      const int line = i < lines.size() ? lines[i] : 0;
+      const std::string name = "images.rules[" + std::to_string(i) + "]";
+      if (!config_.images.reference_for(rule.image)) {
+        fail(line, name + ".image", unknown_image(rule.image));
+      }
+      for (const auto& word : rule.words) {
+        auto [at, inserted] = first_rule.emplace(std::make_pair(rule.match, word), i);
+        if (!inserted) {
+          fail(line, name + "." + std::string(to_string(rule.match)),
+               "'" + word + "' is already matched by images.rules[" + std::to_string(at->second) +
+                   "]");
+        }
+      }
     }
   }
 
@@ -397,11 +597,7 @@ class Parser {
             config_.home.volumes.push_back(parse_volume(item));
           } catch (ParseFailure& failure) {
             // Name the entry: "home.volumes[1].path" rather than "home.volumes[].path".
-            const std::string named = "home.volumes[" + std::to_string(index) + "]";
-            for (auto marker = failure.what.find("home.volumes[]"); marker != std::string::npos;
-                 marker = failure.what.find("home.volumes[]", marker)) {
-              failure.what.replace(marker, 14, named);
-            }
+            name_list_entry(failure, "home.volumes", index);
             throw;
           }
           ++index;
@@ -711,6 +907,31 @@ std::string_view to_string(Backend backend) {
   return backend == Backend::Kubernetes ? "kubernetes" : "local";
 }
 
+std::string_view to_string(ImageRule::Match match) {
+  switch (match) {
+    case ImageRule::Match::Program:
+      return "program";
+    case ImageRule::Match::Runtime:
+      return "runtime";
+    case ImageRule::Match::RequestedImage:
+      return "requested_image";
+  }
+  return "program";
+}
+
+std::optional<std::string> ImageSettings::reference_for(const std::string& image) const {
+  if (auto it = names.find(image); it != names.end()) return it->second;
+  if (auto it = releases.find(image); it != releases.end()) return it->second;
+  if (image.find_first_of("/:@") != std::string::npos) return image;
+  return std::nullopt;
+}
+
+std::string ImageSettings::everything_reference() const {
+  if (!everything.empty()) return reference_for(everything).value_or("");
+  auto it = releases.find(default_release);
+  return it == releases.end() ? "" : it->second;
+}
+
 std::string_view to_string(VolumeSpec::Type type) {
   switch (type) {
     case VolumeSpec::Type::HostPath:
@@ -729,6 +950,8 @@ SiteConfig::SiteConfig() {
       {"bullseye", "docker-registry.tools.wmflabs.org/toolforge-bullseye-sssd:latest"},
       {"bookworm", "docker-registry.tools.wmflabs.org/toolforge-bookworm-sssd:latest"},
   };
+  images.names = toolforge_image_names();
+  images.rules = toolforge_image_rules();
   // What Toolforge's volume admission webhook mounted into every tool pod.
   home.volumes = {
       {"home", VolumeSpec::Type::HostPath, "/data/project", "", "", "/data/project", false},
@@ -751,6 +974,22 @@ std::string SiteConfig::namespace_for(const std::string& user) const {
 
 std::string SiteConfig::home_for(const std::string& user) const {
   return expand_template(home.path_template, user, tool_name(user));
+}
+
+std::string_view to_string(MailSettings::StartTls mode) {
+  switch (mode) {
+    case MailSettings::StartTls::Never:
+      return "never";
+    case MailSettings::StartTls::Try:
+      return "try";
+    case MailSettings::StartTls::Always:
+      return "always";
+  }
+  return "try";
+}
+
+std::string MailSettings::from_address() const {
+  return from.empty() ? "k8sjobs@" + default_domain : from;
 }
 
 std::string SiteConfig::default_mail_address(const std::string& user) const {

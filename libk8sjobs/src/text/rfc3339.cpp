@@ -21,6 +21,9 @@ std::optional<int> digits(std::string_view text, size_t at, size_t count) {
   return value;
 }
 
+constexpr int kFirstYear = 1970;
+constexpr int kLastYear = 2200;
+
 }  // namespace
 
 std::optional<system_clock::time_point> parse_rfc3339(std::string_view text) {
@@ -38,7 +41,10 @@ std::optional<system_clock::time_point> parse_rfc3339(std::string_view text) {
     return std::nullopt;
   year_month_day date{year(*y), month(static_cast<unsigned>(*mo)), day(static_cast<unsigned>(*d))};
   // Leap seconds (60) are not representable in system_clock: refused like other bad values.
-  if (*y < 1 || !date.ok() || *h > 23 || *mi > 59 || *s > 59) return std::nullopt;
+  // Years outside 1970..2200 are refused too: system_clock counts nanoseconds in 64 bits (years
+  // 1678..2262), and a difference of two accepted times must fit as well (about 292 years).
+  if (*y < kFirstYear || *y > kLastYear || !date.ok() || *h > 23 || *mi > 59 || *s > 59)
+    return std::nullopt;
   size_t at = 19;
   microseconds fraction{0};
   if (at < text.size() && text[at] == '.') {
@@ -90,6 +96,16 @@ std::string format_rfc3339(system_clock::time_point time) {
                 static_cast<int>(clock.minutes().count()),
                 static_cast<int>(clock.seconds().count()));
   return buffer;
+}
+
+std::string format_rfc3339_micro(system_clock::time_point time) {
+  const auto whole = floor<seconds>(time);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(time - whole).count();
+  std::string text = format_rfc3339(whole);
+  char fraction[32];
+  std::snprintf(fraction, sizeof fraction, ".%06lldZ", static_cast<long long>(micros));
+  text.pop_back();  // the Z
+  return text + fraction;
 }
 
 }  // namespace k8sjobs::text

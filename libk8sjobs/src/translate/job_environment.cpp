@@ -116,23 +116,24 @@ Expected<EnvironmentList, TranslateError> job_environment(const ge::SubmitReques
       env.set(variable.name, variable.value);
     }
   }
+  // qsub: the script as submitted, for the launcher to spool (launcher_script); last, so no -v
+  // can replace it.
+  if (request.script) env.set("K8SJOBS_JOB_SCRIPT", *request.script);
   return env.take();
 }
 
 Expected<Admission, TranslateError> admit(const ge::SubmitRequest& request,
-                                          const site::SiteConfig& site) {
+                                          const site::SiteConfig& site,
+                                          const std::optional<std::string>& program_text) {
   auto resources = job_resources(request, site);
   if (!resources) return unexpected(resources.error());
-  auto image = site.image_for(request.release);
-  if (!image) {
-    return unexpected(TranslateError{"Unable to run job: no image is configured for release \"" +
-                                         request.release + "\".\nExiting.",
-                                     1});
-  }
+  auto choice = choose_image(image_query_of(request, program_text), site.images);
+  if (!choice) return unexpected(choice.error());
   for (const auto& variable : request.env_vars) {
     if (!valid_env_name(variable.name)) return unexpected(env_name_refusal(variable.name));
   }
-  return Admission{*resources, std::move(*image)};
+  std::string image = choice->image;
+  return Admission{*resources, std::move(image), std::move(*choice)};
 }
 
 }  // namespace k8sjobs::translate

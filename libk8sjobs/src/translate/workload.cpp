@@ -9,6 +9,8 @@
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/values.h"
 #include "k8sjobs/jobs/job_details.h"
+#include "k8sjobs/jobs/predecessors.h"
+#include "k8sjobs/kube/kubelet_expansion.h"
 #include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/text/utf8.h"
 #include "k8sjobs/translate/job_environment.h"
@@ -24,6 +26,10 @@ namespace {
 // resolved with this stand-in, which the launcher turns back into a shell expansion.
 constexpr std::uint32_t kTaskIdStandIn = 2147480009;
 constexpr const char* kTaskIdStandInText = "2147480009";
+// Job 0 is a converted CronJob's run, numbered when it runs (controller/run_id_decision.h):
+// its output paths name the number the pod gets, ${JOB_ID}, as the grid's did.
+constexpr std::uint64_t kJobIdStandIn = 2147480011;
+constexpr const char* kJobIdStandInText = "2147480011";
 
 std::optional<std::string> lookup(const SubmitContext& context, const std::string& name) {
   for (const auto& [key, value] : context.environment) {
@@ -38,7 +44,7 @@ Expected<json, TranslateError> env_json(const EnvironmentList& environment, Carr
   json list = json::array();
   for (const auto& [name, value] : environment) {
     if (text::is_valid_utf8(value)) {
-      list.push_back({{"name", name}, {"value", value}});
+      list.push_back({{"name", name}, {"value", kube::escape_kubelet_references(value)}});
     } else if (is_shell_name(name)) {
       carried.exported.emplace_back(name, value);
     } else {
@@ -80,10 +86,24 @@ std::string shell_path(const std::string& path) {
   for (size_t at; (at = quoted.find(kTaskIdStandInText)) != std::string::npos;) {
     quoted.replace(at, std::string_view(kTaskIdStandInText).size(), "${SGE_TASK_ID}");
   }
+  for (size_t at; (at = quoted.find(kJobIdStandInText)) != std::string::npos;) {
+    quoted.replace(at, std::string_view(kJobIdStandInText).size(), "${JOB_ID}");
+  }
   return quoted;
 }
 
 }  // namespace
+
+std::vector<std::string> job_words(const ge::SubmitRequest& request) {
+  std::vector<std::string> words;
+  if (request.script) {
+    words = request.interpreter.empty() ? std::vector<std::string>{"/bin/sh"} : request.interpreter;
+  } else {
+    words.push_back(request.resolved_program.empty() ? request.program : request.resolved_program);
+  }
+  words.insert(words.end(), request.program_args.begin(), request.program_args.end());
+  return words;
+}
 
 std::string launcher_script(const ge::SubmitRequest& request, const std::string& stdout_path,
                             const std::string& stderr_path, unsigned umask,
@@ -104,6 +124,26 @@ std::string launcher_script(const ge::SubmitRequest& request, const std::string&
     script += " 2>&1\n";
   } else {
     script += " 2>>" + shell_path(stderr_path) + "\n";
+  }
+  if (request.script) {
+    // qsub: the script as submitted, from the environment into a private file (mode 0700),
+    // held open on descriptor 9 and unlinked at once: the job reads it as /dev/fd/9 in place
+    // of the interpreter's first argument, and the kernel frees it when the job's last process
+    // ends, however it ends, while the launcher still execs the job (ARCHITECTURE.md).
+    script +=
+        "JOB_SCRIPT=`mktemp \"${TMPDIR:-/tmp}/k8sjobs-script.XXXXXX\"` || exit 1\n"
+        "printf %s \"$K8SJOBS_JOB_SCRIPT\" >\"$JOB_SCRIPT\" && chmod 700 \"$JOB_SCRIPT\" && "
+        "exec 9<\"$JOB_SCRIPT\" || { rm -f \"$JOB_SCRIPT\"; exit 1; }\n"
+        "rm -f \"$JOB_SCRIPT\"\n"
+        "unset K8SJOBS_JOB_SCRIPT\n"
+        "JOB_SCRIPT=/dev/fd/9\n"
+        "export JOB_SCRIPT\n";
+    if (request.interpreter.size() > 1) {
+      script += "k8sjobs_i=$1 k8sjobs_a=$2\nshift 2\n";
+      script += "set -- \"$k8sjobs_i\" \"$k8sjobs_a\" \"$JOB_SCRIPT\" \"$@\"\n";
+    } else {
+      script += "k8sjobs_i=$1\nshift\nset -- \"$k8sjobs_i\" \"$JOB_SCRIPT\" \"$@\"\n";
+    }
   }
   if (request.continuous) {
     // jsub's restart wrapper, word for word but for "$@" in place of the program: a non-zero
@@ -153,8 +193,8 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                                                   const site::SiteConfig& site,
                                                   const JobIdentity& identity,
                                                   const SubmitContext& context) {
-  // Resources bounded by the site's limits, the release's image, the -v names.
-  auto admitted = admit(request, site);
+  // Resources bounded by the site's limits, the image its rules choose, the -v names.
+  auto admitted = admit(request, site, context.program_text);
   if (!admitted) return unexpected(admitted.error());
   std::uint64_t memory_bytes = admitted->resources.memory_bytes;
   std::int64_t cpu_millis = admitted->resources.cpu_millis;
@@ -167,6 +207,12 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   if (request.array) path_context.task_id = kTaskIdStandIn;
   path_context.hostname = "$HOSTNAME";
   ge::OutputPaths paths = ge::resolve_output_paths(request, path_context);
+  // What the launcher opens: the same, with job 0's number taken when the pod runs.
+  ge::OutputPaths launcher_paths = paths;
+  if (identity.id == 0) {
+    path_context.job_id = kJobIdStandIn;
+    launcher_paths = ge::resolve_output_paths(request, path_context);
+  }
 
   unsigned umask = job_umask(request, site);
   std::string queue = job_queue(request);
@@ -195,6 +241,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   annotations[kNameAnnotation] = display_name;
   annotations[kOwnerAnnotation] = text::utf8_for_display(request.user);
   annotations[kSubmitTimeAnnotation] = text::format_rfc3339(context.submit_time);
+  annotations[kImageRuleAnnotation] = text::utf8_for_display(admitted->image_choice.summary());
   std::string mail_list;
   for (const auto& address : request.mail_list)
     mail_list += (mail_list.empty() ? "" : ",") + address;
@@ -202,6 +249,21 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
     annotations[kMailOptionsAnnotation] = text::utf8_for_display(request.mail_options);
   }
   if (!mail_list.empty()) annotations[kMailListAnnotation] = text::utf8_for_display(mail_list);
+  // -a: the object is created suspended while its time is ahead and k8sjobs-controller starts
+  // it then; one already past starts now. The annotation stays for qstat -j's execution_time;
+  // with -h the hold is marked too, so the controller leaves the job to qrls.
+  const bool deferred = request.start_time && *request.start_time > context.submit_time;
+  if (request.start_time) {
+    annotations[kStartAfterAnnotation] = text::format_rfc3339(*request.start_time);
+  }
+  // -hold_jid, resolved at submission: suspended until the controller sees all of them
+  // finished. With -h too the hold is marked, so the controller leaves the job to qrls.
+  const bool waits_for_jobs = !request.predecessors.empty();
+  if (waits_for_jobs) {
+    annotations[kHoldJidAnnotation] = jobs::format_predecessors(request.predecessors);
+  }
+  if (request.hold && (request.start_time || waits_for_jobs)) annotations[kHoldAnnotation] = "user";
+  const bool suspended = request.hold || deferred || waits_for_jobs;
 
   submit_var("sge_o_home", "HOME");
   submit_var("sge_o_log_name", "LOGNAME");
@@ -211,6 +273,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   submit_var("sge_o_mail", "MAIL");
   details.submit_environment.emplace_back("sge_o_workdir", request.submit_cwd);
   details.submit_environment.emplace_back("sge_o_host", context.hostname);
+  details.image_rule = admitted->image_choice.summary();
   annotations[kDetailsAnnotation] = jobs::to_annotation(details);
   // The job's environment, as Grid Engine set it.
   auto env = job_environment(request, identity, context, paths);
@@ -220,11 +283,9 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   CarriedBytes carried;
   auto env_list = env_json(*env, carried);
   if (!env_list) return unexpected(env_list.error());
-  std::vector<std::string> words{request.resolved_program.empty() ? request.program
-                                                                  : request.resolved_program};
-  words.insert(words.end(), request.program_args.begin(), request.program_args.end());
+  std::vector<std::string> words = job_words(request);
   carried.word_count = words.size();
-  json program_words = json::array();
+  std::vector<std::string> program_words;
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (text::is_valid_utf8(words[i])) {
       program_words.push_back(words[i]);
@@ -235,12 +296,16 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   }
   if (!text::is_valid_utf8(request.working_dir)) carried.working_dir = request.working_dir;
 
-  std::string stdout_path = paths.stdout_path;
-  std::string stderr_path = paths.merged ? paths.stdout_path : paths.stderr_path;
+  std::string stdout_path = launcher_paths.stdout_path;
+  std::string stderr_path =
+      launcher_paths.merged ? launcher_paths.stdout_path : launcher_paths.stderr_path;
+  // The kubelet expands `$(NAME)` and `$$` in the command and env values: every `$` is doubled
+  // so the launcher and the program get their words as written (kube/kubelet_expansion.h).
   json command = json::array({"/bin/sh", "-c",
-                              launcher_script(request, stdout_path, stderr_path, umask, carried),
+                              kube::escape_kubelet_references(launcher_script(
+                                  request, stdout_path, stderr_path, umask, carried)),
                               "k8sjobs-job"});
-  for (auto& word : program_words) command.push_back(std::move(word));
+  for (const auto& word : program_words) command.push_back(kube::escape_kubelet_references(word));
 
   json container{
       {"name", "job"},
@@ -291,7 +356,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
         {"kind", "Deployment"},
         {"metadata", metadata},
         {"spec",
-         {{"replicas", request.hold ? 0 : 1},
+         {{"replicas", suspended ? 0 : 1},
           {"strategy", {{"type", "Recreate"}}},
           {"selector",
            {{"matchLabels",
@@ -306,7 +371,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                 {"ttlSecondsAfterFinished", site.jobs.ttl_seconds_after_finished},
                 {"template", pod_template}};
   if (request.time_limit_seconds) job_spec["activeDeadlineSeconds"] = *request.time_limit_seconds;
-  if (request.hold) job_spec["suspend"] = true;
+  if (suspended) job_spec["suspend"] = true;
   if (request.array) {
     std::uint32_t count = request.array->count();
     job_spec["completionMode"] = "Indexed";

@@ -7,12 +7,14 @@ namespace k8sjobs::cli {
 
 int jsub_main(int argc, char** argv);  // jsub, or qcronsub when invoked by that name
 int jstart_main(int argc, char** argv);
+int qsub_main(int argc, char** argv);  // Grid Engine's qsub: a job script by default
 int qstat_main(int argc, char** argv);
 int qdel_main(int argc, char** argv);
 int qhold_main(int argc, char** argv);
 int qrls_main(int argc, char** argv);
 int job_main(int argc, char** argv);
 int jstop_main(int argc, char** argv);
+int jlocal_main(int argc, char** argv);
 int migrate_main(int argc, char** argv);
 
 }  // namespace k8sjobs::cli

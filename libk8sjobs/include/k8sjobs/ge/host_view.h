@@ -3,6 +3,7 @@
 // the user, the environment and the time. Abstract so tests hand in a small fake; the real
 // one (make_system_host_view) is built once in main().
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -32,6 +33,12 @@ class HostView {
     if (text && text->find('\0') != std::string::npos) return std::nullopt;
     return text;
   }
+  // qsub without a script word: the script from standard input, at most max_bytes (nullopt if
+  // it cannot be read). Read once; the default has no standard input.
+  virtual std::optional<std::string> read_stdin(std::size_t max_bytes) const {
+    (void)max_bytes;
+    return std::nullopt;
+  }
   virtual std::string cwd() const = 0;   // absolute
   virtual std::string home() const = 0;  // the user's home (from the password database)
   virtual std::string user() const = 0;  // login name, e.g. tools.alice
@@ -39,6 +46,10 @@ class HostView {
   // The current local time as C's ctime() writes it, without the newline:
   // "Thu Mar  7 09:05:01 2024" (jsub's "[<ctime>] ..." messages).
   virtual std::string ctime_now() const = 0;
+  // The current time (-a without a year is in the current one).
+  virtual std::chrono::system_clock::time_point now() const {
+    return std::chrono::system_clock::now();
+  }
 };
 
 // The real host: POSIX file checks, getcwd, the password database for home and user, the

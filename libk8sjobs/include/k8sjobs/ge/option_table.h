@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace k8sjobs::ge {
 
@@ -105,6 +106,11 @@ std::span<const OptionSpec> option_table();
 const OptionSpec* find_option(std::string_view name);
 const OptionSpec& option_spec(OptionId id);
 
+// Grid Engine's qsub has this option: every one but Toolforge jsub's own (-mem, -once,
+// -continuous, -quiet, -stderr, -umask, -release), which qsub refuses as it refused any word it
+// did not know.
+bool known_to_qsub(const OptionSpec& spec);
+
 std::string_view to_string(Disposition disposition);
 
 // Usage text for `<command> -help`, generated from the table.
@@ -115,7 +121,11 @@ std::string options_markdown();
 
 // The OPTIONS entries of the jsub, jstart and qcronsub man pages (go-md2man Markdown: one
 // definition-list item per option, with its help, its Kubernetes meaning and its disposition),
-// generated from the table so the man pages cannot drift from the parser.
-std::string options_manpage_markdown();
+// generated from the table so the man pages cannot drift from the parser. For "qsub": only the
+// options qsub knows (known_to_qsub), its refusals worded as qsub prints them.
+std::string options_manpage_markdown(std::string_view command = "jsub");
+
+// The option words `<command> --help` lists: every one, or for "qsub" those qsub knows.
+std::vector<std::string_view> option_words(std::string_view command);
 
 }  // namespace k8sjobs::ge

@@ -25,6 +25,8 @@ struct SubmitError {
   // file (so cron sent no mail): the path it would have appended `message` to. nullopt for
   // option errors, which always went to stderr.
   std::optional<std::string> error_file;
+  // An argparse error of the command line: jsub printed its usage line before the message.
+  bool usage_first = false;
   bool operator==(const SubmitError&) const = default;
 };
 

@@ -2,6 +2,7 @@
 // A parsed jsub / jstart / qcronsub submission: everything the translation to Kubernetes
 // needs, with jsub's defaults already applied. Produced only by ge::parse_submit.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,8 +17,9 @@ enum class Mode {
   Jsub,
   Jstart,    // jsub -continuous (which implies -once)
   Qcronsub,  // jsub -once
+  Qsub,      // Grid Engine's qsub: a job script (-b n) by default, Grid Engine's defaults
 };
-std::string_view command_name(Mode mode);  // "jsub", "jstart", "qcronsub"
+std::string_view command_name(Mode mode);  // "jsub", "jstart", "qcronsub", "qsub"
 
 enum class WorkingDirMode {
   Home,      // default: the user's home
@@ -69,6 +71,12 @@ struct SubmitRequest {
   std::string resolved_program;           // absolute: "/data/project/alice/jobs/run.sh"
   std::vector<std::string> program_args;  // everything after the program, unchanged
   std::optional<bool> binary;             // -b as given (jsub ran every program in place)
+  // qsub without -b y: the job script as it was read at submission (the file, or standard
+  // input; then program and resolved_program are "STDIN"), and the interpreter that runs it:
+  // -S, else the script's #! line (its interpreter and at most one argument), else /bin/sh.
+  // The job runs `<interpreter...> <spooled copy of script> <program_args...>`.
+  std::optional<std::string> script;
+  std::vector<std::string> interpreter;
 
   // Resources.
   std::uint64_t memory_kib = 524288;  // final h_vmem exactly as jsub sent it ("-l h_vmem=<k>k")
@@ -78,18 +86,27 @@ struct SubmitRequest {
   std::optional<std::uint64_t> time_limit_seconds;  // -l h_rt
   std::string release;  // always set: -release / -l release=, else the default
   bool release_given = false;
+  std::optional<std::string> requested_image;      // -l image=NAME (translate/image_choice.h)
+  std::optional<std::string> requested_runtime;    // -l runtime=NAME
   std::vector<ResourceRequest> ignored_resources;  // -l requests with no Kubernetes meaning
   std::vector<ResourceRequest> soft_resources;     // -l after -soft (ignored)
 
   // Behaviour.
-  bool once = false;              // -once, jstart, qcronsub
-  bool continuous = false;        // -continuous, jstart
-  bool quiet = false;             // -quiet
-  bool terse = false;             // -terse
-  bool stderr_flag = false;       // -stderr
-  bool sync = false;              // -sync y
-  bool verify = false;            // -verify
-  bool hold = false;              // -h
+  bool once = false;         // -once, jstart, qcronsub
+  bool continuous = false;   // -continuous, jstart
+  bool quiet = false;        // -quiet
+  bool terse = false;        // -terse
+  bool stderr_flag = false;  // -stderr
+  bool sync = false;         // -sync y
+  bool verify = false;       // -verify
+  bool hold = false;         // -h
+  // -a: not to start before this time (the Job is created suspended while it is ahead).
+  std::optional<std::chrono::system_clock::time_point> start_time;
+  // -hold_jid: the job IDs, names and name patterns as given (every -hold_jid adds to them).
+  std::vector<std::string> hold_jid;
+  // What they named when the job was submitted (jobs::resolve_hold_jid, against the user's own
+  // jobs): the jobs this one waits for, ascending, each once. Empty until then.
+  std::vector<long long> predecessors;
   std::optional<unsigned> umask;  // -umask; nullopt: the site default (007 for tools)
 
   // Output. Raw as given (relative paths, ~, $JOB_ID...); see ge/output_paths.h for the

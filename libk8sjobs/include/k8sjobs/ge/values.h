@@ -3,6 +3,7 @@
 // of the error (without the "jsub: error: argument -X: " the parser puts in front), worded
 // like jsub or Grid Engine wherever their wording is known.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,6 +25,9 @@ ValueResult<std::uint64_t> parse_jsub_memory_kib(std::string_view text);
 // Grid Engine's memory syntax: a number with an optional multiplier; k m g t are powers of
 // 1000, K M G T powers of 1024; no multiplier means bytes.
 ValueResult<std::uint64_t> parse_ge_memory_bytes(std::string_view text);
+
+// parse_ge_memory_bytes rounded up to whole KiB: qsub's -l h_vmem= and -l virtual_free=.
+ValueResult<std::uint64_t> parse_ge_memory_kib(std::string_view text);
 
 // Grid Engine's memory notation for qstat -j's hard resource list, from KiB: 1G, 512M, 1000K.
 std::string format_ge_memory_kib(std::uint64_t kib);
@@ -59,13 +63,23 @@ struct DateTime {
 };
 ValueResult<DateTime> parse_date_time(std::string_view text);
 
-// y|yes|n|no, any case (jsub tested -j with /^[yY]/; qsub takes the four words).
+// -a's value as the time it names: parse_date_time read as local time (the process's zone,
+// TZ), in the current year when none is given, as Grid Engine's qsub did. A day the month
+// does not have (0230) is Grid Engine's "Invalid day specification.".
+ValueResult<std::chrono::system_clock::time_point> parse_start_time(
+    std::string_view text, std::chrono::system_clock::time_point now);
+
+// y|yes|n|no, any case (qsub's words, for -now and -sync).
 ValueResult<bool> parse_yes_no(std::string_view text);
+
+// jsub's -j and -b (its argparse_qsub_bool): any word starting with y or Y is yes, n and no
+// (any case) are no; else "expected y[es]|n[o]. 'X' given."
+ValueResult<bool> parse_jsub_yes_no(std::string_view text);
 
 // -p: an integer from -1023 to 1024.
 ValueResult<int> parse_priority(std::string_view text);
 
-// -umask: octal digits, at most 0777.
+// -umask: octal digits, as many as given (jsub's argparse_octal); the permission bits count.
 ValueResult<unsigned> parse_umask(std::string_view text);
 
 // A positive decimal integer (-tc, -js).
@@ -102,6 +116,17 @@ ValueResult<std::string> parse_mail_options(std::string_view text);
 
 // -M and other comma lists; empty items are an error.
 ValueResult<std::vector<std::string>> parse_comma_list(std::string_view text);
+
+// jsub's -M (its argparse_email): addresses NAME@DOMAIN separated by commas, else "expected
+// list of email addresses. 'X' given."
+ValueResult<std::vector<std::string>> parse_jsub_mail_list(std::string_view text);
+
+// jsub's -l (its argparse_resource): every item must be NAME=VALUE; else argparse's "invalid
+// argparse_resource value: 'X'" (X as Python's repr() writes it).
+std::optional<std::string> jsub_resource_list_problem(std::string_view text);
+
+// Python's repr() of a str: what argparse shows of a value in its messages ('x', "it's").
+std::string python_repr(std::string_view text);
 
 // Grid Engine's job name rules: what qsub (`/`, empty) or qmaster (the rest) would refuse.
 // Messages in Grid Engine's words, e.g.

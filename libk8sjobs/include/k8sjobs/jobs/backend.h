@@ -10,6 +10,7 @@
 #include "k8sjobs/expected.h"
 #include "k8sjobs/ge/submit_request.h"
 #include "k8sjobs/jobs/job_record.h"
+#include "k8sjobs/jobs/job_table.h"
 #include "k8sjobs/jobs/submit_failure.h"
 #include "k8sjobs/translate/workload.h"
 
@@ -48,6 +49,13 @@ struct JobListing {
   std::vector<std::string> warnings;
 };
 
+// What list_table() found: the same jobs, in the same order, as the lean table qstat's
+// listings print from (jobs/job_table.h); the same warnings.
+struct JobTableListing {
+  JobTable table;
+  std::vector<std::string> warnings;
+};
+
 enum class DeleteResult {
   Registered,       // it was running: stopping now ("has registered the job N for deletion")
   Deleted,          // it was pending: gone ("has deleted job N")
@@ -65,6 +73,9 @@ class JobBackend {
   // Blocks until the job (every task) has ended; for -sync y.
   virtual Expected<std::vector<TaskExit>, BackendError> wait(const SubmitReceipt& receipt) = 0;
   virtual Expected<JobListing, BackendError> list(const JobQuery& query) = 0;
+  // The same listing, lean: what qstat's tables print. The default reduces list()'s records;
+  // the Kubernetes backend never builds full records for it (memory at 100,000 jobs).
+  virtual Expected<JobTableListing, BackendError> list_table(const JobQuery& query);
   // `tasks` empty: the whole job; else only these array task ids. `force`: qdel -f.
   virtual Expected<DeleteResult, BackendError> remove(const JobRecord& job,
                                                       const std::vector<int>& tasks,

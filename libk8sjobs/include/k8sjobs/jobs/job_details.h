@@ -44,6 +44,8 @@ struct JobDetails {
   std::string mail_options;            // "mail_options" (local; Kubernetes: annotations)
   std::string mail_list;               // "mail_list"
   Pairs submit_environment;            // "submit_environment": [["sge_o_home", ...], ...]
+  std::string image_rule;  // "image_rule": which rule chose the image, and why (Kubernetes only)
+  std::vector<std::string> hold_jid;  // "hold_jid": -hold_jid as given (jid_predecessor_list (req))
 
   bool operator==(const JobDetails&) const = default;
 };

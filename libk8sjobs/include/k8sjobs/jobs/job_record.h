@@ -79,12 +79,15 @@ struct JobRecord {
   std::vector<std::pair<std::string, std::string>> environment;     // -v / -V values
   std::vector<std::string> job_args;
   std::string script_file;  // the program
+  std::string image_rule;   // k8sjobs' own line: which image rule chose the image, and why
   std::vector<std::pair<std::string, std::string>>
-      submit_environment;                   // SGE_O_HOME, ... as sge_o_home
-  std::string error_reason;                 // job-level error (failed create, quota)
-  std::string scheduling_info;              // job-level scheduling message
-  std::optional<TimePoint> execution_time;  // -a: not to start before this
-  std::vector<long long> predecessor_jobs;  // -hold_jid, resolved to job ids
+      submit_environment;                         // SGE_O_HOME, ... as sge_o_home
+  std::string error_reason;                       // job-level error (failed create, quota)
+  std::string scheduling_info;                    // job-level scheduling message
+  std::optional<TimePoint> execution_time;        // -a: not to start before this
+  std::vector<long long> predecessor_jobs;        // -hold_jid, resolved to job ids
+  std::vector<std::string> predecessor_requests;  // -hold_jid as given (qstat -j's "(req)")
+  std::vector<long long> successor_jobs;          // jobs waiting for this one (link_dependencies)
 
   // Backend bookkeeping: what qdel/qhold act on. Never printed.
   std::string backend_namespace;

@@ -5,7 +5,7 @@
 
 #include "k8sjobs/expected.h"
 #include "k8sjobs/jobs/backend.h"
-#include "k8sjobs/jobs/job_id_hint.h"
+#include "k8sjobs/jobs/job_id_block.h"
 #include "k8sjobs/kube/client.h"
 #include "k8sjobs/site/site_config.h"
 #include "k8sjobs/sys/clock.h"
@@ -15,16 +15,15 @@ namespace k8sjobs::jobs {
 
 // Connects as the site config and environment say (kubeconfig, context, in-cluster) and acts
 // in the namespace of `user` (site namespace rule). Nothing is sent until the first call.
-// Job IDs are taken with the help of a per-user hint file (see jobs/job_id_hint.h).
+// Job IDs come from this host's block of IDs, kept in a file (see jobs/job_id_block.h).
 Expected<std::unique_ptr<JobBackend>, BackendError> make_kube_backend(
     const site::SiteConfig& site, const sys::Environment& environment, sys::Clock& clock,
     const std::string& user);
 
-// For tests and tools that already hold a client; `job_id_hint` may be null.
-std::unique_ptr<JobBackend> make_kube_backend(std::unique_ptr<kube::KubeClient> client,
-                                              const site::SiteConfig& site, sys::Clock& clock,
-                                              const std::string& namespace_name,
-                                              std::unique_ptr<JobIdHint> job_id_hint = nullptr);
+// For tests and tools that already hold a client; `job_id_blocks` may be null.
+std::unique_ptr<JobBackend> make_kube_backend(
+    std::unique_ptr<kube::KubeClient> client, const site::SiteConfig& site, sys::Clock& clock,
+    const std::string& namespace_name, std::unique_ptr<JobIdBlockStore> job_id_blocks = nullptr);
 
 // A connected client for the site (used by the backend and by k8sjobs-migrate apply).
 Expected<std::unique_ptr<kube::KubeClient>, BackendError> connect_to_cluster(

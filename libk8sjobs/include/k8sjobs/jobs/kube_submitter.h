@@ -9,7 +9,7 @@
 
 #include "k8sjobs/expected.h"
 #include "k8sjobs/ge/submit_request.h"
-#include "k8sjobs/jobs/job_id_hint.h"
+#include "k8sjobs/jobs/job_id_block.h"
 #include "k8sjobs/jobs/submit_failure.h"
 #include "k8sjobs/kube/client.h"
 #include "k8sjobs/site/site_config.h"
@@ -32,10 +32,11 @@ inline constexpr std::chrono::seconds kOnceGuardGrace{60};
 
 class KubeSubmitter {
  public:
-  // `job_id_hint` (may be null) lets the job ID usually be taken with one request.
+  // `job_id_blocks` (may be null): this host's block of job IDs, so that most submissions take
+  // their ID with no request (jobs/job_id_block.h).
   KubeSubmitter(kube::KubeClient& client, const site::SiteConfig& site, sys::Clock& clock,
-                JobIdHint* job_id_hint = nullptr)
-      : client_(client), site_(site), clock_(clock), job_id_hint_(job_id_hint) {}
+                JobIdBlockStore* job_id_blocks = nullptr)
+      : client_(client), site_(site), clock_(clock), job_id_blocks_(job_id_blocks) {}
 
   // `already_active_message` is what -once prints when a job of that name is active (it
   // carries jsub's ctime stamp, which the caller formats).
@@ -53,7 +54,7 @@ class KubeSubmitter {
   kube::KubeClient& client_;
   const site::SiteConfig& site_;
   sys::Clock& clock_;
-  JobIdHint* job_id_hint_;
+  JobIdBlockStore* job_id_blocks_;
 };
 
 // The name of the ConfigMap that guards -once for a job name (stable, valid, collision-safe).

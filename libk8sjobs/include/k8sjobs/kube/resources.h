@@ -13,7 +13,8 @@ struct ResourceKind {
   std::string_view kind;
 
   std::string api_version() const;  // "batch/v1" or "v1"
-  // /apis/batch/v1/namespaces/NS/jobs (or /api/v1/... for the core group)
+  // /apis/batch/v1/namespaces/NS/jobs (or /api/v1/... for the core group); with an empty
+  // namespace, the collection across all namespaces (/apis/batch/v1/jobs)
   std::string collection_path(std::string_view ns) const;
   std::string object_path(std::string_view ns, std::string_view name) const;
 };

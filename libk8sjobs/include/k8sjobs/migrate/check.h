@@ -62,6 +62,14 @@ struct CommandCheck {
   std::vector<OptionChange> changes;
   std::vector<Refusal> refusals;
   std::string error;  // Verdict::Error: jsub's own message
+  // With a site (CheckSettings::site): the image the job would run in and the rule that chose
+  // it ("images.rules[0]: program php -> php8.2"); a program no image has is a change.
+  std::string image;
+  std::string image_name;  // the short name the rule gave ("php8.2"), or the reference
+  std::string image_rule;
+  // The start of the script the choice read (translate::image_script_path), so that convert
+  // builds its CronJob with the same image.
+  std::optional<std::string> script_text;
   // The parsed submission (jsub, jstart, qcronsub that parse); what convert builds from.
   // Shared: lines that run the same command share one.
   std::shared_ptr<const ge::SubmitRequest> request;
@@ -160,5 +168,8 @@ CheckSummary write_table(const std::vector<CrontabText>& crontabs, const ge::Hos
                          const std::function<void(std::string_view)>& write);
 // The same as JSON (documented in docs/migration.md).
 nlohmann::json render_json(const std::vector<CrontabCheck>& checks);
+// render_json as text (indented, one trailing newline). A crontab may hold bytes that are not
+// UTF-8; JSON text cannot, so they show as U+FFFD.
+std::string render_json_text(const std::vector<CrontabCheck>& checks);
 
 }  // namespace k8sjobs::migrate

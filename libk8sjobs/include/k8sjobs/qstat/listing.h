@@ -3,12 +3,14 @@
 // Pure: no clock, environment or backend; the caller hands in the jobs, a time zone and the
 // parsed options, and prints the returned string to stdout.
 
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "k8sjobs/jobs/job_record.h"
+#include "k8sjobs/jobs/job_table.h"
 #include "k8sjobs/qstat/state.h"
 #include "k8sjobs/qstat/time_format.h"
 #include "k8sjobs/sys/environment.h"
@@ -54,5 +56,15 @@ std::string render_listing(const std::vector<jobs::JobRecord>& jobs, const Listi
 // qstat -xml (with -f: per queue instance); always a complete document.
 std::string render_listing_xml(const std::vector<jobs::JobRecord>& jobs,
                                const ListingOptions& options, const TimeZone& zone);
+
+// The same from the lean table (jobs/job_table.h), which has no -r fields: these throw
+// std::logic_error with options.resources (-r lists full records). write_table writes the
+// text in pieces of 64 KiB instead of building it whole (11 MB at 100,000 jobs).
+std::string render_table(const jobs::JobTable& table, const ListingOptions& options,
+                         const TimeZone& zone);
+void write_table(std::ostream& out, const jobs::JobTable& table, const ListingOptions& options,
+                 const TimeZone& zone);
+std::string render_table_xml(const jobs::JobTable& table, const ListingOptions& options,
+                             const TimeZone& zone);
 
 }  // namespace k8sjobs::qstat

@@ -48,9 +48,35 @@ struct KubernetesSettings {
   std::string namespace_template = "tool-{tool}";  // placeholders {user} and {tool}
 };
 
+// One entry of images.rules: which jobs it takes (one kind of match, one or more words) and the
+// image they run in. The first rule that matches a job wins (translate/image_choice.h).
+struct ImageRule {
+  enum class Match {
+    Program,         // "program": the program's (or its #! interpreter's) basename: php, python3
+    Runtime,         // "runtime": -l runtime=NAME
+    RequestedImage,  // "requested_image": -l image=NAME
+  };
+  Match match = Match::Program;
+  std::vector<std::string> words;
+  std::string image;  // a key of images.names or images.releases, or a full image reference
+  bool operator==(const ImageRule&) const = default;
+};
+std::string_view to_string(ImageRule::Match match);  // the rule's YAML key: "program", ...
+
 struct ImageSettings {
   std::map<std::string, std::string> releases;  // release name -> image reference
   std::string default_release = "bookworm";
+  // Short image names, as Toolforge's images ConfigMap had them: "php8.2" -> reference.
+  std::map<std::string, std::string> names;
+  std::vector<ImageRule> rules;  // in order; the release's image is the rule after the last
+  // The image with every interpreter, for a shell script that calls interpreters no one image
+  // has (a name or a reference); empty: the default release's image.
+  std::string everything;
+
+  // A rule's image as a reference: a key of `names`, else of `releases`, else the text itself
+  // when it is a reference (has '/', ':' or '@'); nullopt for an unknown short name.
+  std::optional<std::string> reference_for(const std::string& image) const;
+  std::string everything_reference() const;  // `everything` resolved; "" if nothing is set
 };
 
 struct HomeSettings {
@@ -103,8 +129,25 @@ struct LocalSettings {
 };
 
 struct MailSettings {
+  enum class StartTls {
+    Never,   // plain SMTP (a relay on the same host or network)
+    Try,     // STARTTLS when the relay offers it
+    Always,  // STARTTLS or nothing is sent
+  };
   std::string default_domain = "toolforge.org";
+  // Where k8sjobs-controller sends -m mail: "smtp://host[:port]" or "smtps://host[:port]"
+  // (TLS from the start). Empty: the controller sends no mail (and queues none).
+  std::string relay;
+  std::string from;  // the From address; empty: k8sjobs@<default_domain>
+  StartTls starttls = StartTls::Try;
+  std::string username;                   // SMTP AUTH when set
+  std::filesystem::path password_file;    // its password (the file's first line)
+  std::chrono::seconds batch_window{60};  // one mail per recipient per window
+  int max_recipients = 20;                // of one job's -M list; the rest are skipped
+
+  std::string from_address() const;
 };
+std::string_view to_string(MailSettings::StartTls mode);
 
 struct SiteConfig {
   SiteConfig();  // every default, Toolforge's values

@@ -19,4 +19,7 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
 // "2026-11-23T14:54:30Z": UTC, whole seconds, as Kubernetes writes metav1.Time.
 std::string format_rfc3339(std::chrono::system_clock::time_point time);
 
+// "2026-11-23T14:54:30.123456Z": metav1.MicroTime (a Lease's acquireTime and renewTime).
+std::string format_rfc3339_micro(std::chrono::system_clock::time_point time);
+
 }  // namespace k8sjobs::text

@@ -4,6 +4,7 @@
 // Sharing it keeps a job's variables (and their order) and its limits the same everywhere.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/submit_request.h"
 #include "k8sjobs/site/site_config.h"
+#include "k8sjobs/translate/image_choice.h"
 #include "k8sjobs/translate/workload.h"
 
 namespace k8sjobs::translate {
@@ -40,15 +42,18 @@ Expected<JobResources, TranslateError> job_resources(const ge::SubmitRequest& re
                                                      const site::SiteConfig& site);
 
 // What build_workload refuses, decided before any object is built, in its order: the site's
-// memory and CPU limits (job_resources), an image for the release, the -v names. build_workload
-// starts with this, so a request admitted here is one it translates; k8sjobs-migrate check
-// asks only this (building the object is most of the cost of checking a crontab line).
+// memory and CPU limits (job_resources), an image (image_choice.h; `program_text` is the start
+// of the program file, read at submission), the -v names. build_workload starts with this, so
+// a request admitted here is one it translates; k8sjobs-migrate check asks only this (building
+// the object is most of the cost of checking a crontab line).
 struct Admission {
   JobResources resources;
   std::string image;
+  ImageChoice image_choice;  // which rule chose `image`, and why
 };
-Expected<Admission, TranslateError> admit(const ge::SubmitRequest& request,
-                                          const site::SiteConfig& site);
+Expected<Admission, TranslateError> admit(
+    const ge::SubmitRequest& request, const site::SiteConfig& site,
+    const std::optional<std::string>& program_text = std::nullopt);
 
 // "continuous" for continuous jobs, else the request's queue.
 std::string job_queue(const ge::SubmitRequest& request);

@@ -17,6 +17,24 @@ inline constexpr const char* kOwnerLabel = "k8sjobs.io/owner";
 inline constexpr const char* kQueueLabel = "k8sjobs.io/queue";  // task | continuous
 inline constexpr const char* kOnceLabel = "k8sjobs.io/once";
 
+// -a: the job may not start before this time (RFC 3339, UTC). While it is in the future the
+// Job is suspended (a Deployment has 0 replicas) and k8sjobs-controller releases it when the
+// time comes; it stays afterwards for qstat -j's execution_time.
+inline constexpr const char* kStartAfterAnnotation = "k8sjobs.io/start-after";
+// A user hold (-h, qhold), set while the object is suspended: what tells a held deferred job
+// (hqw) from one that only waits for its time (qw). qrls removes it. Without a start-after
+// annotation a suspended object counts as held whether or not it carries this.
+inline constexpr const char* kHoldAnnotation = "k8sjobs.io/hold";
+// -hold_jid: the job numbers this job waits for, resolved at submission ("12,13"). The object
+// is created suspended and k8sjobs-controller starts it when none of them exists unfinished.
+inline constexpr const char* kHoldJidAnnotation = "k8sjobs.io/hold-jid";
+
+// A run of a CronJob made by `k8sjobs-migrate convert`: created by Kubernetes' CronJob
+// controller suspended, with job-id "0", until k8sjobs-controller takes it a number from the
+// namespace's counter, writes it into the Job's and its pod template's labels (where the pod's
+// JOB_ID comes from) and lets it start (controller/run_id_decision.h). Value "true".
+inline constexpr const char* kAwaitingJobIdLabel = "k8sjobs.io/awaiting-job-id";
+
 // Annotations keep what labels cannot hold (any bytes): what qstat -j shows.
 inline constexpr const char* kNameAnnotation = "k8sjobs.io/job-name";
 inline constexpr const char* kOwnerAnnotation = "k8sjobs.io/owner";
@@ -24,6 +42,9 @@ inline constexpr const char* kSubmitTimeAnnotation = "k8sjobs.io/submit-time";
 inline constexpr const char* kDetailsAnnotation = "k8sjobs.io/details";  // JSON, see workload.cpp
 inline constexpr const char* kMailOptionsAnnotation = "k8sjobs.io/mail-options";
 inline constexpr const char* kMailListAnnotation = "k8sjobs.io/mail-list";
+// Which image rule chose the container's image, and why ("images.rules[0]: program php ->
+// php8.2"; translate/image_choice.h).
+inline constexpr const char* kImageRuleAnnotation = "k8sjobs.io/image-rule";
 
 // A Grid Engine name as a Kubernetes label value: at most 63 characters of [A-Za-z0-9-_.],
 // starting and ending alphanumeric; other characters become '-'. Not injective: the original

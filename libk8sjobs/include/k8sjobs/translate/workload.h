@@ -4,6 +4,7 @@
 // clock: everything about the submitting host comes in as values.
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,10 @@ struct SubmitContext {
   std::string hostname;                                          // SGE_O_HOST
   std::chrono::system_clock::time_point submit_time;             // for the annotation
   std::vector<std::pair<std::string, std::string>> environment;  // for SGE_O_*, -v NAME, -V
+  // The start of the file image_script_path names (the program, or the script a shell runs)
+  // when it is text, at most kScriptScanBytes: its #! line and words choose the image
+  // (image_choice.h). nullopt: a binary, or not read.
+  std::optional<std::string> program_text;
 };
 
 struct Workload {
@@ -45,6 +50,10 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
                                                   const site::SiteConfig& site,
                                                   const JobIdentity& identity,
                                                   const SubmitContext& context);
+
+// What the launcher gets as "$@": the program and its arguments; for a qsub script, the
+// interpreter's words and the job's arguments (the launcher puts the spooled script between).
+std::vector<std::string> job_words(const ge::SubmitRequest& request);
 
 // The /bin/sh script the container runs in front of the user's program: appends stdout/stderr
 // to the Grid Engine output files, sets the umask and the array task id, restores the words

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <string_view>
+
+#include "k8sjobs/jobs/job_id_block.h"
+#include "k8sjobs/sys/cache_directory.h"
+#include "k8sjobs/text/fnv1a.h"
+
+namespace k8sjobs::jobs {
+namespace {
+
+// "NEXT END EXPIRES_UNIX_MS SIZE\n": four decimal numbers, all checked (the file is in the
+// user's home: anything may be in it).
+std::optional<JobIdBlock> parse_block(std::string_view text) {
+  auto newline = text.find('\n');
+  if (newline == std::string_view::npos) return std::nullopt;  // cut short
+  text = text.substr(0, newline);
+  long long numbers[4] = {};
+  const char* cursor = text.data();
+  const char* const end = text.data() + text.size();
+  for (int i = 0; i < 4; ++i) {
+    if (i > 0) {
+      if (cursor == end || *cursor != ' ') return std::nullopt;
+      ++cursor;
+    }
+    auto [stop, error] = std::from_chars(cursor, end, numbers[i]);
+    if (error != std::errc() || stop == cursor) return std::nullopt;
+    cursor = stop;
+  }
+  if (cursor != end) return std::nullopt;
+  JobIdBlock block{numbers[0], numbers[1], numbers[2], numbers[3]};
+  if (block.next < 1 || block.end < block.next || block.size < 1 ||
+      block.end - block.next > block.size || block.expires_unix_ms < 0)
+    return std::nullopt;
+  return block;
+}
+
+class FileJobIdBlockStore final : public JobIdBlockStore {
+ public:
+  explicit FileJobIdBlockStore(std::string path) : path_(std::move(path)) {}
+  ~FileJobIdBlockStore() override { unlock(); }
+  FileJobIdBlockStore(const FileJobIdBlockStore&) = delete;
+  FileJobIdBlockStore& operator=(const FileJobIdBlockStore&) = delete;
+
+  bool lock(std::chrono::milliseconds patience) override {
+    if (fd_ < 0) {
+      fd_ = open_file();
+      if (fd_ < 0) return false;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    // Polled rather than blocking, so a holder stuck on the network costs at most `patience`.
+    for (long pause_us = 100;; pause_us = std::min(pause_us * 2, 5000L)) {
+      if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
+      if (errno != EWOULDBLOCK && errno != EINTR) break;
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      timespec pause{0, pause_us * 1000};
+      ::nanosleep(&pause, nullptr);
+    }
+    close_file();
+    return false;
+  }
+
+  void unlock() override { close_file(); }  // closing the file releases the lock
+
+  std::optional<JobIdBlock> load() override {
+    if (fd_ < 0) return std::nullopt;
+    char buffer[128];
+    ssize_t got = ::pread(fd_, buffer, sizeof buffer, 0);
+    if (got <= 0) return std::nullopt;
+    return parse_block(std::string_view(buffer, static_cast<std::size_t>(got)));
+  }
+
+  void store(const JobIdBlock& block) override {
+    if (fd_ < 0) return;
+    // Overwritten in place (no rename, no O_TRUNC: on ext4 either forces the data to disk on
+    // the submission's path). A shorter text leaves old bytes after its newline; load() reads
+    // the first line only. Only the lock holder writes.
+    char text[128];
+    int length = std::snprintf(text, sizeof text, "%lld %lld %lld %lld\n", block.next, block.end,
+                               static_cast<long long>(block.expires_unix_ms), block.size);
+    if (length > 0 && length < static_cast<int>(sizeof text)) {
+      [[maybe_unused]] auto written = ::pwrite(fd_, text, static_cast<std::size_t>(length), 0);
+    }
+  }
+
+ private:
+  int open_file() const {
+    int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) return fd;
+    std::error_code ignored;  // this user's first submission: no directory yet
+    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
+    return ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  }
+
+  void close_file() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+std::optional<std::string> job_id_block_path(const sys::Environment& environment,
+                                             const std::string& server,
+                                             const std::string& namespace_name,
+                                             const std::string& host) {
+  auto cache = sys::k8sjobs_cache_directory(environment);
+  if (!cache) return std::nullopt;
+  // One file per cluster, namespace and host: the same namespace name on two clusters is two
+  // counters, and each host holds its own block.
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(
+                    text::fnv1a_64(server + "\n" + namespace_name + "\n" + host)));
+  return *cache + "/job-ids-" + namespace_name + "-" + std::string(hash, 12);
+}
+
+std::unique_ptr<JobIdBlockStore> make_file_job_id_block_store(const sys::Environment& environment,
+                                                              const std::string& server,
+                                                              const std::string& namespace_name,
+                                                              const std::string& host) {
+  auto path = job_id_block_path(environment, server, namespace_name, host);
+  if (!path) return nullptr;
+  return std::make_unique<FileJobIdBlockStore>(std::move(*path));
+}
+
+}  // namespace k8sjobs::jobs

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+// The status page end to end: the built k8sjobs-controller (--listen) against the test API
+// server with jobs in several states; every page, the JSON and /metrics fetched over HTTP agree
+// with qstat; a state change shows up without a restart; POST is refused; headless Chromium
+// loads the pages (DOM checked, screenshots kept in the build folder) and promtool accepts
+// /metrics. One controller serves every check (Chromium's start-up is most of the time).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "support/build_paths.h"
+#include "support/cluster_fixture.h"
+#include "support/command_runner.h"
+#include "support/wait.h"
+
+namespace k8sjobs::testing {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* kNs = "tool-alice";
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t size = sizeof address;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), size);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+// The pid of the controller this test started: the one whose command line holds `identity`.
+pid_t pid_with_argument(const std::string& identity) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (line.find(std::string("\0", 1) + identity + std::string("\0", 1)) != std::string::npos &&
+        line.find("k8sjobs-controller") != std::string::npos)
+      return static_cast<pid_t>(std::stol(entry.path().filename().string()));
+  }
+  return 0;
+}
+
+// qstat's state letters by job ID (the default listing).
+std::map<long long, std::string> qstat_states(const ClusterFixture& cluster) {
+  std::map<long long, std::string> states;
+  std::istringstream in(cluster.run("qstat/qstat", {}).out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    long long number = 0;
+    std::string prior, name, user, state;
+    if (words >> number >> prior >> name >> user >> state) states[number] = state;
+  }
+  return states;
+}
+
+CommandOutput chromium(const std::vector<std::string>& args, const std::string& url) {
+  CommandSpec spec;
+  spec.program = "/usr/bin/chromium";
+  spec.args = {"--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--user-data-dir=" + (fs::path(K8SJOBS_BINARY_DIR) / "status-chromium").string()};
+  spec.args.insert(spec.args.end(), args.begin(), args.end());
+  spec.args.push_back(url);
+  spec.timeout = std::chrono::seconds(60);
+  return run_command(spec);
+}
+
+class StatusPageE2E : public ::testing::Test {
+ protected:
+  ClusterFixture cluster;
+
+  long long submit(const std::vector<std::string>& args) {
+    auto result = cluster.run("jsub/jsub", args);
+    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+    return submitted_job_id(result.out);
+  }
+  std::string only_pod(long long id) {
+    auto pod = cluster.wait_for_pod(kNs, id);
+    EXPECT_FALSE(pod.empty()) << "job " << id;
+    return pod;
+  }
+};
+
+TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
+  // Jobs in several states: r, Eqw, hqw, qw, and a hostile name.
+  const long long running = submit({"-stderr", "-N", "runner", "true"});
+  cluster.server().set_pod_running(kNs, only_pod(running), "node-1");
+  const long long broken = submit({"-stderr", "-N", "badimg", "true"});
+  cluster.server().set_pod_image_pull_backoff(kNs, only_pod(broken));
+  const long long held = submit({"-stderr", "-N", "held", "-h", "true"});
+  const long long hostile = submit({"-stderr", "-N", "x<script>alert(1)", "true"});
+  ASSERT_GT(hostile, 0);
+
+  const int port = free_port();
+  const std::string identity = "e2e-status-" + std::to_string(::getpid());
+  CommandSpec spec;
+  spec.program = built_command("controller/k8sjobs-controller");
+  spec.args = {"--namespace",       kNs,
+               "--identity",        identity,
+               "--listen",          "127.0.0.1:" + std::to_string(port),
+               "--status-interval", "1",
+               "--kubeconfig",      (cluster.dir().path() / "kube" / "alice.kubeconfig").string()};
+  spec.environment = cluster.environment(cluster.alice());
+  spec.timeout = std::chrono::seconds(170);
+  CommandOutput output;
+  std::thread controller([&] { output = run_command(spec); });
+  struct Stop {
+    std::thread& thread;
+    std::string identity;
+    ~Stop() {
+      if (pid_t pid = pid_with_argument(identity); pid > 0) ::kill(pid, SIGTERM);
+      thread.join();
+    }
+  } stop{controller, identity};
+
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(2);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto ready = client.Get("/readyz");
+        return ready && ready->status == 200;
+      },
+      std::chrono::seconds(20), "the status server to be ready"));
+  auto get = [&](const std::string& path) {
+    auto reply = client.Get(path.c_str());
+    EXPECT_TRUE(reply) << path;
+    EXPECT_EQ(reply ? reply->status : 0, 200) << path;
+    return reply ? reply->body : std::string();
+  };
+
+  // The JSON states are qstat's.
+  const auto qstat = qstat_states(cluster);
+  EXPECT_EQ(qstat.at(running), "r");
+  EXPECT_EQ(qstat.at(broken), "Eqw");
+  EXPECT_EQ(qstat.at(held), "hqw");
+  auto jobs = json::parse(get("/api/v1/namespaces/tool-alice/jobs"));
+  std::map<long long, std::string> page_states;
+  for (const auto& row : jobs["jobs"]) page_states[row["id"]] = row["state"];
+  EXPECT_EQ(page_states, qstat);
+  auto overview = json::parse(get("/api/v1/overview"));
+  ASSERT_EQ(overview["namespaces"].size(), 1u);
+  EXPECT_EQ(overview["namespaces"][0]["name"], kNs);
+  EXPECT_EQ(overview["namespaces"][0]["tasks_by_state"]["Eqw"], 1);
+  auto detail = json::parse(get("/api/v1/namespaces/tool-alice/jobs/" + std::to_string(broken)));
+  EXPECT_EQ(detail["tasks"][0]["state"], "Eqw");
+  EXPECT_NE(detail["tasks"][0]["reason"].get<std::string>().find("ImagePullBackOff"),
+            std::string::npos);
+
+  // HTML: the hostile name escaped, the job page holds qstat -j's fields.
+  const std::string tool = get("/namespaces/tool-alice?sort=-state");
+  EXPECT_NE(tool.find("x&lt;script&gt;alert(1)"), std::string::npos) << tool;
+  EXPECT_EQ(tool.find("<script>alert"), std::string::npos);
+  EXPECT_NE(get("/").find("href=\"/namespaces/tool-alice\""), std::string::npos);
+  EXPECT_NE(get("/namespaces/tool-alice/jobs/" + std::to_string(running)).find("job_number:"),
+            std::string::npos);
+
+  // Read-only.
+  auto post = client.Post("/", "x", "text/plain");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 405);
+  auto missing = client.Get("/namespaces/tool-alice/jobs/999999");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+
+  // /metrics, and promtool's verdict on it.
+  const std::string metrics = get("/metrics");
+  EXPECT_NE(metrics.find("k8sjobs_jobs{namespace=\"tool-alice\",state=\"Eqw\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("k8sjobs_held_jobs{namespace=\"tool-alice\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("k8sjobs_controller_watch_events_total{kind=\"jobs\"}"),
+            std::string::npos);
+  ASSERT_TRUE(fs::exists("/usr/bin/promtool"))
+      << "promtool is missing: install Debian's prometheus package (scripts/setup.sh)";
+  CommandSpec promtool;
+  promtool.program = "/usr/bin/promtool";
+  promtool.args = {"check", "metrics"};
+  promtool.stdin_text = metrics;
+  auto checked = run_command(promtool);
+  EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+
+  // A state change shows up without a restart: qrls of the held job makes it qw.
+  ASSERT_EQ(cluster.run("qdel/qrls", {std::to_string(held)}).exit_code, 0);
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const auto listing = json::parse(get("/api/v1/namespaces/tool-alice/jobs"));
+        for (const auto& row : listing["jobs"])
+          if (row["id"] == held) return row["state"] != "hqw";
+        return false;
+      },
+      std::chrono::seconds(10), "the released job to leave hqw on the status page"))
+      << get("/api/v1/namespaces/tool-alice/jobs") << get("/metrics");
+
+  // A real browser: the DOM as Chromium builds it, and screenshots at phone and desktop width.
+  ASSERT_TRUE(fs::exists("/usr/bin/chromium"))
+      << "chromium is missing: install Debian's chromium package (scripts/setup.sh)";
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  auto dom = chromium({"--dump-dom"}, base + "/namespaces/tool-alice");
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_NE(dom.out.find("x&lt;script&gt;alert(1)"), std::string::npos) << dom.out;
+  EXPECT_NE(dom.out.find(">badimg</td>"), std::string::npos);
+  EXPECT_NE(dom.out.find(">Eqw</td>"), std::string::npos);
+  const fs::path shots = fs::path(K8SJOBS_BINARY_DIR) / "status-screenshots";
+  fs::create_directories(shots);
+  const std::vector<std::pair<std::string, std::string>> pages = {
+      {"overview", "/"},
+      {"tool", "/namespaces/tool-alice"},
+      {"job", "/namespaces/tool-alice/jobs/" + std::to_string(broken)}};
+  for (const auto& [name, path] : pages) {
+    for (const auto& [size, window] :
+         {std::pair<std::string, std::string>{"phone", "390,844"}, {"desktop", "1280,800"}}) {
+      const fs::path file = shots / (name + "-" + size + ".png");
+      fs::remove(file);
+      auto shot = chromium(
+          {"--screenshot=" + file.string(), "--window-size=" + window, "--hide-scrollbars"},
+          base + path);
+      EXPECT_EQ(shot.exit_code, 0) << shot.err;
+      EXPECT_TRUE(fs::exists(file) && fs::file_size(file) > 1000) << file;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace k8sjobs::testing

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "support/kubelet_container.h"
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "k8sjobs/kube/kubelet_expansion.h"
+
+namespace k8sjobs::testing {
+
+nlohmann::json as_kubelet_starts_it(const nlohmann::json& container) {
+  nlohmann::json started = container;
+  std::map<std::string, std::string, std::less<>> defined;
+  auto lookup = [&defined](std::string_view name) -> std::optional<std::string> {
+    auto found = defined.find(name);
+    if (found == defined.end()) return std::nullopt;
+    return found->second;
+  };
+  if (started.contains("env")) {
+    for (auto& entry : started["env"]) {
+      if (!entry.contains("value")) continue;
+      std::string value =
+          kube::expand_kubelet_references(entry["value"].get<std::string>(), lookup);
+      entry["value"] = value;
+      defined[entry["name"].get<std::string>()] = value;
+    }
+  }
+  for (const char* field : {"command", "args"}) {
+    if (!started.contains(field)) continue;
+    for (auto& word : started[field]) {
+      word = kube::expand_kubelet_references(word.get<std::string>(), lookup);
+    }
+  }
+  return started;
+}
+
+}  // namespace k8sjobs::testing
