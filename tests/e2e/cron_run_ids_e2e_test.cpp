@@ -12,6 +12,7 @@
 
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
+#include "support/controller_process.h"
 #include "support/shipped_rbac.h"
 
 namespace k8sjobs::testing {
@@ -26,11 +27,7 @@ class CronRunIdsE2E : public ::testing::Test {
  protected:
   ClusterFixture cluster;
 
-  CommandOutput controller_once() {
-    return cluster.run("controller/k8sjobs-controller",
-                       {"--once", "--namespace", kNs, "--identity", "e2e", "--kubeconfig",
-                        (cluster.dir().path() / "kube" / "alice.kubeconfig").string()});
-  }
+  CommandOutput controller_once() { return run_controller_once(cluster, kNs); }
 
   // What the CronJob controller does at a schedule tick: a Job from the jobTemplate, owned by
   // the CronJob.

@@ -12,6 +12,7 @@
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
+#include "support/controller_process.h"
 #include "support/shipped_rbac.h"
 #include "support/wait.h"
 
@@ -45,11 +46,7 @@ class DeferredStartE2E : public ::testing::Test {
  protected:
   ClusterFixture cluster;
 
-  CommandOutput controller_once() {
-    return cluster.run("controller/k8sjobs-controller",
-                       {"--once", "--namespace", kNs, "--identity", "e2e", "--kubeconfig",
-                        (cluster.dir().path() / "kube" / "alice.kubeconfig").string()});
-  }
+  CommandOutput controller_once() { return run_controller_once(cluster, kNs); }
 
   long long submit(const std::vector<std::string>& args) {
     auto result = cluster.run("jsub/jsub", args);
@@ -131,24 +128,8 @@ TEST_F(DeferredStartE2E, ATimeAlreadyPastRunsAtOnceAndHeldJobsWaitForQrls) {
 // The controller as a Deployment runs it: no --once, list then watch, the job started by the
 // watch-driven schedule within about a second of its time. The process is killed at the end.
 TEST_F(DeferredStartE2E, RunningControllerStartsTheJobWhenItsTimeComes) {
-  CommandSpec spec;
-  spec.program = built_command("controller/k8sjobs-controller");
-  spec.args = {"--namespace",  kNs,
-               "--identity",   "e2e-loop",
-               "--listen",     "off",
-               "--kubeconfig", (cluster.dir().path() / "kube" / "alice.kubeconfig").string()};
-  spec.environment = cluster.environment(cluster.alice());
-  spec.timeout = std::chrono::seconds(16);
-  CommandOutput output;
-  std::thread controller([&] { output = run_command(spec); });
-  const std::string lease =
-      "/apis/coordination.k8s.io/v1/namespaces/tool-alice/leases/k8sjobs-controller";
-  const ::testing::AssertionResult leading = wait_until(
-      [&] {
-        auto object = cluster.server().get(lease);
-        return object && (*object)["spec"].value("holderIdentity", "") == "e2e-loop";
-      },
-      std::chrono::seconds(8), "the controller to take the Lease");
+  RunningController controller(cluster, kNs, "e2e-loop", std::chrono::seconds(16));
+  const ::testing::AssertionResult leading = controller.wait_until_leading(std::chrono::seconds(8));
   // 4 s ahead: a submission slowed by the sanitizer build on a busy machine still lands before.
   const auto start = std::chrono::system_clock::now() + std::chrono::seconds(4);
   const long long id = submit({"-stderr", "-N", "watched", "-a", ge_time(start), "true"});
@@ -156,7 +137,7 @@ TEST_F(DeferredStartE2E, RunningControllerStartsTheJobWhenItsTimeComes) {
   const ::testing::AssertionResult started = wait_until(
       [&] { return !suspended(id); }, std::chrono::seconds(9), "the controller to start the job");
   const auto started_at = std::chrono::system_clock::now();
-  controller.join();
+  const CommandOutput& output = controller.join();
   EXPECT_TRUE(leading) << output.err;
   EXPECT_TRUE(started) << output.err;
   // Not before its time (-a has whole seconds: the fraction of `start` is not part of it).

@@ -12,6 +12,7 @@
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
+#include "support/controller_process.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
@@ -24,9 +25,7 @@ class HoldJidE2E : public ::testing::Test {
   ClusterFixture cluster;
 
   CommandOutput controller_once() {
-    auto result = cluster.run("controller/k8sjobs-controller",
-                              {"--once", "--namespace", kNs, "--identity", "e2e", "--kubeconfig",
-                               (cluster.dir().path() / "kube" / "alice.kubeconfig").string()});
+    auto result = run_controller_once(cluster, kNs);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return result;
   }
@@ -179,23 +178,8 @@ TEST_F(HoldJidE2E, AGarbageAnnotationIsLoggedAndLeftAlone) {
 // The controller as a Deployment runs it: the watch event of the finished predecessor starts
 // the successor at once (the re-check without an event comes only after 60 s).
 TEST_F(HoldJidE2E, RunningControllerStartsTheSuccessorWhenThePredecessorEnds) {
-  CommandSpec spec;
-  spec.program = built_command("controller/k8sjobs-controller");
-  spec.args = {"--namespace",  kNs,
-               "--identity",   "e2e-loop",
-               "--kubeconfig", (cluster.dir().path() / "kube" / "alice.kubeconfig").string()};
-  spec.environment = cluster.environment(cluster.alice());
-  spec.timeout = std::chrono::seconds(14);
-  CommandOutput output;
-  std::thread controller([&] { output = run_command(spec); });
-  const std::string lease =
-      "/apis/coordination.k8s.io/v1/namespaces/tool-alice/leases/k8sjobs-controller";
-  const ::testing::AssertionResult leading = wait_until(
-      [&] {
-        auto object = cluster.server().get(lease);
-        return object && (*object)["spec"].value("holderIdentity", "") == "e2e-loop";
-      },
-      std::chrono::seconds(8), "the controller to take the Lease");
+  RunningController controller(cluster, kNs, "e2e-loop", std::chrono::seconds(14));
+  const ::testing::AssertionResult leading = controller.wait_until_leading(std::chrono::seconds(8));
   const long long a = submit({"-stderr", "-N", "first", "true"});
   const long long b = submit({"-stderr", "-N", "second", "-hold_jid", "first", "true"});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -203,7 +187,7 @@ TEST_F(HoldJidE2E, RunningControllerStartsTheSuccessorWhenThePredecessorEnds) {
   finish(a, 0);
   const ::testing::AssertionResult started = wait_until(
       [&] { return !suspended(b); }, std::chrono::seconds(4), "the controller to start job b");
-  controller.join();
+  const CommandOutput& output = controller.join();
   EXPECT_TRUE(leading) << output.err;
   EXPECT_TRUE(waited) << output.err;
   EXPECT_TRUE(started) << output.err;

@@ -5,8 +5,6 @@
 // maildir). Without python3-aiosmtpd these tests fail: scripts/setup.sh installs it.
 #include <gtest/gtest.h>
 
-#include <yaml-cpp/yaml.h>
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -24,6 +22,8 @@
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
+#include "support/controller_process.h"
+#include "support/shipped_rbac.h"
 #include "support/wait.h"
 
 extern char** environ;
@@ -141,16 +141,7 @@ class MailE2E : public ::testing::Test {
   }
 
   CommandOutput controller_once() {
-    CommandSpec spec;
-    spec.program = built_command("controller/k8sjobs-controller");
-    spec.args = {"--once",
-                 "--namespace",
-                 kNs,
-                 "--identity",
-                 "e2e",
-                 "--kubeconfig",
-                 (cluster.dir().path() / "kube" / "alice.kubeconfig").string()};
-    spec.environment = cluster.environment(cluster.alice());
+    CommandSpec spec = controller_once_spec(cluster, kNs);
     spec.environment["K8SJOBS_CONFIG"] = config_path();
     return run_command(spec);
   }
@@ -169,20 +160,6 @@ class MailE2E : public ::testing::Test {
     return pod;
   }
 };
-
-nlohmann::json yaml_to_json(const YAML::Node& node) {
-  if (node.IsMap()) {
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& item : node) out[item.first.as<std::string>()] = yaml_to_json(item.second);
-    return out;
-  }
-  if (node.IsSequence()) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& item : node) out.push_back(yaml_to_json(item));
-    return out;
-  }
-  return node.as<std::string>();
-}
 
 bool has(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -281,22 +258,13 @@ TEST_F(MailE2E, RelayDownThenUpDeliversExactlyOnce) {
 // deploy/rbac.yaml is enough for mail: bound only to its rules, the controller lists the pods,
 // keeps the outbox ConfigMap and marks the Job.
 TEST_F(MailE2E, TheShippedRbacIsEnoughForMail) {
-  nlohmann::json rules = nlohmann::json::array();
-  for (const auto& document :
-       YAML::LoadAllFromFile(std::string(K8SJOBS_TEST_DATA_DIR) + "/../../deploy/rbac.yaml")) {
-    nlohmann::json object = yaml_to_json(document);
-    const std::string kind = object.value("kind", "");
-    if (kind == "ClusterRole" || kind == "Role")
-      for (const auto& rule : object["rules"]) rules.push_back(rule);
-  }
+  const nlohmann::json rules = shipped_controller_rules();
+  ASSERT_GE(rules.size(), 2u);
   ASSERT_TRUE(smtp.start());
   const long long id = submit({"-stderr", "-N", "rbac", "-m", "e", "true"});
   ASSERT_GT(id, 0);
   run_and_finish(id, 0);
-  cluster.server().bind_role("tools.alice", {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                                             {"kind", "Role"},
-                                             {"metadata", {{"name", "k8sjobs-controller"}}},
-                                             {"rules", rules}});
+  cluster.server().bind_role("tools.alice", controller_role(rules));
   auto pass = controller_once();
   EXPECT_EQ(pass.exit_code, 0) << pass.err;
   EXPECT_EQ(pass.err.find("forbidden"), std::string::npos) << pass.err;

@@ -1,32 +1,11 @@
 #include "k8sjobs/qstat/xml.h"
 
+#include "k8sjobs/text/markup_escape.h"
+
 namespace k8sjobs::qstat {
 
 std::string xml_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return text::escape_markup(text, text::MarkupDialect::xml);
 }
 
 void XmlWriter::open(const std::string& name, const std::string& attributes) {

@@ -7,6 +7,7 @@
 #include "k8sjobs/qstat/job_detail.h"
 #include "k8sjobs/qstat/state.h"
 #include "k8sjobs/qstat/time_format.h"
+#include "k8sjobs/text/markup_escape.h"
 #include "k8sjobs/text/rfc3339.h"
 
 namespace k8sjobs::status {
@@ -159,30 +160,7 @@ TableSort parse_table_sort(const std::string& text) {
 }
 
 std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
-    }
-  }
-  return out;
+  return text::escape_markup(text, text::MarkupDialect::html);
 }
 
 std::string render_overview_html(const StatusSnapshot& snapshot) {
