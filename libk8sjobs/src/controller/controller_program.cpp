@@ -138,6 +138,7 @@ int run_once(const ControllerOptions& options, const std::vector<std::string>& s
 // The status page's server and the thread that keeps its snapshot (--listen).
 std::unique_ptr<StatusServer> start_status_page(const ControllerOptions& options,
                                                 const std::vector<std::string>& scopes,
+                                                const site::SiteConfig& site,
                                                 const ClusterClients& clients, sys::Clock& clock,
                                                 status::StatusBoard& board,
                                                 status::MetricsRegistry& metrics,
@@ -145,7 +146,7 @@ std::unique_ptr<StatusServer> start_status_page(const ControllerOptions& options
   if (options.listen == "off") return nullptr;
   std::vector<std::unique_ptr<jobs::JobBackend>> backends;
   for (const auto& ns : scopes)
-    backends.push_back(jobs::make_kube_backend(clients.make(), site::SiteConfig{}, clock, ns));
+    backends.push_back(jobs::make_kube_backend(clients.make(), site, clock, ns));
   feed = std::make_unique<StatusFeed>(std::move(backends), clock, board, metrics,
                                       std::chrono::seconds(options.status_interval));
   StatusFeed* fed = feed.get();
@@ -168,13 +169,13 @@ std::unique_ptr<StatusServer> start_status_page(const ControllerOptions& options
 }
 
 int run_loop(const ControllerOptions& options, const std::vector<std::string>& scopes,
-             LeaderElector& elector, const ClusterClients& clients, sys::Clock& clock,
-             const std::optional<MailSetup>& mail_setup) {
+             const site::SiteConfig& site, LeaderElector& elector, const ClusterClients& clients,
+             sys::Clock& clock, const std::optional<MailSetup>& mail_setup) {
   status::MetricsRegistry metrics;
   status::metric::describe_controller_metrics(metrics);
   status::StatusBoard board;
   std::unique_ptr<StatusFeed> feed;
-  auto server = start_status_page(options, scopes, clients, clock, board, metrics, feed);
+  auto server = start_status_page(options, scopes, site, clients, clock, board, metrics, feed);
   if (options.listen != "off" && !server) return 1;
   DueQueue queue;
   std::thread election([&] { elector.run(stop_requested); });
@@ -430,7 +431,7 @@ int run_controller(cli::CommandIo& io) {
   }
   std::signal(SIGTERM, on_stop_signal);
   std::signal(SIGINT, on_stop_signal);
-  return run_loop(*parsed, scopes, elector, clients, io.clock, *mail_setup);
+  return run_loop(*parsed, scopes, *site, elector, clients, io.clock, *mail_setup);
 }
 
 int controller_main(int argc, char** argv) {
