@@ -1,9 +1,11 @@
 // The built commands on the embedded default (no site configuration: local processes), as a
 // newcomer runs them: submit, list, -sync exit codes, continuous restart, qdel, concurrent
-// -once and a killed supervisor.
+// -once, a killed supervisor, -hold_jid and -a.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
+#include <ctime>
 #include <fstream>
 #include <future>
 
@@ -148,6 +150,63 @@ TEST_F(LocalEndToEnd, ConcurrentOnceStartsExactlyOneJob) {
   }
   EXPECT_EQ(submitted, 1);
   EXPECT_EQ(run("qdel/qdel", {"x"}).exit_code, 0);
+}
+
+// A job held with -hold_jid waits (hqw, its predecessor in qstat -j) until the job it names has
+// finished, then runs; a name that names no job refuses the submission, as Grid Engine's
+// qmaster did.
+TEST_F(LocalEndToEnd, HoldJidWaitsForThePredecessorToFinish) {
+  const auto go = home.path() / "go";
+  const auto order = home.path() / "order";
+  auto first = script("first.sh", "while [ ! -e '" + go.string() + "' ]; do sleep 0.05; done\n" +
+                                      "echo first >> '" + order.string() + "'\n");
+  auto second = script("second.sh", "echo second >> '" + order.string() + "'\n");
+  ASSERT_EQ(run("jsub/jsub", {"-N", "first", first.string()}).exit_code, 0);
+  auto held = run("jsub/jsub", {"-N", "second", "-hold_jid", "first", second.string()});
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_EQ(held.out, "Your job 2 (\"second\") has been submitted\n");
+  std::string listing =
+      qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; },
+                  "qstat to show job 1 running");
+  EXPECT_NE(listing.find("      2 0.50000 second     tools.alice  hqw   "), std::string::npos)
+      << listing;
+  auto detail = run("qstat/qstat", {"-j", "second"});
+  EXPECT_NE(detail.out.find("jid_predecessor_list (req):  first\n"), std::string::npos)
+      << detail.out;
+  EXPECT_NE(detail.out.find("jid_predecessor_list:       1\n"), std::string::npos) << detail.out;
+  EXPECT_EQ(read_if_exists(order), "");
+
+  auto refused =
+      run("jsub/jsub", {"-stderr", "-N", "third", "-hold_jid", "nosuch", second.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err, "Unable to run job: denied: job \"nosuch\" not found\nExiting.\n");
+
+  std::ofstream(go.string()) << "";
+  EXPECT_TRUE(file_reads("order", "first\nsecond\n"));
+}
+
+// -a: the job is qw with its execution_time and starts no earlier than that.
+TEST_F(LocalEndToEnd, DeferredStartRunsTheJobAtItsTime) {
+  // 3 s ahead, whole seconds (the -a format has no fraction).
+  const auto start = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                     std::chrono::seconds(3);
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(start);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y%m%d%H%M.%S", &utc);
+  auto program = script("later.sh", "date +%s\n");
+  auto submitted = run("jsub/jsub", {"-N", "later", "-a", when, program.string()});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  auto listing = run("qstat/qstat", {});
+  EXPECT_NE(listing.out.find("      1 0.50000 later      tools.alice  qw    "), std::string::npos)
+      << listing.out;
+  auto detail = run("qstat/qstat", {"-j", "1"});
+  EXPECT_NE(detail.out.find("execution_time:"), std::string::npos) << detail.out;
+  ASSERT_TRUE(wait_until([&] { return !read_if_exists(home.path() / "later.out").empty(); },
+                         kEventDeadline, "the deferred job to run"));
+  const long long ran = std::stoll(read_if_exists(home.path() / "later.out"));
+  EXPECT_GE(ran, static_cast<long long>(seconds));
 }
 
 TEST_F(LocalEndToEnd, AJobWhoseSupervisorWasKilledIsNotShownRunningForever) {

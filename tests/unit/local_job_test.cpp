@@ -60,6 +60,9 @@ TEST(LocalJobTest, JsonRoundTripKeepsEveryField) {
   job.held = true;
   job.continuous = true;
   job.once = true;
+  job.start_after = kNow + 60s;
+  job.predecessors = {3, 5};
+  job.predecessors_done = true;
   LocalTask ended;
   ended.task_id = 3;
   ended.phase = TaskPhase::Signaled;
@@ -140,6 +143,42 @@ TEST(LocalJobTest, PendingTasks) {
   job.started = false;
   job.supervisor.reset();
   EXPECT_EQ(to_job_record(job, alive_set({}), kNow + 24h, nullptr).tasks[0].state, JobState::Held);
+}
+
+// -hold_jid: held (hqw) with its predecessors listed until the supervisor has seen them finish;
+// -a: pending (qw) with its execution time.
+TEST(LocalJobTest, PredecessorsHoldAndAStartTimeWaits) {
+  LocalJob job = sample_job();
+  job.tasks[0].phase = TaskPhase::Pending;
+  job.tasks[0].process.reset();
+  job.predecessors = {3, 5};
+  auto record = to_job_record(job, alive_set({100}), kNow, nullptr);
+  EXPECT_EQ(record.tasks[0].state, JobState::Held);
+  EXPECT_EQ(record.predecessor_jobs, (std::vector<long long>{3, 5}));
+  job.predecessors_done = true;
+  record = to_job_record(job, alive_set({100}), kNow, nullptr);
+  EXPECT_EQ(record.tasks[0].state, JobState::Pending);
+  EXPECT_TRUE(record.predecessor_jobs.empty());
+  job.start_after = kNow + 60s;
+  record = to_job_record(job, alive_set({100}), kNow, nullptr);
+  EXPECT_EQ(record.tasks[0].state, JobState::Pending);
+  EXPECT_EQ(record.execution_time, kNow + 60s);
+}
+
+// The record's file is the user's: predecessors that are not job numbers are a problem reported,
+// never a crash or a wait for something else.
+TEST(LocalJobTest, UnreadablePredecessorsAreReportedNotWaitedFor) {
+  for (const auto& bad : {nlohmann::json("3,5"), nlohmann::json{3, "x"}, nlohmann::json{-1},
+                          nlohmann::json{1.5}, nlohmann::json(std::vector<long long>(1001, 7))}) {
+    auto json = to_json(sample_job());
+    json["predecessors"] = bad;
+    auto decoded = local_job_from_json(json);
+    ASSERT_TRUE(decoded) << bad.dump();
+    EXPECT_TRUE(decoded->job.predecessors.empty()) << bad.dump();
+    ASSERT_EQ(decoded->problems.size(), 1u) << bad.dump();
+    EXPECT_EQ(decoded->problems[0],
+              "\"predecessors\" is not a list of job numbers (not waited for)");
+  }
 }
 
 TEST(LocalJobTest, DeadProcessesAreNotRunningForever) {

@@ -200,15 +200,6 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   auto refuse = [](const std::string& why) {
     return unexpected(jobs::SubmitFailure{"Unable to run job: " + why + "\nExiting.", 1});
   };
-  // -a needs k8sjobs-controller to start the job later; the local backend has no such process.
-  if (request.start_time && *request.start_time > clock_.now()) {
-    return refuse("-a is not supported by the local backend: a job cannot wait for a start time");
-  }
-  // -hold_jid likewise needs k8sjobs-controller to start the job when its predecessors end.
-  if (!request.hold_jid.empty()) {
-    return refuse(
-        "-hold_jid is not supported by the local backend: a job cannot wait for other jobs");
-  }
   auto resources = translate::job_resources(request, site_);
   if (!resources) {
     return unexpected(jobs::SubmitFailure{resources.error().message, resources.error().exit_code});
@@ -306,6 +297,9 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   job.max_running = static_cast<int>(request.task_concurrency.value_or(0));
   job.node = hostname_;
   job.held = request.hold;
+  // -a and -hold_jid (resolved by the submitting command): the supervisor waits for them.
+  job.start_after = request.start_time;
+  job.predecessors = request.predecessors;
   if (details) job.details = std::move(*details);
   for (int task_id : task_ids) {
     LocalTask task;

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <limits>
 
+#include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 
 namespace k8sjobs::local {
@@ -119,6 +120,10 @@ std::string_view to_string(TaskPhase phase) {
   return "unknown";
 }
 
+bool waits_for_predecessors(const LocalJob& job) {
+  return !job.predecessors.empty() && !job.predecessors_done;
+}
+
 bool task_finished(TaskPhase phase) {
   return phase == TaskPhase::Exited || phase == TaskPhase::Signaled || phase == TaskPhase::Lost ||
          phase == TaskPhase::Deleted;
@@ -148,6 +153,11 @@ json to_json(const LocalJob& job) {
         {"first", job.array->first}, {"last", job.array->last}, {"step", job.array->step}};
   }
   if (job.supervisor) out["supervisor"] = process_json(*job.supervisor);
+  put_time(out, "start_after", job.start_after);
+  if (!job.predecessors.empty()) {
+    out["predecessors"] = job.predecessors;
+    out["predecessors_done"] = job.predecessors_done;
+  }
   for (const auto& task : job.tasks) {
     json item{{"task_id", task.task_id}, {"phase", std::string(to_string(task.phase))}};
     if (task.process) item["process"] = process_json(*task.process);
@@ -221,6 +231,29 @@ Expected<DecodedLocalJob, std::string> local_job_from_json(const json& in) {
   read.boolean("held", job.held);
   read.boolean("started", job.started);
   job.supervisor = read.process("supervisor");
+  job.start_after = read.time("start_after");
+  if (read.present("predecessors")) {
+    // The same rules as the cluster's k8sjobs.io/hold-jid annotation: job numbers, at most
+    // kMaxPredecessors of them.
+    const json& listed = in["predecessors"];
+    bool readable = listed.is_array() && listed.size() <= jobs::kMaxPredecessors;
+    std::vector<long long> ids;
+    if (readable) {
+      for (const auto& item : listed) {
+        if (!item.is_number_integer() || item.get<long long>() < 1) {
+          readable = false;
+          break;
+        }
+        ids.push_back(item.get<long long>());
+      }
+    }
+    if (readable) {
+      job.predecessors = std::move(ids);
+    } else {
+      problems.push_back("\"predecessors\" is not a list of job numbers (not waited for)");
+    }
+  }
+  read.boolean("predecessors_done", job.predecessors_done);
   if (read.present("details")) {
     auto details = jobs::job_details_from_untrusted_json(in["details"]);
     job.details = std::move(details.details);
@@ -291,6 +324,8 @@ jobs::JobRecord to_job_record(const LocalJob& job, const LivenessCheck& alive, T
   record.array = job.array;
 
   jobs::apply_job_details(job.details, record);
+  record.execution_time = job.start_after;
+  if (!job.predecessors_done) record.predecessor_jobs = job.predecessors;
   record.backend_objects = {{"LocalJob", std::to_string(job.id)}};
 
   for (const auto& task : job.tasks) {
@@ -303,7 +338,8 @@ jobs::JobRecord to_job_record(const LocalJob& job, const LivenessCheck& alive, T
     TaskPhase phase = effective_phase(job, task, alive, now);
     switch (phase) {
       case TaskPhase::Pending:
-        out.state = job.held ? jobs::JobState::Held : jobs::JobState::Pending;
+        out.state = job.held || waits_for_predecessors(job) ? jobs::JobState::Held
+                                                            : jobs::JobState::Pending;
         if (!job.held && job.started && job.max_running > 0) {
           out.scheduling_info =
               "waiting for a free slot (-tc " + std::to_string(job.max_running) + ")";

@@ -152,6 +152,19 @@ StartResult start_task(const JobLaunch& launch, const TaskLaunch& task, const st
   }
 }
 
+// -hold_jid: whether every predecessor has finished (a job whose record is gone, deleted or
+// cleaned away, counts as finished, as in Grid Engine). Called under the records lock.
+bool predecessors_finished(const StateStore& store, const LocalJob& job) {
+  for (long long id : job.predecessors) {
+    auto predecessor = store.read(id);
+    if (!predecessor) continue;
+    for (const auto& task : predecessor->tasks) {
+      if (!task_finished(effective_phase(*predecessor, task, process_alive, now()))) return false;
+    }
+  }
+  return true;
+}
+
 bool has_pending(const LocalJob& job) {
   for (const auto& task : job.tasks) {
     if (task.phase == TaskPhase::Pending) return true;
@@ -189,8 +202,15 @@ int supervise_loop(StateStore& store, long long id) {
         return 1;
       }
       bool changed = false;
+      if (waits_for_predecessors(*job) && predecessors_finished(store, *job)) {
+        job->predecessors_done = true;
+        changed = true;
+      }
+      // -a and -hold_jid: nothing starts before its time and its predecessors' ends.
+      const bool may_start = !job->held && !waits_for_predecessors(*job) &&
+                             (!job->start_after || *job->start_after <= now());
       for (auto& task : job->tasks) {
-        if (task.phase != TaskPhase::Pending || job->held) continue;
+        if (task.phase != TaskPhase::Pending || !may_start) continue;
         if (job->max_running > 0 && static_cast<int>(running.size()) >= job->max_running) break;
         const TaskLaunch* how = nullptr;
         if (launch) {

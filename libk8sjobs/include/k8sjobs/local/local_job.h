@@ -76,6 +76,13 @@ struct LocalJob {
   // supervisor was ever launched, so release knows whether to start one.
   bool held = false;
   bool started = false;
+  // -a: no task starts before this time (qw until then).
+  std::optional<TimePoint> start_after;
+  // -hold_jid, resolved at submission: no task starts before every one of these jobs has
+  // finished (or is gone). The supervisor sets `predecessors_done` when it sees that; until then
+  // the job is held by them (hqw).
+  std::vector<long long> predecessors;
+  bool predecessors_done = false;
   std::optional<ProcessId> supervisor;
   std::vector<LocalTask> tasks;
   // Details for qstat -j, in the same codec as the Kubernetes backend's annotation.
@@ -100,6 +107,9 @@ using LivenessCheck = std::function<bool(const ProcessId&)>;
 
 // A task that is over: it will never run (again).
 bool task_finished(TaskPhase phase);
+
+// Held by -hold_jid: some predecessor had not finished when the supervisor last looked.
+bool waits_for_predecessors(const LocalJob& job);
 
 // How long a submission may go without a supervisor before the job counts as abandoned (the
 // submitting command died between writing the record and starting the supervisor).
