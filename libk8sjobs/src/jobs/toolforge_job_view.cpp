@@ -116,10 +116,16 @@ Expected<Done, std::string> check_identity(const json& object, std::string_view 
   const json& metadata = object_member(object, "metadata");
   if (untrusted::string_member(metadata, "name").value_or("").empty())
     return unexpected(std::string("metadata.name is missing"));
-  auto object_namespace = untrusted::string_member(metadata, "namespace");
-  if (object_namespace && *object_namespace != namespace_name) {
-    return unexpected("metadata.namespace " + untrusted::quoted(*object_namespace) +
-                      " is not the namespace listed");
+  // Absent: the namespace listed (what a LIST of one namespace may leave out).
+  if (const json* object_namespace = untrusted::member(metadata, "namespace")) {
+    if (!object_namespace->is_string() ||
+        object_namespace->get_ref<const std::string&>() != namespace_name) {
+      return unexpected(
+          "metadata.namespace " +
+          (object_namespace->is_string() ? untrusted::quoted(object_namespace->get<std::string>())
+                                         : std::string("(not a string)")) +
+          " is not the namespace listed");
+    }
   }
   auto uid = untrusted::string_member(metadata, "uid");
   if (!uid || !is_uid(*uid)) return unexpected(std::string("metadata.uid is missing or not a uid"));
