@@ -25,7 +25,8 @@ constexpr const char* kToolforgeLabel = "toolforge";
 constexpr const char* kComponentLabel = "app.kubernetes.io/component";
 constexpr const char* kNameLabel = "app.kubernetes.io/name";
 constexpr const char* kCreatedByLabel = "app.kubernetes.io/created-by";
-constexpr const char* kCronExpressionLabel = "jobs.toolforge.org/cron-expression";
+// What the user typed as the schedule (@daily), kept beside the schedule the framework made of it.
+constexpr const char* kCronExpressionAnnotation = "jobs.toolforge.org/cron-expression";
 // What qstat -j shows of a command: enough to recognise it.
 constexpr std::size_t kMaxCommandBytes = 1024;
 
@@ -234,16 +235,21 @@ void ToolforgeJobCollector::add_owner(const json& object, Kind kind) {
   record.backend_objects.emplace_back(kind_name(kind), string_or(metadata, "name"));
   record.account = kToolforgeManagedByValue;
   const json& container = first_container(object, kind);
-  const auto& command = untrusted::array_member(container, "command");
-  if (command.is_array() && !command.empty() && command.back().is_string())
-    record.script_file = displayable(command.back().get<std::string>());
+  // The shell line the framework wrote, last in `args` (newer versions) or in `command`.
+  for (const char* words : {"command", "args"}) {
+    const auto& line = untrusted::array_member(container, words);
+    if (line.is_array() && !line.empty() && line.back().is_string())
+      record.script_file = displayable(line.back().get<std::string>());
+  }
   record.cwd = displayable(string_or(container, "workingDir"));
   if (kind == Kind::CronJob) {
     std::string schedule = string_or(spec, "schedule");
-    if (auto typed = untrusted::string_member(labels_of(object), kCronExpressionLabel))
-      schedule = *typed;
-    record.scheduling_info = "runs on the schedule \"" + displayable(schedule) +
-                             "\" of the Toolforge jobs framework (toolforge jobs run --schedule)";
+    std::string typed = string_or(object_member(metadata, "annotations"), kCronExpressionAnnotation);
+    record.scheduling_info = "runs on the schedule \"" + displayable(schedule) + "\"" +
+                             (typed.empty() || typed == schedule
+                                  ? std::string()
+                                  : " (given as \"" + displayable(typed) + "\")") +
+                             " of the Toolforge jobs framework";
   }
 
   OwnerFacts facts;
