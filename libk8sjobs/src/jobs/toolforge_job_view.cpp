@@ -91,12 +91,11 @@ Expected<std::string, std::string> expect_label(const json& object, const char* 
 }
 
 // A uid as the server writes it (a UUID): what the job number is recorded under, a ConfigMap
-// key, so only [0-9A-Za-z-] and at most 64 bytes.
+// key, so only [0-9A-Za-z-], alphanumeric at both ends, at most 64 bytes.
 bool is_uid(std::string_view text) {
-  return !text.empty() && text.size() <= 64 &&
-         std::all_of(text.begin(), text.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-';
-         });
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  return !text.empty() && text.size() <= 64 && alnum(text.front()) && alnum(text.back()) &&
+         std::all_of(text.begin(), text.end(), [&](char c) { return alnum(c) || c == '-'; });
 }
 
 // What makes an object the framework's job in this namespace: the framework's labels, the
