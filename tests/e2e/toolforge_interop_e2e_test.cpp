@@ -141,6 +141,30 @@ TEST_F(ToolforgeInteropE2E, AnotherToolCannotSeeOrStopThem) {
   EXPECT_TRUE(exists("/apis/apps/v1/namespaces/tool-alice/deployments/bot"));
 }
 
+TEST_F(ToolforgeInteropE2E, QstatStaysReadOnlyWhenTheNumbersCannotBeRecorded) {
+  // A user who may read everything but write no ConfigMap: the framework's jobs cannot be
+  // numbered, so they are not shown, with a warning; the listing of ours is unchanged.
+  using nlohmann::json;
+  auto rule = [](const char* group, const char* resource, json verbs) {
+    return json{{"apiGroups", {group}}, {"resources", {resource}}, {"verbs", verbs}};
+  };
+  cluster.server().bind_role(
+      "tools.alice",
+      json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+           {"kind", "Role"},
+           {"metadata", {{"name", "reader"}, {"namespace", kNs}}},
+           {"rules", json::array({rule("batch", "jobs", {"list"}), rule("batch", "cronjobs", {"list"}),
+                                  rule("apps", "deployments", {"list"}), rule("", "pods", {"list"}),
+                                  rule("", "configmaps", {"get"})})}});
+  auto listed = cluster.run("qstat/qstat", {});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  auto rows = rows_of(listed.out);
+  EXPECT_EQ(rows.size(), 1u) << listed.out;
+  EXPECT_EQ(rows.count("mine"), 1u);
+  EXPECT_NE(listed.err.find("qstat: warning: "), std::string::npos) << listed.err;
+  EXPECT_NE(listed.err.find("not shown"), std::string::npos) << listed.err;
+}
+
 TEST_F(ToolforgeInteropE2E, TheSiteSwitchTurnsItOff) {
   {
     std::ofstream config(cluster.environment(cluster.alice())["K8SJOBS_CONFIG"], std::ios::app);
