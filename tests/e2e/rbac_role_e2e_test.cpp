@@ -74,8 +74,7 @@ class Scenario {
     std::string failure;
     for (auto step : {&Scenario::submit_and_inspect, &Scenario::hold_release_delete,
                       &Scenario::force_delete_running, &Scenario::once_and_quota, &Scenario::sync,
-                      &Scenario::continuous, &Scenario::migrate_apply,
-                      &Scenario::toolforge_jobs}) {
+                      &Scenario::continuous, &Scenario::migrate_apply, &Scenario::toolforge_jobs}) {
       failure = (this->*step)();
       if (!failure.empty()) return failure;
     }
@@ -241,11 +240,10 @@ class Scenario {
   // each), qdel deletes the scheduled one.
   std::string toolforge_jobs() {
     create_toolforge_jobs(cluster_.server(), "alice", kNs);
-    if (auto f = expect("qstat (framework jobs)", run("qstat/qstat", {}), 0, " daily ");
-        !f.empty())
+    if (auto f = expect("qstat (framework jobs)", run("qstat/qstat", {}), 0, " daily "); !f.empty())
       return f;
-    if (auto f = expect("qdel (framework CronJob)", run("qdel/qdel", {"daily"}), 0,
-                        "has deleted job");
+    if (auto f =
+            expect("qdel (framework CronJob)", run("qdel/qdel", {"daily"}), 0, "has deleted job");
         !f.empty())
       return f;
     if (cluster_.server().get("/apis/batch/v1/namespaces/tool-alice/cronjobs/daily"))

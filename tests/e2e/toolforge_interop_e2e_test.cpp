@@ -92,7 +92,8 @@ TEST_F(ToolforgeInteropE2E, QstatListsBothKindsWithJobNumbersThatDoNotChange) {
   for (const auto& [name, row] : first) EXPECT_EQ(second[name].id, row.id) << name;
   EXPECT_EQ(second["bot"].state, "r");
   // The numbers are recorded: one entry per framework job.
-  auto record = cluster.server().get("/api/v1/namespaces/tool-alice/configmaps/k8sjobs-foreign-ids");
+  auto record =
+      cluster.server().get("/api/v1/namespaces/tool-alice/configmaps/k8sjobs-foreign-ids");
   ASSERT_TRUE(record);
   EXPECT_EQ((*record)["data"].size(), 3u);
 }
@@ -153,9 +154,10 @@ TEST_F(ToolforgeInteropE2E, QstatStaysReadOnlyWhenTheNumbersCannotBeRecorded) {
       json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
            {"kind", "Role"},
            {"metadata", {{"name", "reader"}, {"namespace", kNs}}},
-           {"rules", json::array({rule("batch", "jobs", {"list"}), rule("batch", "cronjobs", {"list"}),
-                                  rule("apps", "deployments", {"list"}), rule("", "pods", {"list"}),
-                                  rule("", "configmaps", {"get"})})}});
+           {"rules",
+            json::array({rule("batch", "jobs", {"list"}), rule("batch", "cronjobs", {"list"}),
+                         rule("apps", "deployments", {"list"}), rule("", "pods", {"list"}),
+                         rule("", "configmaps", {"get"})})}});
   auto listed = cluster.run("qstat/qstat", {});
   EXPECT_EQ(listed.exit_code, 0) << listed.err;
   auto rows = rows_of(listed.out);
@@ -176,7 +178,8 @@ TEST_F(ToolforgeInteropE2E, TheSiteSwitchTurnsItOff) {
   auto missing = cluster.run("qdel/qdel", {"bot"});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_TRUE(exists("/apis/apps/v1/namespaces/tool-alice/deployments/bot"));
-  EXPECT_FALSE(cluster.server().get("/api/v1/namespaces/tool-alice/configmaps/k8sjobs-foreign-ids"));
+  EXPECT_FALSE(
+      cluster.server().get("/api/v1/namespaces/tool-alice/configmaps/k8sjobs-foreign-ids"));
 }
 
 }  // namespace

@@ -56,7 +56,8 @@ struct ForeignIds : ::testing::Test {
     int writes = 0;
     for (const auto& request : server.requests())
       if (request.path == kRecordPath ||
-          (request.method == "POST" && request.body.find("k8sjobs-foreign-ids") != std::string::npos))
+          (request.method == "POST" &&
+           request.body.find("k8sjobs-foreign-ids") != std::string::npos))
         writes += request.method != "GET";
     return writes;
   }
@@ -83,8 +84,7 @@ TEST_F(ForeignIds, NumbersComeFromJsubsCounterOnceAndAreKeptWithoutAWrite) {
 
 TEST_F(ForeignIds, AJobThatIsGoneIsForgottenWithTheNextWrite) {
   assign({"u-1", "u-2"});
-  EXPECT_EQ(assign({"u-2", "u-3"}),
-            (std::map<std::string, long long>{{"u-2", 2}, {"u-3", 3}}));
+  EXPECT_EQ(assign({"u-2", "u-3"}), (std::map<std::string, long long>{{"u-2", 2}, {"u-3", 3}}));
   auto record = server.get(kRecordPath);
   ASSERT_TRUE(record);
   EXPECT_EQ((*record)["data"], json({{"u-2", "2"}, {"u-3", "3"}}));
@@ -106,13 +106,12 @@ TEST_F(ForeignIds, TwoCommandsThatSeeANewJobAtOnceAgreeOnItsNumber) {
 }
 
 TEST_F(ForeignIds, ARecordThatCannotBeWrittenIsAWarningNotAnError) {
-  server.bind_role("tools.alice",
-                   json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                        {"kind", "Role"},
-                        {"metadata", {{"name", "read-only"}, {"namespace", kNs}}},
-                        {"rules", json::array({json{{"apiGroups", {""}},
-                                                    {"resources", {"configmaps"}},
-                                                    {"verbs", {"get"}}}})}});
+  server.bind_role("tools.alice", json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+                                       {"kind", "Role"},
+                                       {"metadata", {{"name", "read-only"}, {"namespace", kNs}}},
+                                       {"rules", json::array({json{{"apiGroups", {""}},
+                                                                   {"resources", {"configmaps"}},
+                                                                   {"verbs", {"get"}}}})}});
   std::vector<std::string> warnings;
   auto ids = assign({"u-1"}, &warnings);
   EXPECT_EQ(ids.at("u-1"), 0);

@@ -19,8 +19,8 @@ void set_tool(json& labels, const std::string& tool) {
 
 json toolforge_object(const std::string& name, const std::string& tool,
                       const std::string& namespace_name) {
-  json object = json::parse(
-      read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/toolforge/" + name + ".json"));
+  json object =
+      json::parse(read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/toolforge/" + name + ".json"));
   object["metadata"]["namespace"] = namespace_name;
   set_tool(object["metadata"]["labels"], tool);
   json& spec = object["kind"] == "CronJob" ? object["spec"]["jobTemplate"]["spec"] : object["spec"];

@@ -24,9 +24,16 @@ TEST(ForeignJobIds, ARecordMapsUidsToJobNumbers) {
 }
 
 TEST(ForeignJobIds, EntriesThatAreNotJobNumbersAreLeftOutWithAWarning) {
-  json data{{"ok", "3"},      {"zero", "0"},       {"sign", "+4"},         {"space", " 5"},
-            {"word", "abc"},  {"huge", "99999999999999999999"},           {"int", 5},
-            {"null", nullptr}, {"list", json::array()}, {"bytes", std::string("\xff\x1b[2J")}};
+  json data{{"ok", "3"},
+            {"zero", "0"},
+            {"sign", "+4"},
+            {"space", " 5"},
+            {"word", "abc"},
+            {"huge", "99999999999999999999"},
+            {"int", 5},
+            {"null", nullptr},
+            {"list", json::array()},
+            {"bytes", std::string("\xff\x1b[2J")}};
   ForeignJobIds record;
   ASSERT_NO_THROW(record = decode_foreign_job_ids({{"data", data}}));
   EXPECT_EQ(record.ids, (std::map<std::string, long long>{{"ok", 3}}));

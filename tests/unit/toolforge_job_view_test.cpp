@@ -32,8 +32,8 @@ json served(const std::string& name, const std::string& uid) {
 // A pod of a framework object: its template's labels, a phase.
 json pod_of(const json& owner, const std::string& name, const std::string& phase,
             const std::string& created = "2026-03-01T10:00:05Z") {
-  const json& spec = owner["kind"] == "CronJob" ? owner["spec"]["jobTemplate"]["spec"]
-                                                : owner["spec"];
+  const json& spec =
+      owner["kind"] == "CronJob" ? owner["spec"]["jobTemplate"]["spec"] : owner["spec"];
   json pod{{"apiVersion", "v1"},
            {"kind", "Pod"},
            {"metadata",
@@ -67,8 +67,9 @@ TEST(ToolforgeJobView, TheFrameworksThreeKindsAreJobsOfTheTool) {
   json job = served("job", "11111111-aaaa-4bbb-8ccc-000000000001");
   json cronjob = served("cronjob", "11111111-aaaa-4bbb-8ccc-000000000002");
   json deployment = served("deployment", "11111111-aaaa-4bbb-8ccc-000000000003");
-  auto listing = collect({job}, {cronjob}, {deployment},
-                         {pod_of(job, "fetch-x1", "Pending"), pod_of(deployment, "bot-7d-1", "Running")});
+  auto listing =
+      collect({job}, {cronjob}, {deployment},
+              {pod_of(job, "fetch-x1", "Pending"), pod_of(deployment, "bot-7d-1", "Running")});
   EXPECT_TRUE(listing.warnings.empty()) << listing.warnings.front();
   ASSERT_EQ(listing.jobs.size(), 3u);
 
@@ -184,14 +185,15 @@ TEST_P(ToolforgeJobViewHostile, AnObjectWhoseIdentityIsNotProvenIsSkippedWithOne
       }
       ForeignJobListing listing;
       ASSERT_NO_THROW({
-        listing = std::string(kind) == "job"          ? collect({object}, {}, {neighbour}, {})
-                  : std::string(kind) == "cronjob"    ? collect({}, {object}, {neighbour}, {})
-                                                      : collect({}, {}, {object, neighbour}, {});
+        listing = std::string(kind) == "job"       ? collect({object}, {}, {neighbour}, {})
+                  : std::string(kind) == "cronjob" ? collect({}, {object}, {neighbour}, {})
+                                                   : collect({}, {}, {object, neighbour}, {});
       });
       // A Job labelled as a CronJob's run is part of that CronJob: skipped without a word.
       bool a_run = std::string(kind) == "job" && field == "app.kubernetes.io/component" &&
                    value == "cronjobs";
-      ASSERT_EQ(listing.jobs.size(), 1u) << kind << " " << field << "=" << value.dump().substr(0, 40);
+      ASSERT_EQ(listing.jobs.size(), 1u)
+          << kind << " " << field << "=" << value.dump().substr(0, 40);
       EXPECT_EQ(listing.jobs[0].record.name, "bot");
       EXPECT_EQ(listing.jobs[0].uid, "good-1");
       ASSERT_EQ(listing.warnings.size(), a_run ? 0u : 1u) << kind << " " << field;

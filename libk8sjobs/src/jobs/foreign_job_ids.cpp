@@ -35,9 +35,10 @@ ForeignJobIds decode_foreign_job_ids(const json& config_map) {
   }
   std::set<long long> taken;
   for (const auto& [uid, value] : data->items()) {
-    auto number = value.is_string()
-                      ? untrusted::parse_job_number(value.get_ref<const std::string&>())
-                      : Expected<long long, std::string>(unexpected(std::string("is not a string")));
+    auto number =
+        value.is_string()
+            ? untrusted::parse_job_number(value.get_ref<const std::string&>())
+            : Expected<long long, std::string>(unexpected(std::string("is not a string")));
     if (!number) {
       record.warnings.push_back(record_reference() + ": entry " + untrusted::quoted(uid) + " " +
                                 number.error() + " (ignored)");
@@ -113,11 +114,10 @@ void ForeignJobIdRecord::assign(std::vector<ForeignJob>& jobs, const ForeignJobI
       if (!current.exists) {
         json data = json::object();
         for (const auto& [uid, id] : added) data[uid] = std::to_string(id);
-        json config_map{
-            {"metadata",
-             {{"name", kForeignJobIdConfigMap},
-              {"labels", {{translate::kManagedByLabel, translate::kManagedByValue}}}}},
-            {"data", data}};
+        json config_map{{"metadata",
+                         {{"name", kForeignJobIdConfigMap},
+                          {"labels", {{translate::kManagedByLabel, translate::kManagedByValue}}}}},
+                        {"data", data}};
         return client_.create(kube::resources::kConfigMaps, namespace_, config_map);
       }
       return client_.patch(kube::resources::kConfigMaps, namespace_, kForeignJobIdConfigMap,

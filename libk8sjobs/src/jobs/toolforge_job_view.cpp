@@ -75,7 +75,8 @@ Expected<std::string, std::string> label(const json& object, const char* key) {
   if (value == nullptr) return unexpected(where + " is missing");
   if (!value->is_string()) return unexpected(where + " is not a string");
   const auto& text = value->get_ref<const std::string&>();
-  if (!is_label_value(text)) return unexpected(where + " " + untrusted::quoted(text) + " is not a label value");
+  if (!is_label_value(text))
+    return unexpected(where + " " + untrusted::quoted(text) + " is not a label value");
   return text;
 }
 
@@ -120,11 +121,11 @@ Expected<Done, std::string> check_identity(const json& object, std::string_view 
   if (const json* object_namespace = untrusted::member(metadata, "namespace")) {
     if (!object_namespace->is_string() ||
         object_namespace->get_ref<const std::string&>() != namespace_name) {
-      return unexpected(
-          "metadata.namespace " +
-          (object_namespace->is_string() ? untrusted::quoted(object_namespace->get<std::string>())
-                                         : std::string("(not a string)")) +
-          " is not the namespace listed");
+      return unexpected("metadata.namespace " +
+                        (object_namespace->is_string()
+                             ? untrusted::quoted(object_namespace->get<std::string>())
+                             : std::string("(not a string)")) +
+                        " is not the namespace listed");
     }
   }
   auto uid = untrusted::string_member(metadata, "uid");
@@ -206,8 +207,10 @@ TaskRecord derive_task(const ToolforgeJobCollector::OwnerFacts& facts, const Tas
 }  // namespace
 
 void ToolforgeJobCollector::add_owner(const json& object, Kind kind) {
-  const std::string reference = untrusted::object_reference(
-      object, kind == Kind::Job ? "job" : kind == Kind::CronJob ? "cronjob" : "deployment");
+  const std::string reference =
+      untrusted::object_reference(object, kind == Kind::Job       ? "job"
+                                          : kind == Kind::CronJob ? "cronjob"
+                                                                  : "deployment");
   // A CronJob's runs are Jobs labelled with its component and name: part of it, not a job.
   if (kind == Kind::Job) {
     auto component = label(object, kComponentLabel);
@@ -243,12 +246,13 @@ void ToolforgeJobCollector::add_owner(const json& object, Kind kind) {
   record.cwd = displayable(string_or(container, "workingDir"));
   if (kind == Kind::CronJob) {
     std::string schedule = string_or(spec, "schedule");
-    std::string typed = string_or(object_member(metadata, "annotations"), kCronExpressionAnnotation);
-    record.scheduling_info = "runs on the schedule \"" + displayable(schedule) + "\"" +
-                             (typed.empty() || typed == schedule
-                                  ? std::string()
-                                  : " (given as \"" + displayable(typed) + "\")") +
-                             " of the Toolforge jobs framework";
+    std::string typed =
+        string_or(object_member(metadata, "annotations"), kCronExpressionAnnotation);
+    record.scheduling_info =
+        "runs on the schedule \"" + displayable(schedule) + "\"" +
+        (typed.empty() || typed == schedule ? std::string()
+                                            : " (given as \"" + displayable(typed) + "\")") +
+        " of the Toolforge jobs framework";
   }
 
   OwnerFacts facts;
