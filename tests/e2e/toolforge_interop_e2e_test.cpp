@@ -135,6 +135,37 @@ TEST_F(ToolforgeInteropE2E, QdelAndJstopStopFrameworkJobs) {
   EXPECT_EQ(after.count("mine"), 1u);
 }
 
+TEST_F(ToolforgeInteropE2E, QholdLeavesThemToTheFramework) {
+  auto rows = qstat();
+  auto held = cluster.run("qdel/qhold", {std::to_string(rows["bot"].id)});
+  EXPECT_NE(held.exit_code, 0) << held.out;
+  EXPECT_NE(held.err.find("toolforge jobs"), std::string::npos) << held.err;
+  auto deployment = cluster.server().get("/apis/apps/v1/namespaces/tool-alice/deployments/bot");
+  ASSERT_TRUE(deployment);
+  EXPECT_EQ((*deployment)["spec"]["replicas"], 1);
+}
+
+TEST_F(ToolforgeInteropE2E, ARecordedNumberThatIsOneOfOursIsNotShownForTheirs) {
+  // Someone wrote jsub's job number for the framework's "bot" into the record.
+  auto bot = cluster.server().get("/apis/apps/v1/namespaces/tool-alice/deployments/bot");
+  ASSERT_TRUE(bot);
+  cluster.server().create(
+      "/api/v1/namespaces/tool-alice/configmaps",
+      nlohmann::json{
+          {"metadata", {{"name", "k8sjobs-foreign-ids"}}},
+          {"data", {{(*bot)["metadata"]["uid"].get<std::string>(), std::to_string(mine)}}}});
+  auto listed = cluster.run("qstat/qstat", {});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  auto rows = rows_of(listed.out);
+  EXPECT_EQ(rows.count("bot"), 0u) << listed.out;
+  EXPECT_EQ(rows["mine"].id, mine);
+  EXPECT_NE(listed.err.find("is a k8sjobs job's"), std::string::npos) << listed.err;
+  // qdel of that number reaches ours only.
+  auto deleted = cluster.run("qdel/qdel", {std::to_string(mine)});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_TRUE(exists("/apis/apps/v1/namespaces/tool-alice/deployments/bot"));
+}
+
 TEST_F(ToolforgeInteropE2E, AnotherToolCannotSeeOrStopThem) {
   auto rows = qstat();
   auto refused = cluster.run("qdel/qdel", {std::to_string(rows["bot"].id)}, cluster.bob());
