@@ -6,6 +6,8 @@
 // one object. Nothing may escape JobViewCollector, whatever the fields hold. Each object also
 // goes through k8sjobs-controller's decision (controller/start_decision.h), which reads the
 // same objects with more rights: only an object whose identity checks out may be started.
+// Each object is also read as the Toolforge jobs framework's (jobs/toolforge_job_view.h, a
+// CronJob too): a job it takes always has a uid to record its number under, and a name.
 
 #include <chrono>
 #include <cstddef>
@@ -15,10 +17,12 @@
 #include "fuzz_check.h"
 #include "k8sjobs/controller/start_decision.h"
 #include "k8sjobs/jobs/kube_job_view.h"
+#include "k8sjobs/jobs/toolforge_job_view.h"
 
 namespace {
 
 using k8sjobs::jobs::JobViewCollector;
+using k8sjobs::jobs::ToolforgeJobCollector;
 using nlohmann::json;
 
 void decide(const json& object, bool deployment) {
@@ -32,7 +36,7 @@ void decide(const json& object, bool deployment) {
   }
 }
 
-void add_object(JobViewCollector& collector, const json& object) {
+void add_object(JobViewCollector& collector, ToolforgeJobCollector& foreign, const json& object) {
   const auto kind = object.is_object() ? object.find("kind") : object.end();
   const bool known = kind != object.end() && kind->is_string();
   decide(object, false);
@@ -40,13 +44,17 @@ void add_object(JobViewCollector& collector, const json& object) {
   if (!known || *kind == "Job") collector.add_job(object);
   if (!known || *kind == "Deployment") collector.add_deployment(object);
   if (!known || *kind == "Pod") collector.add_pod(object);
+  if (!known || *kind == "Job") foreign.add_job(object);
+  if (!known || *kind == "CronJob") foreign.add_cronjob(object);
+  if (!known || *kind == "Deployment") foreign.add_deployment(object);
+  if (!known || *kind == "Pod") foreign.add_pod(object);
 }
 
-void add_value(JobViewCollector& collector, const json& value) {
+void add_value(JobViewCollector& collector, ToolforgeJobCollector& foreign, const json& value) {
   if (value.is_object() && value.contains("items") && value["items"].is_array()) {
-    for (const auto& item : value["items"]) add_object(collector, item);
+    for (const auto& item : value["items"]) add_object(collector, foreign, item);
   } else {
-    add_object(collector, value);
+    add_object(collector, foreign, value);
   }
 }
 
@@ -57,13 +65,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const json input = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (input.is_discarded()) return 0;
   JobViewCollector collector;
+  ToolforgeJobCollector foreign("tool-alice", "tools.");
   if (input.is_array()) {
-    for (const auto& value : input) add_value(collector, value);
+    for (const auto& value : input) add_value(collector, foreign, value);
   } else {
-    add_value(collector, input);
+    add_value(collector, foreign, input);
   }
   const auto records = collector.take_records();
   FUZZ_CHECK(collector.take_records().empty());
   (void)records;
+  for (const auto& job : foreign.take().jobs) {
+    FUZZ_CHECK(!job.uid.empty() && !job.record.name.empty());
+    FUZZ_CHECK(job.record.tasks.size() == 1);
+  }
+  FUZZ_CHECK(foreign.take().jobs.empty());
   return 0;
 }

@@ -1,6 +1,7 @@
 // The Role shipped for admins (docs/examples/role.yaml) is exactly what the commands need: a
 // user bound only to it can run jsub, jstart, qcronsub, qstat, qdel, qhold, qrls, job, jstop and
-// k8sjobs-migrate apply through their whole life cycle, and taking away any single verb of any
+// k8sjobs-migrate apply through their whole life cycle (and qstat and qdel over the Toolforge jobs
+// framework's jobs in the same namespace), and taking away any single verb of any
 // rule makes one of them fail. The test API server enforces the Role's rules as kube-apiserver's
 // RBAC authorizer does.
 
@@ -18,6 +19,7 @@
 
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
+#include "support/toolforge_objects.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
@@ -72,7 +74,7 @@ class Scenario {
     std::string failure;
     for (auto step : {&Scenario::submit_and_inspect, &Scenario::hold_release_delete,
                       &Scenario::force_delete_running, &Scenario::once_and_quota, &Scenario::sync,
-                      &Scenario::continuous, &Scenario::migrate_apply}) {
+                      &Scenario::continuous, &Scenario::migrate_apply, &Scenario::toolforge_jobs}) {
       failure = (this->*step)();
       if (!failure.empty()) return failure;
     }
@@ -231,6 +233,21 @@ class Scenario {
     auto cronjobs = cluster_.server().list("/apis/batch/v1/namespaces/tool-alice/cronjobs");
     if (cronjobs.size() != 1 || cronjobs[0]["spec"].value("schedule", "") != "30 * * * *")
       return "k8sjobs-migrate apply: the CronJob was not replaced";
+    return "";
+  }
+
+  // The Toolforge jobs framework's jobs beside ours: qstat lists them (a number recorded for
+  // each), qdel deletes the scheduled one.
+  std::string toolforge_jobs() {
+    create_toolforge_jobs(cluster_.server(), "alice", kNs);
+    if (auto f = expect("qstat (framework jobs)", run("qstat/qstat", {}), 0, " daily "); !f.empty())
+      return f;
+    if (auto f =
+            expect("qdel (framework CronJob)", run("qdel/qdel", {"daily"}), 0, "has deleted job");
+        !f.empty())
+      return f;
+    if (cluster_.server().get("/apis/batch/v1/namespaces/tool-alice/cronjobs/daily"))
+      return "qdel (framework CronJob): the CronJob still exists";
     return "";
   }
 

@@ -67,8 +67,16 @@ TEST(SiteConfigDefaults, ReproduceToolforge) {
   EXPECT_EQ(config.client.retry.max_backoff, std::chrono::milliseconds(5000));
   EXPECT_EQ(config.client.retry.deadline, std::chrono::seconds(60));
   EXPECT_TRUE(config.client.tls_session_cache);
+  EXPECT_TRUE(config.interop.toolforge_jobs);
   EXPECT_EQ(config.mail.default_domain, "toolforge.org");
   EXPECT_EQ(config.describe_source(), "built-in defaults");
+}
+
+TEST(SiteConfigInterop, TheToolforgeJobsSwitchIsABoolean) {
+  EXPECT_FALSE(parse_ok("interop:\n  toolforge_jobs: false\n").interop.toolforge_jobs);
+  EXPECT_TRUE(parse_ok("interop:\n  toolforge_jobs: true\n").interop.toolforge_jobs);
+  EXPECT_NE(parse_error("interop:\n  toolforge_jobs: sometimes\n").find("interop.toolforge_jobs"),
+            std::string::npos);
 }
 
 TEST(SiteConfigDefaults, EmptyFileAndEmptySectionsKeepDefaults) {

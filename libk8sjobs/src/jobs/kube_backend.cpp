@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <csignal>
 #include <cstring>
+#include <tuple>
 
+#include "k8sjobs/jobs/foreign_job_ids.h"
 #include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/jobs/kube_submitter.h"
+#include "k8sjobs/jobs/toolforge_job_view.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/connection_resolver.h"
 #include "k8sjobs/kube/credentials.h"
@@ -163,6 +166,10 @@ class KubeBackend final : public JobBackend {
     JobListing listing;
     listing.records = collector.take_records();
     listing.warnings = collector.take_warnings();
+    add_foreign_jobs(listing.records, listing.warnings,
+                     [&](JobRecord&& record) { listing.records.push_back(std::move(record)); });
+    std::stable_sort(listing.records.begin(), listing.records.end(),
+                     [](const JobRecord& a, const JobRecord& b) { return a.id < b.id; });
     // Filtered in place: at 10,000 jobs a second vector of records costs megabytes.
     std::erase_if(listing.records, [&](const JobRecord& record) {
       return !wanted(query, record.owner, record.tasks);
@@ -176,6 +183,20 @@ class KubeBackend final : public JobBackend {
     JobTableListing listing;
     listing.table = collector.take_table();
     listing.warnings = collector.take_warnings();
+    std::vector<long long> ours;
+    ours.reserve(listing.table.jobs.size());
+    for (const TableJob& job : listing.table.jobs) ours.push_back(job.id);
+    bool added = false;
+    add_foreign_jobs_by_id(ours, listing.warnings, [&](JobRecord&& record) {
+      listing.table.add(record);
+      added = true;
+    });
+    if (added) {
+      std::sort(listing.table.jobs.begin(), listing.table.jobs.end(),
+                [](const TableJob& a, const TableJob& b) {
+                  return std::tie(a.id, a.first_task) < std::tie(b.id, b.first_task);
+                });
+    }
     const JobTable& table = listing.table;
     std::erase_if(listing.table.jobs, [&](const TableJob& job) {
       return !wanted(query, job.owner, table.tasks_of(job));
@@ -200,11 +221,21 @@ class KubeBackend final : public JobBackend {
              task.state == JobState::Starting || task.state == JobState::Deleting;
     });
     bool any_found = false;
+    const bool foreign = !job.managed_by.empty();
+    if (foreign && (job.managed_by != kToolforgeManagedByValue || job.backend_uid.empty() ||
+                    !site_.interop.toolforge_jobs)) {
+      return unexpected(BackendError{"job " + std::to_string(job.id) + " is not k8sjobs'", 1});
+    }
     for (const auto& [kind, name] : job.backend_objects) {
-      const kube::ResourceKind& resource =
-          kind == "Deployment" ? kube::resources::kDeployments : kube::resources::kJobs;
+      const kube::ResourceKind& resource = kind == "Deployment" ? kube::resources::kDeployments
+                                           : kind == "CronJob" && foreign
+                                               ? kube::resources::kCronJobs
+                                               : kube::resources::kJobs;
       kube::DeleteOptions options;  // Background: the pods go with the job
       if (force) options.grace_period_seconds = 0;
+      // The framework's job only while it is still the object that was listed (and proven to be
+      // the framework's in this namespace): a new object of the same name is not deleted.
+      if (foreign) options.precondition_uid = job.backend_uid;
       auto removed = client_->remove(
           resource, job.backend_namespace.empty() ? namespace_ : job.backend_namespace, name,
           options);
@@ -215,7 +246,7 @@ class KubeBackend final : public JobBackend {
       any_found = true;
     }
     if (!any_found) return DeleteResult::NotFound;
-    if (force) {
+    if (force && !foreign) {
       // qdel -f: do not wait for the pods' grace period either.
       kube::ListOptions pods_of_job;
       pods_of_job.label_selector = selector_for_job(job.id);
@@ -277,6 +308,74 @@ class KubeBackend final : public JobBackend {
     return Done{};
   }
 
+  // The Toolforge jobs framework's jobs in the namespace, each with its recorded job number
+  // (docs/qstat.md): `add` takes each, after the listing of ours. `ours`: their numbers, sorted
+  // (a framework job whose recorded number is one of them is not shown: it could be mistaken
+  // for ours by qdel). Off with interop.toolforge_jobs: false. Nothing here fails the command:
+  // what cannot be read or recorded is a warning, and the rest of the listing stays.
+  template <class Add>
+  void add_foreign_jobs_by_id(const std::vector<long long>& ours,
+                              std::vector<std::string>& warnings, Add add) {
+    if (!site_.interop.toolforge_jobs) return;
+    JobIdAllocator allocator(*client_, clock_, job_id_blocks_.get());
+    ForeignJobIdRecord ids(*client_, allocator, namespace_);
+    const std::string unseen = " (the Toolforge jobs framework's jobs are not shown)";
+    auto before = ids.read();
+    if (!before) {
+      warnings.push_back("cannot read configmap/" + std::string(kForeignJobIdConfigMap) + ": " +
+                         before.error().describe() + unseen);
+      return;
+    }
+    for (auto& warning : before->warnings) warnings.push_back(std::move(warning));
+    ToolforgeJobCollector collector(namespace_, site_.tool_prefix);
+    kube::ListOptions options;
+    options.label_selector =
+        std::string(translate::kManagedByLabel) + "=" + kToolforgeManagedByValue;
+    struct Listing {
+      const kube::ResourceKind* kind;
+      void (ToolforgeJobCollector::*add)(const json&);
+    };
+    for (const Listing& listing :
+         {Listing{&kube::resources::kJobs, &ToolforgeJobCollector::add_job},
+          Listing{&kube::resources::kCronJobs, &ToolforgeJobCollector::add_cronjob},
+          Listing{&kube::resources::kDeployments, &ToolforgeJobCollector::add_deployment},
+          Listing{&kube::resources::kPods, &ToolforgeJobCollector::add_pod}}) {
+      // Their pods only when there is a job to show them in.
+      if (listing.kind == &kube::resources::kPods && !collector.has_jobs()) break;
+      auto listed = client_->list_all(*listing.kind, namespace_, options);
+      if (!listed) {
+        warnings.push_back("cannot list the Toolforge jobs framework's " +
+                           std::string(listing.kind->plural) + ": " + listed.error().describe() +
+                           unseen);
+        return;
+      }
+      for (const auto& item : listed->items) (collector.*listing.add)(item);
+    }
+    ForeignJobListing found = collector.take();
+    for (auto& warning : found.warnings) warnings.push_back(std::move(warning));
+    if (found.jobs.empty()) return;
+    ids.assign(found.jobs, *before, warnings);
+    for (auto& job : found.jobs) {
+      if (job.record.id == 0) continue;
+      if (std::binary_search(ours.begin(), ours.end(), job.record.id)) {
+        warnings.push_back("ignoring " + job.record.backend_objects.front().first + " " +
+                           untrusted::quoted(job.record.name) + ": its recorded job number " +
+                           std::to_string(job.record.id) + " is a k8sjobs job's");
+        continue;
+      }
+      add(std::move(job.record));
+    }
+  }
+
+  template <class Add>
+  void add_foreign_jobs(const std::vector<JobRecord>& records, std::vector<std::string>& warnings,
+                        Add add) {
+    std::vector<long long> ours;
+    ours.reserve(records.size());
+    for (const auto& record : records) ours.push_back(record.id);
+    add_foreign_jobs_by_id(ours, warnings, std::move(add));
+  }
+
   // The query's owners, and finished jobs only with -s z.
   template <class Tasks>
   static bool wanted(const JobQuery& query, std::string_view owner, const Tasks& tasks) {
@@ -293,6 +392,12 @@ class KubeBackend final : public JobBackend {
   }
 
   Expected<Done, BackendError> set_held(const JobRecord& job, bool held) {
+    if (!job.managed_by.empty()) {
+      return unexpected(BackendError{"job " + std::to_string(job.id) +
+                                         " belongs to the Toolforge jobs framework: hold and "
+                                         "release it with `toolforge jobs`",
+                                     1});
+    }
     // qrls of a job whose -a time is still ahead removes the hold only: as in Grid Engine the
     // job goes on waiting (qw), and k8sjobs-controller starts it when the time comes.
     // Likewise a job with -hold_jid predecessors stays suspended: Grid Engine's qrls removes

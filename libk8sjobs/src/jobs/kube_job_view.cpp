@@ -416,6 +416,10 @@ void JobViewCollector::add_owner(const json& object, bool deployment) {
   owners_.push_back(OwnerKey{*id, std::move(facts)});
 }
 
+TaskRecord task_of_pod(const json& pod) {
+  return task_from_pod(pod, 0);
+}
+
 bool awaits_job_id(const json& object) {
   const json* awaiting = label_member(object, translate::kAwaitingJobIdLabel);
   return awaiting != nullptr && awaiting->is_string() &&

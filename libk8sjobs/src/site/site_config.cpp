@@ -85,6 +85,8 @@ const std::vector<std::string>& known_keys() {
       "mail.password_file",
       "mail.batch_window_seconds",
       "mail.max_recipients",
+      "interop",
+      "interop.toolforge_jobs",
   };
   return keys;
 }
@@ -237,6 +239,8 @@ class Parser {
         });
       } else if (key == "mail") {
         parse_mail(value);
+      } else if (key == "interop") {
+        parse_interop(value);
       }
     });
   }
@@ -755,6 +759,14 @@ class Parser {
             int_value(value, key, line, 0, kInt32Max);
       } else if (key == "jobs.check_program") {
         config_.jobs.check_program = bool_value(value, key, line);
+      }
+    });
+  }
+
+  void parse_interop(const yaml::Node& node) {
+    for_each_key(node, "interop", [&](const std::string& key, const yaml::Node& value, int line) {
+      if (key == "interop.toolforge_jobs") {
+        config_.interop.toolforge_jobs = bool_value(value, key, line);
       }
     });
   }

@@ -92,6 +92,10 @@ struct JobRecord {
   // Backend bookkeeping: what qdel/qhold act on. Never printed.
   std::string backend_namespace;
   std::vector<std::pair<std::string, std::string>> backend_objects;  // (kind, name)
+  // Empty: a k8sjobs job. Else the system that made it ("toolforge-jobs-framework"): qdel
+  // deletes its object only while it has `backend_uid`; qhold/qrls leave it alone.
+  std::string managed_by;
+  std::string backend_uid;
 };
 
 }  // namespace k8sjobs::jobs

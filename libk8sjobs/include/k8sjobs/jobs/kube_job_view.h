@@ -122,6 +122,10 @@ Expected<long long, std::string> verify_owner_identity(const nlohmann::json& obj
 // before k8sjobs-controller gave it a number (translate/labels.h).
 bool awaits_job_id(const nlohmann::json& object);
 
+// The task one pod shows (phase, containers, node, deletion), as every listing reads it: the
+// Toolforge jobs framework's pods too (jobs/toolforge_job_view.h). Task id 0.
+TaskRecord task_of_pod(const nlohmann::json& pod);
+
 // The collector over a whole snapshot at once: the records and the warnings.
 JobListing derive_job_listing(const ClusterSnapshot& snapshot);
 // The records alone.

@@ -149,6 +149,14 @@ struct MailSettings {
 };
 std::string_view to_string(MailSettings::StartTls mode);
 
+// Living beside other job systems in the same namespace.
+struct InteropSettings {
+  // qstat, qdel, job and jstop also see the Toolforge jobs framework's Jobs, CronJobs and
+  // Deployments (labelled app.kubernetes.io/managed-by=toolforge-jobs-framework): a tool that
+  // moved some jobs to `toolforge jobs run` sees all of them (docs/qstat.md).
+  bool toolforge_jobs = true;
+};
+
 struct SiteConfig {
   SiteConfig();  // every default, Toolforge's values
 
@@ -163,6 +171,7 @@ struct SiteConfig {
   ClientSettings client;
   LocalSettings local;
   MailSettings mail;
+  InteropSettings interop;
 
   std::filesystem::path source;            // the file read; empty for built-in defaults
   std::vector<std::string> env_overrides;  // environment variables that changed a value
