@@ -135,6 +135,21 @@ TEST_F(ToolforgeInteropE2E, QdelAndJstopStopFrameworkJobs) {
   EXPECT_EQ(after.count("mine"), 1u);
 }
 
+// -hold_jid waits only for k8sjobs' own jobs: k8sjobs-controller could not follow the
+// framework's, so naming one (by name or by its number) is Grid Engine's "not found".
+TEST_F(ToolforgeInteropE2E, HoldJidCannotWaitForAFrameworkJob) {
+  auto rows = qstat();
+  for (const std::string& wanted : {std::string("fetch"), std::to_string(rows["fetch"].id)}) {
+    auto refused =
+        cluster.run("jsub/jsub", {"-stderr", "-N", "after", "-hold_jid", wanted, "true"});
+    EXPECT_EQ(refused.exit_code, 1) << refused.out;
+    EXPECT_EQ(refused.err,
+              "Unable to run job: denied: job \"" + wanted + "\" not found\nExiting.\n");
+  }
+  auto waits = cluster.run("jsub/jsub", {"-stderr", "-N", "after", "-hold_jid", "mine", "true"});
+  EXPECT_EQ(waits.exit_code, 0) << waits.err;
+}
+
 TEST_F(ToolforgeInteropE2E, QholdLeavesThemToTheFramework) {
   auto rows = qstat();
   auto held = cluster.run("qdel/qhold", {std::to_string(rows["bot"].id)});

@@ -197,6 +197,10 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
                      io.err);
       return listed.error().exit_code;
     }
+    // Only k8sjobs' own jobs can be waited for: k8sjobs-controller follows them by their labels,
+    // and would take another system's job (the Toolforge jobs framework's) as already gone.
+    std::erase_if(listed->records,
+                  [](const jobs::JobRecord& record) { return !record.managed_by.empty(); });
     auto resolved = jobs::resolve_hold_jid(request.hold_jid, listed->records);
     if (!resolved) {
       report_failure(request, "Unable to run job: " + resolved.error() + "\nExiting.", io.err);

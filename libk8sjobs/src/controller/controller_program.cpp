@@ -144,9 +144,13 @@ std::unique_ptr<StatusServer> start_status_page(const ControllerOptions& options
                                                 status::MetricsRegistry& metrics,
                                                 std::unique_ptr<StatusFeed>& feed) {
   if (options.listen == "off") return nullptr;
+  // The page shows only what k8sjobs created (never the Toolforge jobs framework's jobs, whose
+  // job numbers qstat records on first sight: the page never writes).
+  site::SiteConfig page_site = site;
+  page_site.interop.toolforge_jobs = false;
   std::vector<std::unique_ptr<jobs::JobBackend>> backends;
   for (const auto& ns : scopes)
-    backends.push_back(jobs::make_kube_backend(clients.make(), site, clock, ns));
+    backends.push_back(jobs::make_kube_backend(clients.make(), page_site, clock, ns));
   feed = std::make_unique<StatusFeed>(std::move(backends), clock, board, metrics,
                                       std::chrono::seconds(options.status_interval));
   StatusFeed* fed = feed.get();
