@@ -368,6 +368,36 @@ TEST_F(ClientOverTls, WatchFromACompactedVersionRelists) {
   EXPECT_EQ(client->stats().relists, 1);
 }
 
+// The list a watch starts with reaches the handler page by page (limit=500): the first objects
+// arrive before the later pages are fetched, so a watcher of many large objects never holds
+// them all at once.
+TEST_F(ClientOverTls, AWatchsListIsHandedOverPageByPage) {
+  const std::string configmaps = "/api/v1/namespaces/" + kNs + "/configmaps";
+  for (int i = 0; i < 1203; ++i) server.create(configmaps, config_map("cm-" + std::to_string(i)));
+  auto client = client_for(alice_connection());
+  server.clear_requests();
+  auto list_requests = [&] {
+    std::size_t count = 0;
+    for (const auto& request : server.requests())
+      if (request.method == "GET" && request.path == configmaps &&
+          request.query.find("watch=") == std::string::npos)
+        ++count;
+    return count;
+  };
+  std::size_t synced = 0;
+  std::size_t lists_at_first_object = 0;
+  WatchOptions options;
+  options.deadline = std::chrono::seconds(15);
+  auto done = client->watch(resources::kConfigMaps, kNs, options, [&](const WatchEvent& event) {
+    EXPECT_EQ(event.type, "SYNC");
+    if (synced++ == 0) lists_at_first_object = list_requests();
+    return synced == 1203 ? WatchControl::Stop : WatchControl::Continue;
+  });
+  ASSERT_TRUE(done) << done.error().describe();
+  EXPECT_EQ(lists_at_first_object, 1u);
+  EXPECT_EQ(list_requests(), 3u);
+}
+
 TEST_F(ClientOverTls, DeleteTakesTheJobsPodsWithIt) {
   auto client = client_for(alice_connection());
   auto job = testing::job_manifest("with-pods");

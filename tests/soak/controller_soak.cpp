@@ -6,8 +6,8 @@
 // child process (its loop: list, watch, leader election; --listen off) until every Job has
 // completed or TIMEOUT seconds pass. It checks that no Job was released before its predecessor
 // finished and reports, one "name value" a line: jobs, completed, early, stuck, seconds, the
-// controller's peak RSS (KiB) and CPU seconds (from wait4), and the cluster's writes meanwhile
-// (each one a watch event for whoever watches its kind).
+// controller's peak RSS (KiB) and CPU seconds (from wait4), the events a watch of the Jobs saw
+// meanwhile (what the controller's own Job watch receives) and the cluster's writes.
 //
 // Usage: k8sjobs-controller-soak CONTROLLER JOBS CHAIN TIMEOUT [real]
 //   real: the server charges a real v1.32's latency (tests/apiserver/test_apiserver.h).
@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -28,8 +29,12 @@
 #include <vector>
 
 #include "apiserver/test_apiserver.h"
+#include "k8sjobs/jobs/kube_backend.h"
 #include "k8sjobs/jobs/predecessors.h"
+#include "k8sjobs/kube/resources.h"
 #include "k8sjobs/site/site_config.h"
+#include "k8sjobs/sys/clock.h"
+#include "k8sjobs/sys/environment.h"
 #include "k8sjobs/translate/labels.h"
 #include "k8sjobs/translate/workload.h"
 #include "support/temp_dir.h"
@@ -129,6 +134,29 @@ int main(int argc, char** argv) try {
     server.create(kJobs, soak_job(site, "soak-" + std::to_string(id), id, predecessor), "k8sjobs");
   }
 
+  // A watch of the Jobs as the controller's own: the events it receives while the soak runs.
+  sys::SystemClock clock;
+  auto watcher = jobs::connect_to_cluster(
+      site,
+      sys::Environment(
+          {{"KUBECONFIG", (dir.path() / "kubeconfig").string()}, {"HOME", dir.path().string()}}),
+      clock);
+  if (!watcher) throw std::runtime_error(watcher.error().message);
+  std::atomic<bool> done{false};
+  std::atomic<long long> job_events{0};
+  std::thread watching([&] {
+    kube::WatchOptions options;
+    options.label_selector =
+        std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
+    while (!done) {
+      (void)(*watcher)->watch(
+          kube::resources::kJobs, kNs, options, [&](const kube::WatchEvent& event) {
+            if (event.type != "SYNC" && event.type != "BOOKMARK" && !done) ++job_events;
+            return done ? kube::WatchControl::Stop : kube::WatchControl::Continue;
+          });
+    }
+  });
+
   const long long writes_before = std::stoll(server.resource_version());
   const auto started = Clock::now();
   const pid_t pid = start_controller(controller, dir.path());
@@ -157,6 +185,11 @@ int main(int argc, char** argv) try {
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   const long long writes = std::stoll(server.resource_version()) - writes_before;
+  done = true;
+  // One more change wakes the watch so that it sees `done` and ends.
+  const std::string first = server.list(kJobs).front()["metadata"].value("name", "");
+  server.merge_patch(kJobs + "/" + first, json{{"metadata", {{"labels", {{"soak", "done"}}}}}});
+  watching.join();
 
   ::kill(pid, SIGTERM);
   int status = 0;
@@ -167,7 +200,7 @@ int main(int argc, char** argv) try {
   std::cout << "jobs " << count << "\ncompleted " << finished.size() << "\nearly " << early
             << "\nstuck " << count - static_cast<int>(finished.size()) << "\nseconds " << seconds
             << "\ncontroller_peak_rss_kib " << usage.ru_maxrss << "\ncontroller_cpu_seconds " << cpu
-            << "\ncluster_writes " << writes << "\n";
+            << "\njob_events " << job_events << "\ncluster_writes " << writes << "\n";
   return early == 0 && static_cast<int>(finished.size()) == count ? 0 : 1;
 } catch (const std::exception& error) {
   std::cerr << "k8sjobs-controller-soak: " << error.what() << "\n";

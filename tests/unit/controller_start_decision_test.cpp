@@ -54,6 +54,35 @@ TEST(StartDecision, StartsWhenTheTimeHasCome) {
                             {"op":"replace","path":"/spec/suspend","value":false}])"));
 }
 
+// The lean copy a pass keeps of a waiting job decides exactly as the whole object does, and
+// holds none of the pod template or managedFields.
+TEST(StartDecision, TheDecisionViewDecidesAsTheWholeObject) {
+  json whole = deferred_job();
+  whole["metadata"]["managedFields"] = json::array({{{"manager", "k8sjobs"}}});
+  whole["metadata"]["annotations"]["k8sjobs.io/hold-jid"] = "3,5";
+  whole["spec"]["template"] = {{"spec", {{"containers", json::array({{{"name", "job"}}})}}}};
+  whole["spec"]["backoffLimit"] = 0;
+  const json view = decision_view(whole);
+  EXPECT_FALSE(view["metadata"].contains("managedFields"));
+  EXPECT_EQ(view["spec"], json({{"suspend", true}}));
+  for (auto now : {kNow, kNow + seconds(3600)}) {
+    const UnfinishedJobs none;
+    const UnfinishedJobs three{3};
+    for (const UnfinishedJobs* unfinished :
+         {static_cast<const UnfinishedJobs*>(nullptr), &none, &three}) {
+      auto expected = decide_start(whole, false, now, unfinished);
+      auto decided = decide_start(view, false, now, unfinished);
+      EXPECT_EQ(decided.action, expected.action);
+      EXPECT_EQ(decided.due, expected.due);
+      EXPECT_EQ(decided.pending, expected.pending);
+      EXPECT_EQ(decided.reason, expected.reason);
+    }
+  }
+  // Hostile shapes pass through and are judged as before.
+  EXPECT_EQ(decision_view(json("x")), json("x"));
+  EXPECT_EQ(decision_view(json{{"spec", 7}})["spec"], json(7));
+}
+
 TEST(StartDecision, ATimeLongPastStartsAtOnce) {
   auto decision = decide_start(deferred_job("2001-01-01T00:00:00Z"), false, kNow);
   EXPECT_EQ(decision.action, StartAction::Release);

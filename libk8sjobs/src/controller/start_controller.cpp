@@ -81,7 +81,7 @@ kube::Result<PassSummary> StartController::reconcile(const std::string& ns, cons
             }
             StartDecision decision = decide_start(item, deployment, now);
             if (decision.action == StartAction::Blocked) {
-              with_predecessors.emplace_back(std::move(item), deployment);
+              with_predecessors.emplace_back(decision_view(std::move(item)), deployment);
               continue;
             }
             switch (decision.action) {

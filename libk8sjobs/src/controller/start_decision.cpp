@@ -110,6 +110,30 @@ StartDecision decide_start(const json& object, bool deployment, TimePoint now,
               "start time " + text::format_rfc3339(*gate.start_after) + " has come");
 }
 
+json decision_view(json object) {
+  if (!object.is_object()) return object;
+  json view = json::object();
+  for (const char* key : {"apiVersion", "kind", "status"}) {
+    if (auto found = object.find(key); found != object.end()) view[key] = std::move(*found);
+  }
+  if (auto metadata = object.find("metadata"); metadata != object.end()) {
+    if (metadata->is_object()) metadata->erase("managedFields");
+    view["metadata"] = std::move(*metadata);
+  }
+  if (auto spec = object.find("spec"); spec != object.end()) {
+    if (spec->is_object()) {
+      json lean = json::object();
+      for (const char* key : {"suspend", "replicas"}) {
+        if (auto found = spec->find(key); found != spec->end()) lean[key] = std::move(*found);
+      }
+      view["spec"] = std::move(lean);
+    } else {
+      view["spec"] = std::move(*spec);
+    }
+  }
+  return view;
+}
+
 json release_patch(const StartDecision& decision) {
   json patch = json::array();
   patch.push_back({{"op", "test"},

@@ -48,6 +48,12 @@ struct StartDecision {
 StartDecision decide_start(const nlohmann::json& object, bool deployment, TimePoint now,
                            const UnfinishedJobs* unfinished = nullptr);
 
+// What decide_start reads of an object (metadata without managedFields, spec.suspend and
+// spec.replicas, status), for objects kept until a pass has listed both kinds: a real server's
+// Job is about 9 KB of JSON, most of it managedFields and the pod template, and a pass over
+// 1,000 waiting jobs would otherwise hold all of it. decide_start gives the same decision on it.
+nlohmann::json decision_view(nlohmann::json object);
+
 // The JSON patch that starts it: applies only to the version decided on (a `test` of
 // metadata.resourceVersion), so a qhold or qdel that came in between wins.
 nlohmann::json release_patch(const StartDecision& decision);
