@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "k8sjobs/acct/accounting_record.h"
 #include "k8sjobs/expected.h"
 #include "k8sjobs/ge/submit_request.h"
 #include "k8sjobs/jobs/job_record.h"
@@ -56,6 +57,13 @@ struct JobTableListing {
   std::vector<std::string> warnings;
 };
 
+// What read_accounting() found: the finished jobs' records (qacct), and one line per stored
+// record that was skipped because it is not what k8sjobs writes.
+struct AccountingListing {
+  std::vector<acct::AccountingRecord> records;
+  std::vector<std::string> warnings;
+};
+
 enum class DeleteResult {
   Registered,       // it was running: stopping now ("has registered the job N for deletion")
   Deleted,          // it was pending: gone ("has deleted job N")
@@ -82,6 +90,9 @@ class JobBackend {
                                                       bool force) = 0;
   virtual Expected<Done, BackendError> hold(const JobRecord& job) = 0;
   virtual Expected<Done, BackendError> release(const JobRecord& job) = 0;
+  // Every accounting record kept for the caller's jobs (namespace or state directory), in no
+  // particular order; qacct filters them. The default keeps none: an error saying so.
+  virtual Expected<AccountingListing, BackendError> read_accounting();
 };
 
 }  // namespace k8sjobs::jobs
