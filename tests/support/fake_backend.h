@@ -26,7 +26,7 @@ class FakeBackend final : public jobs::JobBackend {
   std::optional<jobs::BackendError> change_error;  // remove/hold/release fail with this
   bool single_tasks_removable = false;             // Kubernetes: false
 
-  std::vector<acct::AccountingRecord> accounting;     // what read_accounting() returns
+  std::vector<acct::AccountingRecord> accounting;      // what read_accounting() returns
   std::vector<std::string> accounting_warnings;        // and the lines it skipped
   std::optional<jobs::BackendError> accounting_error;  // read_accounting() fails with this
 

@@ -74,8 +74,7 @@ TEST(AcctRecordCodec, ARecordWithoutIdentityIsSkippedWithAReason) {
 }
 
 TEST(AcctRecordCodec, HostileFieldsAreLeftOut) {
-  auto decoded = acct::decode_record(
-      R"({"key":"k","jobnumber":18446744073709551615,"owner":"a"})");
+  auto decoded = acct::decode_record(R"({"key":"k","jobnumber":18446744073709551615,"owner":"a"})");
   EXPECT_FALSE(decoded);  // beyond a long long: no job number
   decoded = acct::decode_record(
       R"({"key":"k","jobnumber":1,"owner":"a","taskid":-4,"slots":"2","priority":99999,)"
@@ -105,8 +104,8 @@ TEST(AcctRecordCodec, HugeOrDeeplyNestedTextIsRefusedBeforeParsing) {
                        std::string(2000, ']') + "}";
   EXPECT_EQ(acct::decode_record(nested).error(), "is nested too deeply");
   const std::string long_name(5000, 'n');
-  auto decoded =
-      acct::decode_record(R"({"key":"k","jobnumber":1,"owner":"a","jobname":")" + long_name + "\"}");
+  auto decoded = acct::decode_record(R"({"key":"k","jobnumber":1,"owner":"a","jobname":")" +
+                                     long_name + "\"}");
   ASSERT_TRUE(decoded);
   EXPECT_EQ(decoded->jobname, "");
   // Brackets inside strings do not count as nesting.

@@ -65,8 +65,7 @@ TEST(AcctReport, JobRecordInGridEnginesLayout) {
 
 TEST(AcctReport, ALabelLongerThanTwelveIsCutAsGridEngineDoes) {
   // "%-13.12s": ar_sub_time (11) fits; the column is 13 wide whatever the label.
-  const std::string text =
-      acct::format_job_records({record(1, "a", 1)}, qstat::TimeZone::utc());
+  const std::string text = acct::format_job_records({record(1, "a", 1)}, qstat::TimeZone::utc());
   EXPECT_NE(text.find("\nar_sub_time  undefined           \n"), std::string::npos);
   EXPECT_NE(text.find("\nru_nsignals  0                   \n"), std::string::npos);
 }

@@ -60,8 +60,7 @@ TEST(AcctShards, FillShardAddsWhatIsMissingAndRollsOverWhenFull) {
   const std::size_t size = acct::data_key(record(1).key).size() + one.size();
   json data = {{acct::data_key(record(1).key), one}};
   // Room for two more records (records 2..4 encode to the same size as record 1).
-  auto fill =
-      controller::fill_shard(data, {record(1), record(2), record(3), record(4)}, size * 3);
+  auto fill = controller::fill_shard(data, {record(1), record(2), record(3), record(4)}, size * 3);
   EXPECT_EQ(fill.already, 1);
   ASSERT_EQ(fill.added.size(), 2u);
   EXPECT_EQ(fill.added[0].first, acct::data_key(record(2).key));

@@ -15,8 +15,8 @@ auto qacct_cmd = [](cli::CommandIo& io, const cli::CommandContext& c) {
   return cli::run_qacct(io, c);
 };
 
-acct::AccountingRecord record(long long number, const std::string& name,
-                              const std::string& owner, long long start) {
+acct::AccountingRecord record(long long number, const std::string& name, const std::string& owner,
+                              long long start) {
   acct::AccountingRecord r;
   r.key = "ns/uid-" + std::to_string(number) + "/0";
   r.qname = "task";

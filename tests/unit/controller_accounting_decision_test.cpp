@@ -14,8 +14,8 @@ namespace {
 using nlohmann::json;
 
 json fixture(const std::string& name) {
-  return json::parse(read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/k8s/responses/k8sjobs/" +
-                               name + ".json"));
+  return json::parse(
+      read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/k8s/responses/k8sjobs/" + name + ".json"));
 }
 
 TEST(ControllerAccountingDecision, AFinishedJobGetsOneRecordFromItsPod) {
@@ -50,8 +50,8 @@ TEST(ControllerAccountingDecision, RunningAccountedAndForeignJobsAreLeftAlone) {
   foreign["metadata"]["labels"].erase("app.kubernetes.io/managed-by");
   json no_uid = fixture("job-complete");
   no_uid["metadata"].erase("uid");
-  EXPECT_TRUE(controller::decide_accounting({fixture("job-running")}, {fixture("pod-running")})
-                  .empty());
+  EXPECT_TRUE(
+      controller::decide_accounting({fixture("job-running")}, {fixture("pod-running")}).empty());
   EXPECT_TRUE(controller::decide_accounting({accounted}, {fixture("pod-succeeded")}).empty());
   EXPECT_TRUE(controller::decide_accounting({foreign}, {fixture("pod-succeeded")}).empty());
   EXPECT_TRUE(controller::decide_accounting({no_uid}, {fixture("pod-succeeded")}).empty());

@@ -112,8 +112,7 @@ Expected<AccountingRecord, std::string> record_from_json(const json& in) {
   record.key = std::move(*key);
   record.jobnumber = *number;
   record.owner = read_text(in, "owner");
-  if (record.owner.empty())
-    return unexpected(untrusted::quoted(record.key) + " has no owner");
+  if (record.owner.empty()) return unexpected(untrusted::quoted(record.key) + " has no owner");
   record.qname = read_text(in, "qname");
   record.hostname = read_text(in, "hostname");
   record.group = read_text(in, "group");
@@ -127,14 +126,15 @@ Expected<AccountingRecord, std::string> record_from_json(const json& in) {
   record.slots = read_int(in, "slots", 1, 0, 100000);
   record.failed = read_int(in, "failed", 0, 0, 100000);
   record.exit_status = read_int(in, "exit_status", 0, 0, 255 + 128);
-  record.ru_wallclock = untrusted::integer_member(in, "ru_wallclock", 0, kMaxEpochSeconds)
-                            .value_or(0);
+  record.ru_wallclock =
+      untrusted::integer_member(in, "ru_wallclock", 0, kMaxEpochSeconds).value_or(0);
   if (const json* cpu = untrusted::member(in, "cpu");
       cpu != nullptr && cpu->is_number() && !cpu->is_boolean()) {
     const double seconds = cpu->get<double>();
     if (std::isfinite(seconds) && seconds >= 0 && seconds <= 1e12) record.cpu_seconds = seconds;
   }
-  if (auto bytes = untrusted::integer_member(in, "maxvmem", 0, std::numeric_limits<long long>::max()))
+  if (auto bytes =
+          untrusted::integer_member(in, "maxvmem", 0, std::numeric_limits<long long>::max()))
     record.maxvmem_bytes = *bytes;
   record.granted = read_text(in, "granted");
   return record;

@@ -54,9 +54,9 @@ std::size_t data_bytes(const nlohmann::json& data) {
 ShardChoice choose_shard(const std::vector<ShardUsage>& shards, std::size_t adding,
                          std::size_t limit) {
   if (shards.empty()) return {0, true};
-  const auto last = std::max_element(
-      shards.begin(), shards.end(),
-      [](const ShardUsage& a, const ShardUsage& b) { return a.index < b.index; });
+  const auto last =
+      std::max_element(shards.begin(), shards.end(),
+                       [](const ShardUsage& a, const ShardUsage& b) { return a.index < b.index; });
   // An empty shard takes any record: a record larger than the limit cannot roll over forever.
   if (last->bytes == 0 || last->bytes + adding <= limit) return {last->index, false};
   return {last->index + 1, true};

@@ -25,7 +25,8 @@ std::string granted_resources(const jobs::JobRecord& job) {
 }  // namespace
 
 bool job_finished(const jobs::JobRecord& job) {
-  return !job.continuous && !job.tasks.empty() && std::all_of(job.tasks.begin(), job.tasks.end(), task_ended);
+  return !job.continuous && !job.tasks.empty() &&
+         std::all_of(job.tasks.begin(), job.tasks.end(), task_ended);
 }
 
 std::vector<AccountingRecord> records_of_finished_job(const jobs::JobRecord& job,

@@ -51,13 +51,12 @@ std::vector<AccountingRecord> select_records(std::vector<AccountingRecord> recor
     if (!seen.insert(record.key).second) continue;
     selected.push_back(std::move(record));
   }
-  std::stable_sort(selected.begin(), selected.end(),
-                   [](const AccountingRecord& a, const AccountingRecord& b) {
-                     const auto a_end = a.end_time.value_or(TimePoint{});
-                     const auto b_end = b.end_time.value_or(TimePoint{});
-                     return std::tie(a_end, a.jobnumber, a.taskid) <
-                            std::tie(b_end, b.jobnumber, b.taskid);
-                   });
+  std::stable_sort(
+      selected.begin(), selected.end(), [](const AccountingRecord& a, const AccountingRecord& b) {
+        const auto a_end = a.end_time.value_or(TimePoint{});
+        const auto b_end = b.end_time.value_or(TimePoint{});
+        return std::tie(a_end, a.jobnumber, a.taskid) < std::tie(b_end, b.jobnumber, b.taskid);
+      });
   return selected;
 }
 

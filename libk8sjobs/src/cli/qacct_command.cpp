@@ -52,7 +52,8 @@ Expected<QacctOptions, std::string> parse_qacct_options(const std::vector<std::s
       if (!when) return unexpected(when.error());
       (word == "-b" ? options.filter.begin : options.filter.end) = *when;
     } else if (word == "-d") {
-      if (i + 1 >= words.size()) return unexpected(std::string("ERROR! -d option must have argument"));
+      if (i + 1 >= words.size())
+        return unexpected(std::string("ERROR! -d option must have argument"));
       auto days = jobs::untrusted::parse_decimal(words[++i], 1, 100000);
       if (!days) return unexpected("invalid number of days " + jobs::untrusted::quoted(words[i]));
       options.days = *days;

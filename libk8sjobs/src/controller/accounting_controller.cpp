@@ -26,8 +26,8 @@ std::string managed_selector() {
 kube::Result<std::optional<int>> last_shard(kube::KubeClient& client, const std::string& ns,
                                             const std::string& period) {
   kube::ListOptions options;
-  options.label_selector = std::string(acct::kAccountingLabel) + "=" +
-                           acct::kAccountingLabelValue + "," + acct::kPeriodLabel + "=" + period;
+  options.label_selector = std::string(acct::kAccountingLabel) + "=" + acct::kAccountingLabelValue +
+                           "," + acct::kPeriodLabel + "=" + period;
   options.limit = 100;
   const kube::ItemFields fields{{{"metadata", {"name"}}, {"data", {}}}};
   std::optional<int> last;
@@ -142,8 +142,8 @@ kube::Result<AccountingPassSummary> AccountingController::reconcile(const std::s
                                    kube::PatchType::Merge, patch);
       if (!patched && !patched.error().is(kube::StatusReason::NotFound)) {
         // Stored all the same: the next pass writes the same keys again, a no-op.
-        spdlog::warn("job/{} in namespace {}: not marked as accounted: {}", item->job_name,
-                     space, patched.error().describe());
+        spdlog::warn("job/{} in namespace {}: not marked as accounted: {}", item->job_name, space,
+                     patched.error().describe());
         ++summary.failed;
         continue;
       }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "k8sjobs/acct/record_builder.h"
@@ -58,11 +59,10 @@ ShardFill fill_shard(const json& data, const std::vector<acct::AccountingRecord>
                      std::size_t limit) {
   ShardFill fill;
   std::size_t bytes = acct::data_bytes(data);
+  std::set<std::string> added;
   for (const auto& record : records) {
     std::string key = acct::data_key(record.key);
-    if (untrusted::member(data, key) != nullptr ||
-        std::any_of(fill.added.begin(), fill.added.end(),
-                    [&](const auto& added) { return added.first == key; })) {
+    if (untrusted::member(data, key) != nullptr || added.contains(key)) {
       ++fill.already;
       continue;
     }
@@ -73,6 +73,7 @@ ShardFill fill_shard(const json& data, const std::vector<acct::AccountingRecord>
       continue;
     }
     bytes += adding;
+    added.insert(key);
     fill.added.emplace_back(std::move(key), std::move(value));
   }
   return fill;

@@ -185,8 +185,7 @@ class KubeBackend final : public JobBackend {
         [&](kube::ListPage& page, bool restarted) {
           if (restarted) listing = AccountingListing{};
           for (const auto& item : page.items) {
-            const std::string name =
-                untrusted::object_reference(item, "configmap");
+            const std::string name = untrusted::object_reference(item, "configmap");
             for (const auto& [key, value] : untrusted::object_member(item, "data").items()) {
               auto record = value.is_string()
                                 ? acct::decode_record(value.get_ref<const std::string&>())

@@ -37,10 +37,10 @@ struct AccountingRecord {
   std::optional<TimePoint> start_time;
   std::optional<TimePoint> end_time;
   int slots = 1;
-  int failed = 0;                         // Grid Engine's failure code; 0: the job ran
-  int exit_status = 0;                    // the exit code, or 128 + signal
-  long long ru_wallclock = 0;             // seconds from start to end
-  std::optional<double> cpu_seconds;      // when the cluster tells it
+  int failed = 0;                          // Grid Engine's failure code; 0: the job ran
+  int exit_status = 0;                     // the exit code, or 128 + signal
+  long long ru_wallclock = 0;              // seconds from start to end
+  std::optional<double> cpu_seconds;       // when the cluster tells it
   std::optional<long long> maxvmem_bytes;  // when the cluster tells it
   std::string granted;                     // granted resources: "-l h_vmem=1G,h_rt=300"
 

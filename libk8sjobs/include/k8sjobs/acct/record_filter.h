@@ -15,9 +15,9 @@ struct RecordFilter {
   // -j: a job number, a job name, or a pattern with * ? [set] (qdel's wildcards). Unset: every
   // job. "" (-j without an argument) also selects every job.
   std::optional<std::string> job;
-  std::optional<std::string> owner;      // -o owner
-  std::optional<TimePoint> begin;        // -b: started at or after
-  std::optional<TimePoint> end;          // -e: started before (or at)
+  std::optional<std::string> owner;  // -o owner
+  std::optional<TimePoint> begin;    // -b: started at or after
+  std::optional<TimePoint> end;      // -e: started before (or at)
 };
 
 bool matches(const RecordFilter& filter, const AccountingRecord& record);

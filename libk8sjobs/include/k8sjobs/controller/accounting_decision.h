@@ -31,8 +31,8 @@ std::vector<AccountingItem> decide_accounting(const std::vector<nlohmann::json>&
 
 struct ShardFill {
   std::vector<std::pair<std::string, std::string>> added;  // data key, encoded record
-  std::vector<acct::AccountingRecord> left;  // for the next shard: this one is full
-  int already = 0;                           // keys the shard holds already (an earlier pass)
+  std::vector<acct::AccountingRecord> left;                // for the next shard: this one is full
+  int already = 0;  // keys the shard holds already (an earlier pass)
 };
 // Adds to a shard whose data is `data` what it does not hold yet, while it stays within
 // `limit` bytes (an empty shard takes at least one record).
