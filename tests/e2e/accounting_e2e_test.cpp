@@ -38,7 +38,8 @@ class AccountingE2E : public ::testing::Test {
     for (const auto& shard : cluster.server().list(kConfigMaps)) {
       const json labels = shard["metadata"].value("labels", json::object());
       if (labels.value("k8sjobs.io/accounting", "") != "records") continue;
-      for (const auto& [key, value] : shard.value("data", json::object()).items())
+      const json data = shard.value("data", json::object());
+      for (const auto& [key, value] : data.items())
         records[key] = json::parse(value.get<std::string>());
     }
     return records;
@@ -72,7 +73,7 @@ TEST_F(AccountingE2E, TheControllerAccountsAFinishedJobOnceAndQacctPrintsIt) {
   cluster.server().bind_role("tools.alice", controller_role(shipped_controller_rules()));
   auto early = controller_once();
   EXPECT_EQ(early.exit_code, 0) << early.err;
-  EXPECT_TRUE(stored_records().empty());
+  EXPECT_TRUE(stored_records().empty()) << early.err;
   auto missing = cluster.run("qacct/qacct", {"-j", std::to_string(id)});
   EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
   EXPECT_EQ(missing.err, "error: job id " + std::to_string(id) + " not found\n");
