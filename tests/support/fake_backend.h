@@ -45,9 +45,13 @@ class FakeBackend final : public jobs::JobBackend {
     return unexpected(jobs::BackendError{"the fake backend does not wait", 1});
   }
 
-  Expected<jobs::AccountingListing, jobs::BackendError> read_accounting() override {
+  Expected<jobs::AccountingListing, jobs::BackendError> read_accounting(
+      const jobs::AccountingFilter& keep) override {
     if (accounting_error) return unexpected(*accounting_error);
-    return jobs::AccountingListing{accounting, accounting_warnings};
+    jobs::AccountingListing listing{{}, accounting_warnings};
+    for (const auto& record : accounting)
+      if (keep(record)) listing.records.push_back(record);
+    return listing;
   }
 
   Expected<jobs::JobListing, jobs::BackendError> list(const jobs::JobQuery& query) override {

@@ -102,7 +102,8 @@ int run_qacct(CommandIo& io, const CommandContext& context) {
 
   auto backend = context.open_backend();
   if (!backend) return report_backend_error("qacct", backend.error(), io.err);
-  auto read = (*backend)->read_accounting();
+  auto read = (*backend)->read_accounting(
+      [&](const acct::AccountingRecord& record) { return acct::matches(options.filter, record); });
   if (!read) return report_backend_error("qacct", read.error(), io.err);
   detail::print_warnings("qacct", read->warnings, io.err);
   auto records = acct::select_records(std::move(read->records), options.filter);

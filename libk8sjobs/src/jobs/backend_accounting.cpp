@@ -3,7 +3,7 @@
 
 namespace k8sjobs::jobs {
 
-Expected<AccountingListing, BackendError> JobBackend::read_accounting() {
+Expected<AccountingListing, BackendError> JobBackend::read_accounting(const AccountingFilter&) {
   return unexpected(BackendError{"no accounting is kept by this backend", 1});
 }
 

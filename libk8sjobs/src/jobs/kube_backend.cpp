@@ -173,7 +173,7 @@ class KubeBackend final : public JobBackend {
 
   // The namespace's accounting shards (acct/accounting_shards.h), a few per page: a shard is
   // up to 900 KiB of data, and each page is freed once its records are read.
-  Expected<AccountingListing, BackendError> read_accounting() override {
+  Expected<AccountingListing, BackendError> read_accounting(const AccountingFilter& keep) override {
     kube::ListOptions options;
     options.label_selector =
         std::string(acct::kAccountingLabel) + "=" + acct::kAccountingLabelValue;
@@ -195,7 +195,7 @@ class KubeBackend final : public JobBackend {
                                            untrusted::quoted(key) + ": " + record.error());
                 continue;
               }
-              listing.records.push_back(std::move(*record));
+              if (keep(*record)) listing.records.push_back(std::move(*record));
             }
           }
         },

@@ -3,6 +3,7 @@
 // cluster) and local (the embedded default: processes on this machine). Commands are written
 // once against this interface.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,9 @@ struct AccountingListing {
   std::vector<acct::AccountingRecord> records;
   std::vector<std::string> warnings;
 };
+// Which records read_accounting() keeps, asked as each is read: at 100,000 records, qacct -j
+// keeps the few it prints instead of every record (ARCHITECTURE.md, "Accounting").
+using AccountingFilter = std::function<bool(const acct::AccountingRecord&)>;
 
 enum class DeleteResult {
   Registered,       // it was running: stopping now ("has registered the job N for deletion")
@@ -90,9 +94,9 @@ class JobBackend {
                                                       bool force) = 0;
   virtual Expected<Done, BackendError> hold(const JobRecord& job) = 0;
   virtual Expected<Done, BackendError> release(const JobRecord& job) = 0;
-  // Every accounting record kept for the caller's jobs (namespace or state directory), in no
-  // particular order; qacct filters them. The default keeps none: an error saying so.
-  virtual Expected<AccountingListing, BackendError> read_accounting();
+  // The accounting records kept for the caller's jobs (namespace or state directory) that
+  // `keep` accepts, in no particular order. The default keeps none: an error saying so.
+  virtual Expected<AccountingListing, BackendError> read_accounting(const AccountingFilter& keep);
 };
 
 }  // namespace k8sjobs::jobs
