@@ -98,6 +98,20 @@ TEST(AcctRecordCodec, HostileFieldsAreLeftOut) {
   EXPECT_EQ(decoded->jobname, "");
 }
 
+// Found by fuzz_accounting_record (fuzz/corpus/accounting_record/regression-time-after-2262):
+// a time a system_clock time point cannot hold overflowed when converted to nanoseconds.
+TEST(AcctRecordCodec, ATimeAfter2262IsLeftOut) {
+  auto decoded = acct::decode_record(
+      R"({"key":"k","jobnumber":1,"owner":"a","end_time":11700000065,"start_time":9223372036})");
+  ASSERT_TRUE(decoded) << decoded.error();
+  EXPECT_FALSE(decoded->end_time);
+  ASSERT_TRUE(decoded->start_time);
+  EXPECT_EQ(
+      std::chrono::duration_cast<std::chrono::seconds>(decoded->start_time->time_since_epoch())
+          .count(),
+      9223372036);
+}
+
 TEST(AcctRecordCodec, HugeOrDeeplyNestedTextIsRefusedBeforeParsing) {
   EXPECT_EQ(acct::decode_record(std::string(100000, ' ')).error(), "is too large");
   std::string nested = R"({"key":"k","jobnumber":1,"owner":"a","x":)" + std::string(2000, '[') +

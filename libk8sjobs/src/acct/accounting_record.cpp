@@ -13,8 +13,10 @@ namespace untrusted = jobs::untrusted;
 
 namespace {
 
-// Seconds since the epoch up to the end of year 9999: what ctime() can print.
-constexpr long long kMaxEpochSeconds = 253402300799LL;
+// Seconds since the epoch up to what a system_clock time point holds (nanoseconds: April 2262);
+// a later time would overflow when it is converted.
+constexpr long long kMaxEpochSeconds =
+    std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count();
 // A record is a flat object: more nesting than that is not what k8sjobs writes, and a deeply
 // nested text would cost the parser's and destructor's stack.
 constexpr int kMaxNesting = 4;
