@@ -17,13 +17,20 @@
 //                                      median of RUNS renderings of the status overview (s), its
 //                                      size (bytes), and as reference the median time to dump the
 //                                      same tasks as JSON with nlohmann; one "name value" a line
-// creates and pages read the cluster from KUBECONFIG like every k8sjobs command.
+//   k8sjobs-bench acct-shards N        N accounting records (finished jobs of tools.alice) in the
+//                                      ConfigMap shards k8sjobs-controller writes (fill_shard's
+//                                      900 KiB rule), one JSON a line: for --preload
+//   k8sjobs-bench acct-pages           the URL of every LIST page qacct requests
+// creates, pages and acct-pages read the cluster from KUBECONFIG like every k8sjobs command.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <random>
 #include <string>
 
+#include "k8sjobs/acct/accounting_shards.h"
+#include "k8sjobs/controller/accounting_decision.h"
 #include "k8sjobs/jobs/kube_backend.h"
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/site/site_config.h"
@@ -85,6 +92,74 @@ int print_pages(kube::KubeClient& client) {
       page.continue_token = listed->continue_token;
     }
   }
+  return 0;
+}
+
+// The pages qacct reads: its label selector, 8 shards a page.
+int print_accounting_pages(kube::KubeClient& client) {
+  kube::ListOptions page;
+  page.label_selector = std::string(acct::kAccountingLabel) + "=" + acct::kAccountingLabelValue;
+  page.limit = 8;
+  for (;;) {
+    std::cout << page_url(kube::resources::kConfigMaps, "tool-alice", page) << "\n";
+    auto listed = client.list(kube::resources::kConfigMaps, "tool-alice", page);
+    if (!listed) {
+      std::cerr << listed.error().describe() << "\n";
+      return 1;
+    }
+    if (listed->continue_token.empty()) break;
+    page.continue_token = listed->continue_token;
+  }
+  return 0;
+}
+
+// `count` records of realistic size (a 36-character uid, a node name, granted resources) in
+// shards as the controller fills them; prints each shard's ConfigMap and, on stderr, the
+// number of shards and their data bytes.
+int print_accounting_shards(int count) {
+  std::vector<acct::AccountingRecord> records;
+  const auto start = std::chrono::system_clock::from_time_t(1893456000);
+  for (int i = 0; i < count; ++i) {
+    acct::AccountingRecord record;
+    char uid[40];
+    std::snprintf(uid, sizeof uid, "%08x-4965-4632-b20f-%012x", static_cast<unsigned>(i),
+                  static_cast<unsigned>(i * 7919));
+    record.key = std::string("tool-alice/") + uid + "/0";
+    record.qname = "task";
+    record.hostname = "k8s-worker-nfs-" + std::to_string(i % 40);
+    record.group = record.owner = "tools.alice";
+    record.jobname = "update-" + std::to_string(i % 50);
+    record.jobnumber = 100000 + i;
+    record.qsub_time = start + std::chrono::seconds(i * 60);
+    record.start_time = *record.qsub_time + std::chrono::seconds(3);
+    record.end_time = *record.start_time + std::chrono::seconds(60 + i % 600);
+    record.ru_wallclock = 60 + i % 600;
+    record.exit_status = i % 13 == 0 ? 1 : 0;
+    record.granted = "-l h_vmem=2G,h_rt=3600";
+    records.push_back(std::move(record));
+  }
+  int shards = 0;
+  std::size_t bytes = 0;
+  while (!records.empty()) {
+    auto fill = controller::fill_shard(nlohmann::json::object(), records);
+    nlohmann::json data = nlohmann::json::object();
+    for (auto& [key, value] : fill.added) data[key] = std::move(value);
+    bytes += acct::data_bytes(data);
+    nlohmann::json shard = {{"apiVersion", "v1"},
+                            {"kind", "ConfigMap"},
+                            {"metadata",
+                             {{"name", acct::shard_name("203001", shards)},
+                              {"namespace", "tool-alice"},
+                              {"labels",
+                               {{translate::kManagedByLabel, translate::kManagedByValue},
+                                {acct::kAccountingLabel, acct::kAccountingLabelValue},
+                                {acct::kPeriodLabel, "203001"}}}}},
+                            {"data", std::move(data)}};
+    std::cout << shard.dump() << "\n";
+    ++shards;
+    records = std::move(fill.left);
+  }
+  std::cerr << count << " records: " << shards << " shards, " << bytes << " bytes of data\n";
   return 0;
 }
 
@@ -175,9 +250,10 @@ int bench_status(int count, int spaces, int runs) {
 }
 
 int main(int argc, char** argv) {
-  if (argc < 2 || (argc < 3 && std::string(argv[1]) != "pages")) {
+  if (argc < 2 ||
+      (argc < 3 && std::string(argv[1]) != "pages" && std::string(argv[1]) != "acct-pages")) {
     std::cerr << "usage: k8sjobs-bench creates N [FIRST_ID] | manifest NAME | manifests N "
-                 "[FIRST_ID] | pages | status N NAMESPACES RUNS\n";
+                 "[FIRST_ID] | pages | status N NAMESPACES RUNS | acct-shards N | acct-pages\n";
     return 2;
   }
   std::string what = argv[1];
@@ -190,10 +266,11 @@ int main(int argc, char** argv) {
     std::cout << sample_workload(site, argv[2], 1).object.dump() << "\n";
     return 0;
   }
+  if (what == "acct-shards") return print_accounting_shards(std::stoi(argv[2]));
   if (what == "manifests") {
     return print_manifests(site, std::stoi(argv[2]), argc > 3 ? std::stoll(argv[3]) : 100000);
   }
-  if (what != "creates" && what != "pages") return 2;
+  if (what != "creates" && what != "pages" && what != "acct-pages") return 2;
   sys::SystemClock clock;
   auto environment = sys::Environment::from_process();
   auto client = jobs::connect_to_cluster(site, environment, clock);
@@ -202,6 +279,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (what == "pages") return print_pages(**client);
+  if (what == "acct-pages") return print_accounting_pages(**client);
   int count = std::stoi(argv[2]);
   long long first_id = argc > 3 ? std::stoll(argv[3]) : 100000;
   auto started = std::chrono::steady_clock::now();

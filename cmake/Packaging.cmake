@@ -7,7 +7,7 @@ set(CPACK_PACKAGE_CONTACT "k8sjobs maintainers <k8sjobs@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Grid Engine's jsub, qstat, qdel and friends over Kubernetes")
 set(CPACK_PACKAGE_DESCRIPTION
   "Drop-in Grid Engine commands (jsub, jstart, qcronsub, qsub, qstat, qdel, qhold, qrls, job,\n"
-  "jstop) that run jobs as Kubernetes Jobs and Deployments, with the same options, output, exit codes\n"
+  "jstop, qacct) that run jobs as Kubernetes Jobs and Deployments, with the same options, output, exit codes\n"
   "and files as on the grid, plus jlocal for cron lines that stay on the cron host and\n"
   "k8sjobs-migrate to check and convert crontabs. Without a\n"
   "site configuration the commands run jobs on the local machine.")

@@ -14,6 +14,7 @@
 #include "support/command_runner.h"
 #include "support/controller_process.h"
 #include "support/shipped_rbac.h"
+#include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
@@ -132,6 +133,36 @@ TEST_F(CronRunIdsE2E, EachRunGetsItsOwnNumberBeforeItsPodStarts) {
   auto again = controller_once();
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.err.find("CronJob runs numbered"), std::string::npos) << again.err;
+
+  // Once the runs have finished, each is accounted under its own number (qacct -j NUMBER).
+  for (const auto& name : {first, second})
+    for (const auto& pod : cluster.server().pods_of_job(kNs, name))
+      cluster.server().finish_pod(kNs, pod, 0);
+  auto finished = wait_until(
+      [&] {
+        for (const auto& name : {first, second}) {
+          auto job = cluster.server().get(kJobs + "/" + name);
+          if (!job) return false;
+          bool complete = false;
+          for (const auto& condition :
+               job->value("status", json::object()).value("conditions", json::array()))
+            complete = complete || (condition.value("type", "") == "Complete" &&
+                                    condition.value("status", "") == "True");
+          if (!complete) return false;
+        }
+        return true;
+      },
+      kEventDeadline, "both runs to complete");
+  ASSERT_TRUE(finished);
+  auto accounted = controller_once();
+  EXPECT_NE(accounted.err.find("accounting: 2 jobs accounted"), std::string::npos) << accounted.err;
+  for (long long number : numbers) {
+    auto shown = cluster.run("qacct/qacct", {"-j", std::to_string(number)});
+    EXPECT_EQ(shown.exit_code, 0) << shown.err;
+    std::string line = "jobnumber    " + std::to_string(number);
+    EXPECT_NE(shown.out.find("\n" + line), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("\njobname      tick "), std::string::npos) << shown.out;
+  }
 }
 
 }  // namespace

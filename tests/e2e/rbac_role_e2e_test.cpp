@@ -1,7 +1,7 @@
 // The Role shipped for admins (docs/examples/role.yaml) is exactly what the commands need: a
-// user bound only to it can run jsub, jstart, qcronsub, qstat, qdel, qhold, qrls, job, jstop and
-// k8sjobs-migrate apply through their whole life cycle (and qstat and qdel over the Toolforge jobs
-// framework's jobs in the same namespace), and taking away any single verb of any
+// user bound only to it can run jsub, jstart, qcronsub, qstat, qdel, qhold, qrls, job, jstop,
+// qacct and k8sjobs-migrate apply through their whole life cycle (and qstat and qdel over the
+// Toolforge jobs framework's jobs in the same namespace), and taking away any single verb of any
 // rule makes one of them fail. The test API server enforces the Role's rules as kube-apiserver's
 // RBAC authorizer does.
 
@@ -74,7 +74,8 @@ class Scenario {
     std::string failure;
     for (auto step : {&Scenario::submit_and_inspect, &Scenario::hold_release_delete,
                       &Scenario::force_delete_running, &Scenario::once_and_quota, &Scenario::sync,
-                      &Scenario::continuous, &Scenario::migrate_apply, &Scenario::toolforge_jobs}) {
+                      &Scenario::continuous, &Scenario::migrate_apply, &Scenario::toolforge_jobs,
+                      &Scenario::accounting}) {
       failure = (this->*step)();
       if (!failure.empty()) return failure;
     }
@@ -249,6 +250,25 @@ class Scenario {
     if (cluster_.server().get("/apis/batch/v1/namespaces/tool-alice/cronjobs/daily"))
       return "qdel (framework CronJob): the CronJob still exists";
     return "";
+  }
+
+  // qacct reads the accounting shards the controller wrote (one here, as the controller would
+  // write it) with the user's own rights.
+  std::string accounting() {
+    cluster_.server().create(
+        "/api/v1/namespaces/tool-alice/configmaps",
+        {{"apiVersion", "v1"},
+         {"kind", "ConfigMap"},
+         {"metadata",
+          {{"name", "k8sjobs-acct-203001-0"},
+           {"labels",
+            {{"app.kubernetes.io/managed-by", "k8sjobs"}, {"k8sjobs.io/accounting", "records"}}}}},
+         {"data",
+          {{"tool-alice.uid.0",
+            R"({"key":"tool-alice/uid/0","jobnumber":7,"owner":"tools.alice","jobname":"done"})"}}}});
+    if (auto f = expect("qacct", run("qacct/qacct", {}), 0, "Total System Usage"); !f.empty())
+      return f;
+    return expect("qacct -j", run("qacct/qacct", {"-j", "7"}), 0, "jobname      done");
   }
 
   ClusterFixture cluster_;

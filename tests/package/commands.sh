@@ -1,11 +1,11 @@
 # Sourced by the package tests: every command and where the build puts it.
 declare -A K8SJOBS_COMMAND_PATHS=(
   [jsub]=jsub/jsub [jstart]=jstart/jstart [qcronsub]=jsub/qcronsub [qsub]=qsub/qsub
-  [qstat]=qstat/qstat [qdel]=qdel/qdel [qhold]=qdel/qhold [qrls]=qdel/qrls
+  [qstat]=qstat/qstat [qdel]=qdel/qdel [qacct]=qacct/qacct [qhold]=qdel/qhold [qrls]=qdel/qrls
   [job]=qstat/job [jstop]=qstat/jstop [jlocal]=jlocal/jlocal
   [k8sjobs-migrate]=migration/k8sjobs-migrate [k8sjobs-controller]=controller/k8sjobs-controller
 )
-K8SJOBS_COMMANDS=(jsub jstart qcronsub qsub qstat qdel qhold qrls job jstop jlocal k8sjobs-migrate
+K8SJOBS_COMMANDS=(jsub jstart qcronsub qsub qstat qdel qacct qhold qrls job jstop jlocal k8sjobs-migrate
   k8sjobs-controller)
 
 # The options a --help text lists: every -x/--xy word at the start of a word, outside

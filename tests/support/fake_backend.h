@@ -26,6 +26,10 @@ class FakeBackend final : public jobs::JobBackend {
   std::optional<jobs::BackendError> change_error;  // remove/hold/release fail with this
   bool single_tasks_removable = false;             // Kubernetes: false
 
+  std::vector<acct::AccountingRecord> accounting;      // what read_accounting() returns
+  std::vector<std::string> accounting_warnings;        // and the lines it skipped
+  std::optional<jobs::BackendError> accounting_error;  // read_accounting() fails with this
+
   std::vector<jobs::JobQuery> queries;
   std::vector<Removal> removals;
   std::vector<long long> holds;
@@ -39,6 +43,15 @@ class FakeBackend final : public jobs::JobBackend {
   Expected<std::vector<jobs::TaskExit>, jobs::BackendError> wait(
       const jobs::SubmitReceipt&) override {
     return unexpected(jobs::BackendError{"the fake backend does not wait", 1});
+  }
+
+  Expected<jobs::AccountingListing, jobs::BackendError> read_accounting(
+      const jobs::AccountingFilter& keep) override {
+    if (accounting_error) return unexpected(*accounting_error);
+    jobs::AccountingListing listing{{}, accounting_warnings};
+    for (const auto& record : accounting)
+      if (keep(record)) listing.records.push_back(record);
+    return listing;
   }
 
   Expected<jobs::JobListing, jobs::BackendError> list(const jobs::JobQuery& query) override {

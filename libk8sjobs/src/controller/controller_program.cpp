@@ -15,6 +15,7 @@
 
 #include "k8sjobs/cli/program.h"
 #include "k8sjobs/cli/version_command.h"
+#include "k8sjobs/controller/accounting_controller.h"
 #include "k8sjobs/controller/leader_election.h"
 #include "k8sjobs/controller/mail_controller.h"
 #include "k8sjobs/controller/run_id_assigner.h"
@@ -84,6 +85,24 @@ bool number_cron_runs(RunIdAssigner& numberer, const std::string& ns,
   return pass->failed == 0;
 }
 
+// Accounting is written every this often (a finished Job's TTL must be longer: docs/admin.md).
+constexpr std::chrono::seconds kAccountingInterval{30};
+
+// Writes the accounting records of finished Jobs; false when it failed.
+bool account_finished_jobs(AccountingController& accountant, const std::string& ns,
+                           const std::function<bool()>& may_act) {
+  auto pass = accountant.reconcile(ns, may_act);
+  if (!pass) {
+    spdlog::error("{}: accounting: {}", describe_scope(ns), pass.error().describe());
+    return false;
+  }
+  if (pass->jobs + pass->failed > 0) {
+    spdlog::info("{}: accounting: {} jobs accounted ({} records), {} failed", describe_scope(ns),
+                 pass->jobs, pass->records, pass->failed);
+  }
+  return pass->failed == 0;
+}
+
 // The mail pass of --once. A relay that refuses is no failure of the pass: the mail stays
 // queued in the cluster for the next one (logged as a warning).
 int run_mail_once(const std::vector<std::string>& scopes, LeaderElector& elector,
@@ -114,9 +133,11 @@ int run_once(const ControllerOptions& options, const std::vector<std::string>& s
   }
   StartController starter(client, clock);
   RunIdAssigner numberer(client, clock);
+  AccountingController accountant(client, clock);
   int code = 0;
   for (const auto& ns : scopes) {
     if (!number_cron_runs(numberer, ns, [&] { return elector.is_leader(); })) code = 1;
+    if (!account_finished_jobs(accountant, ns, [&] { return elector.is_leader(); })) code = 1;
     auto pass = starter.reconcile(ns, [&] { return elector.is_leader(); });
     if (!pass) {
       spdlog::error("{}: {}", describe_scope(ns), pass.error().describe());
@@ -220,7 +241,9 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
   auto client = clients.make();
   StartController starter(*client, clock);
   RunIdAssigner numberer(*client, clock);
+  AccountingController accountant(*client, clock);
   const auto may_act = [&] { return elector.is_leader(); };
+  auto next_accounting = std::chrono::steady_clock::now();
   // CronJob runs wait suspended for their number: looked for every retry period (one LIST of
   // the few labelled as waiting, usually empty).
   auto next_numbering = std::chrono::steady_clock::now();
@@ -228,6 +251,10 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
     if (elector.is_leader() && std::chrono::steady_clock::now() >= next_numbering) {
       for (const auto& ns : scopes) number_cron_runs(numberer, ns, may_act);
       next_numbering = std::chrono::steady_clock::now() + elector.settings().retry_period;
+    }
+    if (elector.is_leader() && std::chrono::steady_clock::now() >= next_accounting) {
+      for (const auto& ns : scopes) account_finished_jobs(accountant, ns, may_act);
+      next_accounting = std::chrono::steady_clock::now() + kAccountingInterval;
     }
     if (elector.is_leader()) {
       for (const auto& key : queue.take_due(clock.now())) {
@@ -278,8 +305,9 @@ std::string controller_usage() {
   return "usage: k8sjobs-controller (--namespace NS ... | --all-namespaces) [options]\n"
          "Starts k8sjobs' deferred jobs (jsub -a) when their time comes and jobs that wait for\n"
          "others (-hold_jid) when those have finished, sends the mail they asked for (-m)\n"
-         "through the site's SMTP relay (mail.relay), and gives every run of a converted\n"
-         "CronJob its own job number. Of several replicas only the holder of a\n"
+         "through the site's SMTP relay (mail.relay), gives every run of a converted\n"
+         "CronJob its own job number, and writes the accounting records of finished jobs\n"
+         "(qacct) before their TTL removes them. Of several replicas only the holder of a\n"
          "coordination.k8s.io Lease acts.\n"
          "  --namespace NS        watch this namespace (repeatable)\n"
          "  --all-namespaces      watch every namespace (needs a ClusterRole)\n"

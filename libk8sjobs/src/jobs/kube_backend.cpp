@@ -7,6 +7,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "k8sjobs/acct/accounting_shards.h"
 #include "k8sjobs/jobs/foreign_job_ids.h"
 #include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/kube_job_view.h"
@@ -174,6 +175,39 @@ class KubeBackend final : public JobBackend {
     std::erase_if(listing.records, [&](const JobRecord& record) {
       return !wanted(query, record.owner, record.tasks);
     });
+    return listing;
+  }
+
+  // The namespace's accounting shards (acct/accounting_shards.h), a few per page: a shard is
+  // up to 900 KiB of data, and each page is freed once its records are read.
+  Expected<AccountingListing, BackendError> read_accounting(const AccountingFilter& keep) override {
+    kube::ListOptions options;
+    options.label_selector =
+        std::string(acct::kAccountingLabel) + "=" + acct::kAccountingLabelValue;
+    options.limit = 8;
+    const kube::ItemFields fields{{{"metadata", {"name"}}}};
+    AccountingListing listing;
+    auto listed = client_->list_pages(
+        kube::resources::kConfigMaps, namespace_, options,
+        [&](kube::ListPage& page, bool restarted) {
+          if (restarted) listing = AccountingListing{};
+          for (const auto& item : page.items) {
+            const std::string name = untrusted::object_reference(item, "configmap");
+            for (const auto& [key, value] : untrusted::object_member(item, "data").items()) {
+              auto record = value.is_string()
+                                ? acct::decode_record(value.get_ref<const std::string&>())
+                                : acct::decode_record("");
+              if (!record) {
+                listing.warnings.push_back("ignoring " + name + " record " +
+                                           untrusted::quoted(key) + ": " + record.error());
+                continue;
+              }
+              if (keep(*record)) listing.records.push_back(std::move(*record));
+            }
+          }
+        },
+        &fields);
+    if (!listed) return unexpected(backend_error(listed.error()));
     return listing;
   }
 

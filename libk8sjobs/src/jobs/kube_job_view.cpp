@@ -131,6 +131,8 @@ TaskRecord task_from_pod(const json& pod, int task_id) {
     if (untrusted::member(state, "terminated") != nullptr) {
       const auto& terminated = field(state, "terminated");
       task.exit_code = int_or(terminated, "exitCode", 0);
+      if (auto started = parse_time(string_or(terminated, "startedAt"))) task.start_time = started;
+      task.end_time = parse_time(string_or(terminated, "finishedAt"));
       // The container runtime reports a signal, or the shell's 128+N convention shows it.
       int signal = int_or(terminated, "signal", 0, 0, 255);
       if (signal == 0 && *task.exit_code > 128 && *task.exit_code <= 128 + 64)

@@ -1,4 +1,5 @@
 #include "k8sjobs/local/local_backend.h"
+#include "k8sjobs/local/accounting_file.h"
 
 #include <grp.h>
 #include <signal.h>
@@ -129,6 +130,14 @@ class LocalBackend final : public jobs::JobBackend {
                                                           bool force) override;
   Expected<Done, jobs::BackendError> hold(const jobs::JobRecord& job) override;
   Expected<Done, jobs::BackendError> release(const jobs::JobRecord& job) override;
+  Expected<jobs::AccountingListing, jobs::BackendError> read_accounting(
+      const jobs::AccountingFilter& keep) override {
+    jobs::AccountingListing listing;
+    if (store_.dir().empty()) return listing;
+    listing.records = AccountingFile(store_.dir()).read(listing.warnings);
+    std::erase_if(listing.records, [&](const acct::AccountingRecord& r) { return !keep(r); });
+    return listing;
+  }
 
  private:
   // Records what the record's readers would otherwise have to work out again and again: a

@@ -332,6 +332,7 @@ jobs::JobRecord to_job_record(const LocalJob& job, const LivenessCheck& alive, T
     jobs::TaskRecord out;
     out.task_id = task.task_id;
     out.start_time = task.start_time;
+    out.end_time = task.end_time;
     out.exit_code = task.exit_code;
     out.signal = task.signal;
     out.error_reason = task.error_reason;

@@ -13,6 +13,8 @@
 #include <set>
 
 #include "json_bytes.h"
+#include "k8sjobs/acct/record_builder.h"
+#include "k8sjobs/local/accounting_file.h"
 #include "k8sjobs/local/process_info.h"
 
 namespace k8sjobs::local {
@@ -172,6 +174,20 @@ bool has_pending(const LocalJob& job) {
   return false;
 }
 
+// Appends the accounting record of a task that just ended (qacct). A failure costs the record
+// only: the job's own state is already written.
+void account_task(const StateStore& store, const LocalJob& job, int task_id) {
+  const auto never_alive = [](const ProcessId&) { return false; };
+  const jobs::JobRecord record = to_job_record(job, never_alive, now(), nullptr);
+  for (const auto& task : record.tasks) {
+    if (task.task_id != task_id) continue;
+    acct::AccountingRecord accounted =
+        acct::record_of_task(record, task, "local/" + std::to_string(job.id));
+    accounted.hostname = job.node;
+    (void)AccountingFile(store.dir()).append({accounted});
+  }
+}
+
 int supervise_loop(StateStore& store, long long id) {
   sigset_t child_signal;
   sigemptyset(&child_signal);
@@ -281,6 +297,7 @@ int supervise_loop(StateStore& store, long long id) {
         return true;
       });
       if (!updated) return 1;
+      if (*updated) account_task(store, **updated, task_id);
     }
 
     if (running.empty() && !pending) return 0;

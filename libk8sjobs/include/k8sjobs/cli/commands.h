@@ -10,6 +10,7 @@ int jstart_main(int argc, char** argv);
 int qsub_main(int argc, char** argv);  // Grid Engine's qsub: a job script by default
 int qstat_main(int argc, char** argv);
 int qdel_main(int argc, char** argv);
+int qacct_main(int argc, char** argv);
 int qhold_main(int argc, char** argv);
 int qrls_main(int argc, char** argv);
 int job_main(int argc, char** argv);

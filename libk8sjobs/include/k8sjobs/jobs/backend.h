@@ -3,10 +3,12 @@
 // cluster) and local (the embedded default: processes on this machine). Commands are written
 // once against this interface.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "k8sjobs/acct/accounting_record.h"
 #include "k8sjobs/expected.h"
 #include "k8sjobs/ge/submit_request.h"
 #include "k8sjobs/jobs/job_record.h"
@@ -56,6 +58,16 @@ struct JobTableListing {
   std::vector<std::string> warnings;
 };
 
+// What read_accounting() found: the finished jobs' records (qacct), and one line per stored
+// record that was skipped because it is not what k8sjobs writes.
+struct AccountingListing {
+  std::vector<acct::AccountingRecord> records;
+  std::vector<std::string> warnings;
+};
+// Which records read_accounting() keeps, asked as each is read: at 100,000 records, qacct -j
+// keeps the few it prints instead of every record (ARCHITECTURE.md, "Accounting").
+using AccountingFilter = std::function<bool(const acct::AccountingRecord&)>;
+
 enum class DeleteResult {
   Registered,       // it was running: stopping now ("has registered the job N for deletion")
   Deleted,          // it was pending: gone ("has deleted job N")
@@ -82,6 +94,9 @@ class JobBackend {
                                                       bool force) = 0;
   virtual Expected<Done, BackendError> hold(const JobRecord& job) = 0;
   virtual Expected<Done, BackendError> release(const JobRecord& job) = 0;
+  // The accounting records kept for the caller's jobs (namespace or state directory) that
+  // `keep` accepts, in no particular order. The default keeps none: an error saying so.
+  virtual Expected<AccountingListing, BackendError> read_accounting(const AccountingFilter& keep);
 };
 
 }  // namespace k8sjobs::jobs

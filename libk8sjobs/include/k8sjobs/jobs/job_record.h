@@ -39,7 +39,8 @@ struct TaskRecord {
   JobState state = JobState::Pending;
   bool deleting_while_starting = false;  // dt rather than dr
   std::optional<TimePoint> start_time;
-  std::string node;  // where it runs
+  std::optional<TimePoint> end_time;  // when it finished, where known (accounting)
+  std::string node;                   // where it runs
   std::optional<int> exit_code;
   std::optional<int> signal;
   int restarts = 0;
