@@ -37,6 +37,7 @@
 #include "k8sjobs/status/status_pages.h"
 #include "k8sjobs/status/status_snapshot.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 #include "k8sjobs/translate/workload.h"
 
 using namespace k8sjobs;
@@ -75,8 +76,7 @@ std::string page_url(const kube::ResourceKind& kind, const std::string& ns,
 
 int print_pages(kube::KubeClient& client) {
   kube::ListOptions options;
-  options.label_selector =
-      std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
+  options.label_selector = translate::managed_by_selector();
   options.limit = 500;
   for (const auto* kind :
        {&kube::resources::kJobs, &kube::resources::kDeployments, &kube::resources::kPods}) {

@@ -10,6 +10,7 @@
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
+#include "support/local_command.h"
 #include "support/shipped_rbac.h"
 #include "support/temp_dir.h"
 #include "support/wait.h"
@@ -163,18 +164,7 @@ TEST(LocalAccountingE2E, AFinishedLocalJobIsInQacct) {
   TempDir home;
   home.write("no-config.yaml", "backend: local\n");
   auto run = [&](const std::string& command, std::vector<std::string> args) {
-    CommandSpec spec;
-    spec.program = built_command(command);
-    spec.args = std::move(args);
-    spec.environment = {{"HOME", home.path().string()},
-                        {"PATH", "/usr/local/bin:/usr/bin:/bin"},
-                        {"K8SJOBS_STATE_DIR", (home.path() / "state").string()},
-                        {"K8SJOBS_USER", "tools.alice"},
-                        {"K8SJOBS_CONFIG", (home.path() / "no-config.yaml").string()},
-                        {"TZ", "UTC"}};
-    spec.working_directory = home.path();
-    spec.timeout = std::chrono::seconds(60);
-    return run_command(spec);
+    return run_local_command(home, command, std::move(args));
   };
   auto submitted = run("jsub/jsub", {"-N", "localacct", "sh", "-c", "exit 4"});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/command_runner.h"
+#include "support/local_command.h"
 #include "support/temp_dir.h"
 #include "support/wait.h"
 
@@ -26,18 +27,7 @@ std::string read_if_exists(const std::filesystem::path& path) {
 class LocalEndToEnd : public ::testing::Test {
  protected:
   CommandOutput run(const std::string& command, std::vector<std::string> args) const {
-    CommandSpec spec;
-    spec.program = built_command(command);
-    spec.args = std::move(args);
-    spec.environment = {{"HOME", home.path().string()},
-                        {"PATH", "/usr/local/bin:/usr/bin:/bin"},
-                        {"K8SJOBS_STATE_DIR", (home.path() / "state").string()},
-                        {"K8SJOBS_USER", "tools.alice"},
-                        {"K8SJOBS_CONFIG", (home.path() / "no-config.yaml").string()},
-                        {"TZ", "UTC"}};
-    spec.working_directory = home.path();
-    spec.timeout = std::chrono::seconds(60);
-    return run_command(spec);
+    return run_local_command(home, command, std::move(args));
   }
 
   std::filesystem::path script(const std::string& name, const std::string& body) const {

@@ -36,6 +36,7 @@
 #include "k8sjobs/sys/clock.h"
 #include "k8sjobs/sys/environment.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 #include "k8sjobs/translate/workload.h"
 #include "support/temp_dir.h"
 
@@ -146,8 +147,7 @@ int main(int argc, char** argv) try {
   std::atomic<long long> job_events{0};
   std::thread watching([&] {
     kube::WatchOptions options;
-    options.label_selector =
-        std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
+    options.label_selector = translate::managed_by_selector();
     while (!done) {
       (void)(*watcher)->watch(
           kube::resources::kJobs, kNs, options, [&](const kube::WatchEvent& event) {

@@ -8,6 +8,7 @@
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 
 namespace k8sjobs::controller {
 
@@ -17,10 +18,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kWriteAttempts = 5;
-
-std::string managed_selector() {
-  return std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
-}
 
 // The highest shard index of `period` in `ns`, from a LIST that keeps no data; nullopt: none.
 kube::Result<std::optional<int>> last_shard(kube::KubeClient& client, const std::string& ns,
@@ -116,7 +113,7 @@ bool AccountingController::store(const std::string& ns, std::vector<acct::Accoun
 kube::Result<AccountingPassSummary> AccountingController::reconcile(const std::string& ns,
                                                                     const MayAct& may_act) {
   kube::ListOptions options;
-  options.label_selector = managed_selector();
+  options.label_selector = translate::managed_by_selector();
   options.limit = 500;
   auto jobs = client_.list_all(kube::resources::kJobs, ns, options);
   if (!jobs) return unexpected(jobs.error());

@@ -32,6 +32,7 @@
 #include "k8sjobs/status/controller_metrics.h"
 #include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 
 namespace k8sjobs::controller {
 
@@ -218,8 +219,7 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
         auto client = clients.make();
         const auto& kind = deployment ? kube::resources::kDeployments : kube::resources::kJobs;
         kube::WatchOptions watch;
-        watch.label_selector =
-            std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
+        watch.label_selector = translate::managed_by_selector();
         watch.server_timeout = std::chrono::seconds(60);
         while (!stop_requested) {
           auto watched = client->watch(kind, ns, watch, [&](const kube::WatchEvent& event) {

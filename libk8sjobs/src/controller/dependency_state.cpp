@@ -5,6 +5,7 @@
 #include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 
 namespace k8sjobs::controller {
 
@@ -50,8 +51,8 @@ std::vector<long long> pending_predecessors(const std::vector<long long>& predec
 }
 
 std::string predecessors_selector(const std::vector<long long>& ids) {
-  return std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue + "," +
-         translate::kJobIdLabel + " in (" + jobs::format_predecessors(ids) + ")";
+  return translate::managed_by_selector() + "," + translate::kJobIdLabel + " in (" +
+         jobs::format_predecessors(ids) + ")";
 }
 
 }  // namespace k8sjobs::controller

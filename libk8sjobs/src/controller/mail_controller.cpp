@@ -16,6 +16,7 @@
 #include "k8sjobs/mail/mail_message.h"
 #include "k8sjobs/text/fnv1a.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 
 namespace k8sjobs::controller {
 
@@ -25,10 +26,6 @@ using nlohmann::json;
 namespace {
 
 constexpr int kWriteAttempts = 5;
-
-std::string managed_selector() {
-  return std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
-}
 
 std::string where(const std::string& ns) {
   return "namespace " + ns;
@@ -154,7 +151,7 @@ std::vector<MailController::Pending> MailController::decide_records(const std::v
 
 kube::Result<std::vector<MailController::Pending>> MailController::decide(const std::string& ns) {
   kube::ListOptions options;
-  options.label_selector = managed_selector();
+  options.label_selector = translate::managed_by_selector();
   options.limit = 500;
   auto jobs = client_.list_all(kube::resources::kJobs, ns, options);
   if (!jobs) return unexpected(jobs.error());
@@ -291,7 +288,7 @@ kube::Result<MailPassSummary> MailController::reconcile(const std::string& ns,
   std::vector<std::pair<std::string, json>> outboxes;
   if (ns.empty()) {
     kube::ListOptions options;
-    options.label_selector = managed_selector();
+    options.label_selector = translate::managed_by_selector();
     options.field_selector = std::string("metadata.name=") + kMailOutboxName;
     auto listed = client_.list_all(kube::resources::kConfigMaps, "", options);
     if (!listed) return unexpected(listed.error());
@@ -335,7 +332,7 @@ void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& 
       mail::SmtpSender sender(setup.smtp);
       MailController mailer(*client, clock, sender, setup.policy);
       kube::WatchOptions watch;
-      watch.label_selector = managed_selector();
+      watch.label_selector = translate::managed_by_selector();
       watch.server_timeout = std::chrono::seconds(60);
       while (!stop) {
         auto watched =

@@ -9,6 +9,7 @@
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 
 namespace k8sjobs::controller {
 
@@ -18,10 +19,6 @@ namespace {
 
 const kube::ResourceKind& kind_of(bool deployment) {
   return deployment ? kube::resources::kDeployments : kube::resources::kJobs;
-}
-
-std::string managed_selector() {
-  return std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
 }
 
 }  // namespace
@@ -61,7 +58,7 @@ kube::Result<PassSummary> StartController::reconcile(const std::string& ns, cons
   };
   for (bool deployment : {false, true}) {
     kube::ListOptions options;
-    options.label_selector = managed_selector();
+    options.label_selector = translate::managed_by_selector();
     options.limit = 500;
     std::vector<StartDecision> due;
     auto listed = client_.list_pages(

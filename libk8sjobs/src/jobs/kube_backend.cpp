@@ -21,6 +21,7 @@
 #include "k8sjobs/sys/cache_directory.h"
 #include "k8sjobs/sys/host_name.h"
 #include "k8sjobs/translate/labels.h"
+#include "k8sjobs/translate/managed_by.h"
 
 namespace k8sjobs::jobs {
 
@@ -28,12 +29,8 @@ using nlohmann::json;
 
 namespace {
 
-std::string selector_for_all() {
-  return std::string(translate::kManagedByLabel) + "=" + translate::kManagedByValue;
-}
-
 std::string selector_for_job(long long id) {
-  return selector_for_all() + "," + translate::kJobIdLabel + "=" + std::to_string(id);
+  return translate::managed_by_selector() + "," + translate::kJobIdLabel + "=" + std::to_string(id);
 }
 
 BackendError backend_error(const kube::Error& error) {
@@ -308,7 +305,7 @@ class KubeBackend final : public JobBackend {
   // arrives and freed, so memory follows the number of jobs and not the size of the objects.
   Expected<Done, BackendError> collect(JobViewCollector& collector) {
     kube::ListOptions options;
-    options.label_selector = selector_for_all();
+    options.label_selector = translate::managed_by_selector();
     options.limit = 500;
     struct Listing {
       const kube::ResourceKind* kind;
