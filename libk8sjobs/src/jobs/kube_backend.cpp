@@ -452,7 +452,9 @@ class KubeBackend final : public JobBackend {
   }
 
   std::unique_ptr<kube::KubeClient> client_;
-  const site::SiteConfig& site_;
+  // A copy: the backend may outlive the configuration it was made from (the controller's status
+  // page makes its backends from an adjusted copy of the site it loaded).
+  const site::SiteConfig site_;
   sys::Clock& clock_;
   std::string namespace_;
   std::unique_ptr<JobIdBlockStore> job_id_blocks_;
