@@ -48,17 +48,9 @@ class DeferredStartE2E : public ::testing::Test {
 
   CommandOutput controller_once() { return run_controller_once(cluster, kNs); }
 
-  long long submit(const std::vector<std::string>& args) {
-    auto result = cluster.run("jsub/jsub", args);
-    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-    return submitted_job_id(result.out);
-  }
+  long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
 
-  bool suspended(long long id) {
-    auto job = cluster.job_object(kNs, id);
-    EXPECT_TRUE(job.has_value());
-    return job && (*job)["spec"].value("suspend", false);
-  }
+  bool suspended(long long id) { return cluster.job_suspended(kNs, id); }
 
   std::string state_of(long long id) {
     auto listing = cluster.run("qstat/qstat", {});

@@ -30,17 +30,9 @@ class HoldJidE2E : public ::testing::Test {
     return result;
   }
 
-  long long submit(const std::vector<std::string>& args) {
-    auto result = cluster.run("jsub/jsub", args);
-    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-    return submitted_job_id(result.out);
-  }
+  long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
 
-  bool suspended(long long id) {
-    auto job = cluster.job_object(kNs, id);
-    EXPECT_TRUE(job.has_value()) << "job " << id;
-    return job && (*job)["spec"].value("suspend", false);
-  }
+  bool suspended(long long id) { return cluster.job_suspended(kNs, id); }
 
   // Runs the job's pod to its end with this exit code.
   void finish(long long id, int exit_code) {

@@ -146,11 +146,7 @@ class MailE2E : public ::testing::Test {
     return run_command(spec);
   }
 
-  long long submit(const std::vector<std::string>& args) {
-    auto result = cluster.run("jsub/jsub", args);
-    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-    return submitted_job_id(result.out);
-  }
+  long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
 
   std::string run_and_finish(long long id, int exit_code) {
     const std::string pod = cluster.wait_for_pod(kNs, id);

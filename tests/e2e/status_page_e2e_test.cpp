@@ -83,11 +83,7 @@ class StatusPageE2E : public ::testing::Test {
  protected:
   ClusterFixture cluster;
 
-  long long submit(const std::vector<std::string>& args) {
-    auto result = cluster.run("jsub/jsub", args);
-    EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
-    return submitted_job_id(result.out);
-  }
+  long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
   std::string only_pod(long long id) {
     auto pod = cluster.wait_for_pod(kNs, id);
     EXPECT_FALSE(pod.empty()) << "job " << id;

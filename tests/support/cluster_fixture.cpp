@@ -165,6 +165,18 @@ std::string ClusterFixture::wait_for_pod(const std::string& ns, long long id) co
   return pod;
 }
 
+long long ClusterFixture::submit(const std::vector<std::string>& jsub_args) const {
+  auto result = run("jsub/jsub", jsub_args);
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  return submitted_job_id(result.out);
+}
+
+bool ClusterFixture::job_suspended(const std::string& ns, long long id) const {
+  auto job = job_object(ns, id);
+  EXPECT_TRUE(job.has_value()) << "job " << id;
+  return job && (*job)["spec"].value("suspend", false);
+}
+
 long long submitted_job_id(const std::string& jsub_output) {
   static const std::regex kLine(R"(Your job(?:-array)? (\d+))");
   std::smatch match;

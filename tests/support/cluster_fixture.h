@@ -59,6 +59,11 @@ class ClusterFixture {
 
   std::filesystem::path home_of(const ClusterUser& user) const;
 
+  // `jsub ARGS` as alice: adds a test failure unless it exits 0; its job number (0 if none).
+  long long submit(const std::vector<std::string>& jsub_args) const;
+  // Whether job `id` in `ns` is a Job with spec.suspend set (a failure if there is none).
+  bool job_suspended(const std::string& ns, long long id) const;
+
   // The Job (or Deployment) k8sjobs created for job `id` in `ns`, and its pods.
   std::optional<nlohmann::json> job_object(const std::string& ns, long long id) const;
   std::optional<nlohmann::json> deployment_object(const std::string& ns, long long id) const;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ge_corpus_oracle.h"
 #include "ge_fake_host.h"
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/submit_parser.h"
@@ -24,39 +25,8 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const std::string kCorpus = std::string(K8SJOBS_TEST_DATA_DIR) + "/corpus/";
-
-std::vector<nlohmann::json> load_oracle() {
-  std::ifstream in(kCorpus + "real-lines.oracle.jsonl");
-  std::vector<nlohmann::json> entries;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) entries.push_back(nlohmann::json::parse(line));
-  }
-  return entries;
-}
-
-Words load_oracle_host() {
-  std::ifstream in(kCorpus + "oracle-host.txt");
-  Words paths;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.front() != '#') paths.push_back(line);
-  }
-  return paths;
-}
-
-void add_host_path(testing::FakeHost& host, const std::string& path) {
-  if (path.back() == '/') {
-    host.directories.insert(absolute_path("/", path));
-  } else {
-    host.executables.insert(absolute_path("/", path));
-  }
-}
-
-Mode mode_of(const std::string& command) {
-  if (command == "jstart") return Mode::Jstart;
-  if (command == "qcronsub") return Mode::Qcronsub;
-  return Mode::Jsub;
-}
+using testing::add_entry_programs;
+using testing::add_oracle_host;
 
 // Shell words of the restart wrapper's `until <program> <args> ; do` line: bare words and
 // '...' quoting (shlex.quote's output), nothing more.
@@ -165,18 +135,19 @@ struct Replay {
 
 // void, so gtest's ASSERT_* can stop at the first broken entry.
 void replay(const SubmitSettings& settings, bool map_releases, Replay& counts) {
-  const auto oracle = load_oracle();
+  const auto oracle = testing::oracle_entries();
   EXPECT_EQ(oracle.size(), 73u);
   testing::FakeHost host;
-  for (const auto& path : load_oracle_host()) add_host_path(host, path);
+  add_oracle_host(host);
   for (const auto& entry : oracle) {
-    for (const auto& stub : entry.at("stubs")) add_host_path(host, stub.get<std::string>());
+    add_entry_programs(host, entry);
     const auto argv = entry.at("argv").get<Words>();
     const auto line = entry.at("line").get<std::string>();
     SCOPED_TRACE(line);
     const int rc = entry.at("rc").get<int>();
     const auto stderr_last = entry.at("stderr_last").get<std::string>();
-    const auto result = parse_submit(mode_of(entry.at("command")), argv, host, settings);
+    const auto result =
+        parse_submit(testing::mode_of_command(entry.at("command")), argv, host, settings);
 
     const bool retired_release = stderr_last.find(": invalid release=") != std::string::npos;
     if (rc != 0 && !(map_releases && retired_release)) {

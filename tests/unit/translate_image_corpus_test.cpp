@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "ge_corpus_oracle.h"
 #include "ge_fake_host.h"
 #include "k8sjobs/cron/command_finder.h"
 #include "k8sjobs/ge/output_paths.h"
@@ -41,20 +42,9 @@ using Words = std::vector<std::string>;
 const std::string kCorpus = std::string(K8SJOBS_TEST_DATA_DIR) + "/corpus/";
 const std::string kTable = kCorpus + "image-choices.tsv";
 
-ge::Mode mode_of(const std::string& command) {
-  if (command == "jstart") return ge::Mode::Jstart;
-  if (command == "qcronsub") return ge::Mode::Qcronsub;
-  if (command == "qsub") return ge::Mode::Qsub;
-  return ge::Mode::Jsub;
-}
-
-void add_host_path(ge::testing::FakeHost& host, const std::string& path) {
-  if (path.back() == '/') {
-    host.directories.insert(ge::absolute_path("/", path));
-  } else {
-    host.executables.insert(ge::absolute_path("/", path));
-  }
-}
+using ge::testing::add_entry_programs;
+using ge::testing::add_oracle_host;
+using ge::testing::mode_of_command;
 
 struct Submission {
   std::string command;  // jsub, jstart, qcronsub, qsub
@@ -64,11 +54,8 @@ struct Submission {
 
 std::vector<Submission> corpus_submissions(ge::testing::FakeHost& host) {
   std::vector<Submission> submissions;
-  std::ifstream oracle(kCorpus + "real-lines.oracle.jsonl");
-  for (std::string text; std::getline(oracle, text);) {
-    if (text.empty()) continue;
-    const auto entry = nlohmann::json::parse(text);
-    for (const auto& stub : entry.at("stubs")) add_host_path(host, stub.get<std::string>());
+  for (const auto& entry : ge::testing::oracle_entries()) {
+    add_entry_programs(host, entry);
     submissions.push_back(
         {entry.at("command"), entry.at("argv").get<Words>(),
          entry.at("source").get<std::string>() + " " + entry.at("line").get<std::string>()});
@@ -90,10 +77,7 @@ std::vector<Submission> corpus_submissions(ge::testing::FakeHost& host) {
 
 std::string image_table() {
   ge::testing::FakeHost host;
-  std::ifstream paths(kCorpus + "oracle-host.txt");
-  for (std::string path; std::getline(paths, path);) {
-    if (!path.empty() && path.front() != '#') add_host_path(host, path);
-  }
+  add_oracle_host(host);
   const site::SiteConfig site;
   // What jsub runs with under the built-in configuration (cli/submit_settings.cpp); whether a
   // program exists is the replay's business, not the table's.
@@ -109,7 +93,8 @@ std::string image_table() {
     std::string program = "-";
     std::string image;
     std::string why;
-    auto parsed = ge::parse_submit(mode_of(submission.command), submission.argv, host, settings);
+    auto parsed =
+        ge::parse_submit(mode_of_command(submission.command), submission.argv, host, settings);
     if (!parsed) {
       image = "-";
       why = "not submitted: " + parsed.error().message;
