@@ -434,6 +434,7 @@ Reply World::create_locked(const ResourceType& type, const std::string& ns, json
     if (!object.contains("spec") || !object["spec"].is_object()) object["spec"] = json::object();
     default_pod_spec(object["spec"]);
     object["status"] = {{"phase", "Pending"}, {"qosClass", qos_class(object["spec"])}};
+    mark_scheduling_gated(object);
   } else if (has_status_subresource(type)) {
     object["status"] = json::object();
   }
@@ -530,6 +531,22 @@ Reply World::update_locked(const ResourceType& type, const std::string& ns, cons
   if (type.plural == "deployments") default_deployment(object);
   if (type.plural == "pods" && object["spec"].is_object()) default_pod_spec(object["spec"]);
   std::vector<Cause> causes = validate_object(type, object);
+  if (type.plural == "pods") {
+    for (auto& cause : validate_scheduling_gates_update(*current, object))
+      causes.push_back(std::move(cause));
+    // The last gate removed: the scheduler takes the pod from here (tests bind it).
+    if (scheduling_gated(*current) && !scheduling_gated(object) && object["status"].is_object()) {
+      json& conditions = object["status"]["conditions"];
+      if (conditions.is_array()) {
+        conditions.erase(std::remove_if(conditions.begin(), conditions.end(),
+                                        [](const json& c) {
+                                          return c.value("reason", "") == "SchedulingGated";
+                                        }),
+                         conditions.end());
+        if (conditions.empty()) object["status"].erase("conditions");
+      }
+    }
+  }
   if (type.plural == "jobs" && !job_template_update_allowed(*current, object)) {
     causes.push_back(
         {"FieldValueInvalid",

@@ -16,6 +16,7 @@ namespace {
 
 const char* kTrackingFinalizer = "batch.kubernetes.io/job-tracking";
 const char* kIndexKey = "batch.kubernetes.io/job-completion-index";
+const char* kIndexFailureCountKey = "batch.kubernetes.io/job-index-failure-count";
 
 bool has_finalizer(const json& object, const std::string& finalizer) {
   for (const auto& f : object["metadata"].value("finalizers", json::array())) {
@@ -216,6 +217,7 @@ bool World::create_pod_for(const json& owner, const std::string& owner_kind,
   }
   pod["spec"] = spec;
   pod["status"] = {{"phase", "Pending"}, {"qosClass", qos_class(spec)}};
+  mark_scheduling_gated(pod);
   put(pods, pod, &controller_manager_writer());
   return true;
 }
@@ -253,6 +255,13 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
   int64_t succeeded = status.value("succeeded", 0);
   int64_t failed = status.value("failed", 0);
   std::set<int64_t> done_indexes = parse_indexes(status.value("completedIndexes", ""));
+  // backoffLimitPerIndex: an index fails on its own once its pods failed more often than that;
+  // its other attempts are new pods carrying their count (kube-controller-manager's rule).
+  const bool per_index = indexed && spec.contains("backoffLimitPerIndex") &&
+                         spec["backoffLimitPerIndex"].is_number_integer();
+  const int64_t per_index_limit = per_index ? spec["backoffLimitPerIndex"].get<int64_t>() : 0;
+  std::set<int64_t> failed_indexes = parse_indexes(status.value("failedIndexes", ""));
+  std::map<int64_t, int64_t> index_failures;  // index -> failures so far, for its next pod
   const std::string now = now_rfc3339();
 
   // Count finished pods once: the tracking finalizer marks pods not yet counted.
@@ -271,6 +280,17 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
       }
     } else {
       ++failed;
+      json annotations = pod["metadata"].value("annotations", json::object());
+      if (per_index && annotations.contains(kIndexKey)) {
+        const int64_t index = std::stoll(annotations[kIndexKey].get<std::string>());
+        const int64_t failures =
+            std::stoll(annotations.value(kIndexFailureCountKey, std::string("0"))) + 1;
+        if (failures > per_index_limit) {
+          failed_indexes.insert(index);
+        } else {
+          index_failures[index] = failures;
+        }
+      }
     }
     remove_finalizer(pod, kTrackingFinalizer);
     put(pods_type, pod, &controller_manager_writer());
@@ -297,12 +317,17 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
         restarts += cs.value("restartCount", 0);
       }
     }
-    bool past_backoff = failed > backoff_limit;
+    bool past_backoff = !per_index && failed > backoff_limit;
     if (restart_policy == "OnFailure") {
       past_backoff =
           past_backoff || (backoff_limit == 0 ? restarts > 0 : restarts >= backoff_limit);
     }
     bool complete;
+    if (per_index &&
+        static_cast<int64_t>(done_indexes.size() + failed_indexes.size()) >= completions &&
+        !failed_indexes.empty()) {
+      past_backoff = true;  // every index has ended, some failed: the Job has failed
+    }
     if (indexed) {
       complete = static_cast<int64_t>(done_indexes.size()) >= completions;
     } else if (has_completions) {
@@ -313,10 +338,11 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
     if (past_backoff) {
       failed += static_cast<int64_t>(active.size());
       delete_active();
-      const char* message = "Job has reached the specified backoff limit";
-      set_condition(status,
-                    condition("FailureTarget", "True", "BackoffLimitExceeded", message, now));
-      set_condition(status, condition("Failed", "True", "BackoffLimitExceeded", message, now));
+      const char* reason = per_index ? "FailedIndexes" : "BackoffLimitExceeded";
+      const char* message =
+          per_index ? "Job has failed indexes" : "Job has reached the specified backoff limit";
+      set_condition(status, condition("FailureTarget", "True", reason, message, now));
+      set_condition(status, condition("Failed", "True", reason, message, now));
     } else if (complete) {
       delete_active();
       const char* message = "Reached expected number of succeeded pods";
@@ -334,10 +360,17 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
       }
       for (int64_t i = 0; i < completions && static_cast<int64_t>(active.size()) < parallelism;
            ++i) {
-        if (done_indexes.count(i) != 0 || running.count(i) != 0) continue;
+        if (done_indexes.count(i) != 0 || running.count(i) != 0 || failed_indexes.count(i) != 0)
+          continue;
         std::string index = std::to_string(i);
+        std::map<std::string, std::string> annotations{{kIndexKey, index}};
+        if (per_index) {
+          auto failures = index_failures.find(i);
+          annotations[kIndexFailureCountKey] =
+              std::to_string(failures == index_failures.end() ? 0 : failures->second);
+        }
         if (!create_pod_for(job, "Job", spec["template"], name + "-" + index + "-",
-                            {{kIndexKey, index}}, {{kIndexKey, index}})) {
+                            {{kIndexKey, index}}, annotations)) {
           break;
         }
         active.push_back(json{{"status", {{"phase", "Pending"}}}});
@@ -357,6 +390,7 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
   set_or_erase(status, "succeeded", succeeded);
   set_or_erase(status, "failed", failed);
   if (indexed && !done_indexes.empty()) status["completedIndexes"] = format_indexes(done_indexes);
+  if (per_index) status["failedIndexes"] = format_indexes(failed_indexes);
   status["ready"] = ready;
   status["terminating"] = 0;
   status["uncountedTerminatedPods"] = json::object();
@@ -451,6 +485,11 @@ void World::modify_pod(const std::string& ns, const std::string& name,
   const ResourceType& pods = resource_of("pods");
   std::optional<json> found = find(pods, ns, name);
   if (!found) throw std::runtime_error("no pod " + ns + "/" + name);
+  if (scheduling_gated(*found) && writer.manager != controller_manager_writer().manager) {
+    // A test that runs a pod the real scheduler would leave alone is itself wrong.
+    throw std::logic_error("pod " + ns + "/" + name +
+                           " has scheduling gates: the scheduler does not bind it");
+  }
   json pod = *found;
   change(pod);
   // The kubelet only runs a pod the scheduler bound. Binding (pods/binding: spec.nodeName and

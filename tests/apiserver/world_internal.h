@@ -28,6 +28,13 @@ Reply invalid(const ResourceType& type, const std::string& name, const std::vect
 void default_pod_template_spec(nlohmann::json& spec);
 void default_pod_spec(nlohmann::json& spec);
 std::string qos_class(const nlohmann::json& spec);
+// A pod with spec.schedulingGates: the PodScheduled=False/SchedulingGated condition the API
+// server sets when it is created (the scheduler leaves it alone until they are all removed).
+bool scheduling_gated(const nlohmann::json& pod);
+void mark_scheduling_gated(nlohmann::json& pod);
+// Pod updates may only remove scheduling gates, never add one.
+std::vector<Cause> validate_scheduling_gates_update(const nlohmann::json& before,
+                                                    const nlohmann::json& after);
 void default_job(nlohmann::json& job, const std::string& uid);
 void default_cronjob(nlohmann::json& cronjob);
 void default_deployment(nlohmann::json& deployment);

@@ -389,6 +389,46 @@ void default_pod_spec(json& spec) {
   if (!spec.contains("preemptionPolicy")) spec["preemptionPolicy"] = "PreemptLowerPriority";
 }
 
+bool scheduling_gated(const json& pod) {
+  const json& spec = pod.value("spec", json::object());
+  return spec.is_object() && spec.contains("schedulingGates") &&
+         spec["schedulingGates"].is_array() && !spec["schedulingGates"].empty();
+}
+
+void mark_scheduling_gated(json& pod) {
+  if (!scheduling_gated(pod)) return;
+  pod["status"]["conditions"] =
+      json::array({{{"type", "PodScheduled"},
+                    {"status", "False"},
+                    {"lastProbeTime", nullptr},
+                    {"lastTransitionTime", now_rfc3339()},
+                    {"reason", "SchedulingGated"},
+                    {"message", "Scheduling is blocked due to non-empty scheduling gates"}}});
+}
+
+std::vector<Cause> validate_scheduling_gates_update(const json& before, const json& after) {
+  std::vector<Cause> causes;
+  auto names = [](const json& pod) {
+    std::vector<std::string> out;
+    const json& spec = pod.value("spec", json::object());
+    if (!spec.is_object()) return out;
+    for (const auto& gate : spec.value("schedulingGates", json::array())) {
+      if (gate.is_object()) out.push_back(gate.value("name", ""));
+    }
+    return out;
+  };
+  const auto old_names = names(before);
+  for (const auto& name : names(after)) {
+    if (std::find(old_names.begin(), old_names.end(), name) == old_names.end()) {
+      causes.push_back(
+          {"FieldValueForbidden",
+           "Forbidden: only deletion is allowed, but found new scheduling gate '" + name + "'",
+           "spec.schedulingGates"});
+    }
+  }
+  return causes;
+}
+
 std::string qos_class(const json& spec) {
   bool any = false;
   if (spec.contains("containers") && spec["containers"].is_array()) {
@@ -412,7 +452,9 @@ void default_job(json& job, const std::string& uid) {
     spec["parallelism"] = 1;
   }
   if (!spec.contains("parallelism")) spec["parallelism"] = 1;
-  if (!spec.contains("backoffLimit")) spec["backoffLimit"] = 6;
+  // With backoffLimitPerIndex the Job-wide limit defaults to MaxInt32 (kube-apiserver's default).
+  if (!spec.contains("backoffLimit"))
+    spec["backoffLimit"] = spec.contains("backoffLimitPerIndex") ? 2147483647 : 6;
   if (!spec.contains("completionMode")) spec["completionMode"] = "NonIndexed";
   if (!spec.contains("suspend")) spec["suspend"] = false;
   if (!spec.contains("podReplacementPolicy") && !spec.contains("podFailurePolicy")) {

@@ -175,6 +175,42 @@ TEST_F(LocalEndToEnd, HoldJidWaitsForThePredecessorToFinish) {
   EXPECT_TRUE(file_reads("order", "first\nsecond\n"));
 }
 
+// -hold_jid_ad: task i of the successor runs once task i of the predecessor has finished, and not
+// before; the waiting tasks are hqw; Grid Engine's refusal for a job that is not an array.
+TEST_F(LocalEndToEnd, HoldJidAdRunsTaskAfterTask) {
+  const auto order = home.path() / "order";
+  auto first = script("first.sh", "while [ ! -e \"" + home.path().string() +
+                                      "/go-$SGE_TASK_ID\" ]; do sleep 0.05; done\n" +
+                                      "echo a$SGE_TASK_ID >> '" + order.string() + "'\n");
+  auto second = script("second.sh", "echo b$SGE_TASK_ID >> '" + order.string() + "'\n");
+  ASSERT_EQ(run("qsub/qsub", {"-b", "y", "-t", "1-2", "-N", "first", first.string()}).exit_code, 0);
+  auto held = run("qsub/qsub", {"-b", "y", "-t", "1-2", "-N", "second", "-hold_jid_ad", "first",
+                                second.string()});
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  std::string listing =
+      qstat_until([](const std::string& out) { return out.find(" r ") != std::string::npos; },
+                  "qstat to show job 1 running");
+  EXPECT_NE(listing.find("      2 0.50000 second     tools.alice  hqw   "), std::string::npos)
+      << listing;
+  auto detail = run("qstat/qstat", {"-j", "second"});
+  EXPECT_NE(detail.out.find("ja_ad_predecessor_list (req):  first\n"
+                            "ja_ad_predecessor_list:       1\n"),
+            std::string::npos)
+      << detail.out;
+
+  auto refused =
+      run("qsub/qsub", {"-b", "y", "-N", "third", "-hold_jid_ad", "first", second.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_EQ(refused.err,
+            "Unable to run job: Can only specify \"-hold_jid_ad\" option with an array job (using "
+            "\"-t\" option)\nExiting.\n");
+
+  std::ofstream((home.path() / "go-2").string()) << "";
+  EXPECT_TRUE(file_reads("order", "a2\nb2\n"));
+  std::ofstream((home.path() / "go-1").string()) << "";
+  EXPECT_TRUE(file_reads("order", "a2\nb2\na1\nb1\n"));
+}
+
 // -a: the job is qw with its execution_time and starts no earlier than that.
 TEST_F(LocalEndToEnd, DeferredStartRunsTheJobAtItsTime) {
   // 3 s ahead, whole seconds (the -a format has no fraction).

@@ -435,6 +435,10 @@ TEST_F(SubmitParserTest, HoldJidKeepsEveryWordForResolutionAtSubmission) {
   EXPECT_EQ(request.hold_jid, (std::vector<std::string>{"align", "12", "sam*", "x"}));
   EXPECT_TRUE(request.predecessors.empty());
   EXPECT_EQ(fails({"-hold_jid", ",", "run.sh"}).exit_code, 2);
+  auto array = ok({"-hold_jid_ad", "align,7", "-hold_jid", "x", "run.sh"});
+  EXPECT_EQ(array.hold_jid_ad, (std::vector<std::string>{"align", "7"}));
+  EXPECT_EQ(array.hold_jid, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(fails({"-hold_jid_ad", "", "run.sh"}).exit_code, 2);
 }
 
 TEST_F(SubmitParserTest, RefusedOptions) {
@@ -445,7 +449,7 @@ TEST_F(SubmitParserTest, RefusedOptions) {
             "jsub: error: -i is not supported on Kubernetes: jobs get no standard input (only -i "
             "/dev/null is accepted)");
   EXPECT_TRUE(ok({"-i", "/dev/null", "run.sh"}).warnings.empty());
-  for (const char* option : {"-hold_jid_ad", "-ar", "-dl"}) {
+  for (const char* option : {"-ar", "-dl"}) {
     EXPECT_EQ(fails({option, "1", "run.sh"})
                   .message.rfind(
                       std::string("jsub: error: ") + option + " is not supported on Kubernetes", 0),

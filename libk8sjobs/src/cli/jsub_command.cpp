@@ -14,6 +14,7 @@
 #include "k8sjobs/ge/option_table.h"
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/submit_parser.h"
+#include "k8sjobs/jobs/array_dependency.h"
 #include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/log.h"
 #include "k8sjobs/sys/host_name.h"
@@ -185,9 +186,15 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
     report_failure(request, "Unable to run job: " + backend.error().message + "\nExiting.", io.err);
     return backend.error().exit_code;
   }
-  if (!request.hold_jid.empty()) {
-    // Grid Engine's qmaster resolved -hold_jid at submission, against the user's own jobs
-    // (finished ones still known included); a word naming none refuses the job.
+  if (!request.hold_jid.empty() || !request.hold_jid_ad.empty()) {
+    // Grid Engine's qmaster resolved -hold_jid and -hold_jid_ad at submission, against the
+    // user's own jobs (finished ones still known included); a word naming none refuses the job.
+    if (!request.hold_jid_ad.empty() && !request.array) {
+      report_failure(request,
+                     "Unable to run job: " + std::string(jobs::kArrayHoldNeedsArray) + "\nExiting.",
+                     io.err);
+      return 1;
+    }
     jobs::JobQuery own_jobs;
     own_jobs.users = {request.user};
     own_jobs.include_finished = true;
@@ -202,11 +209,26 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
     std::erase_if(listed->records,
                   [](const jobs::JobRecord& record) { return !record.managed_by.empty(); });
     auto resolved = jobs::resolve_hold_jid(request.hold_jid, listed->records);
-    if (!resolved) {
-      report_failure(request, "Unable to run job: " + resolved.error() + "\nExiting.", io.err);
+    auto resolved_ad = jobs::resolve_hold_jid(request.hold_jid_ad, listed->records);
+    Expected<Done, std::string> arrays = Done{};
+    if (resolved_ad && !request.hold_jid_ad.empty()) {
+      std::optional<jobs::ArrayRange> range;
+      if (request.array)
+        range = jobs::ArrayRange{static_cast<int>(request.array->first),
+                                 static_cast<int>(request.array->last),
+                                 static_cast<int>(request.array->step)};
+      arrays = jobs::check_array_predecessors(range, *resolved_ad, listed->records);
+    }
+    const std::string* refusal = !resolved      ? &resolved.error()
+                                 : !resolved_ad ? &resolved_ad.error()
+                                 : !arrays      ? &arrays.error()
+                                                : nullptr;
+    if (refusal != nullptr) {
+      report_failure(request, "Unable to run job: " + *refusal + "\nExiting.", io.err);
       return 1;
     }
     request.predecessors = std::move(*resolved);
+    request.array_predecessors = std::move(*resolved_ad);
   }
   // Only -once can meet an active job of the same name; the time costs a read of the zone file.
   std::string already_active = request.once ? "[" + host->ctime_now() + "] there is a job named '" +

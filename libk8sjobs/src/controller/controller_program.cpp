@@ -22,6 +22,7 @@
 #include "k8sjobs/controller/start_controller.h"
 #include "k8sjobs/controller/status_feed.h"
 #include "k8sjobs/controller/status_server.h"
+#include "k8sjobs/controller/task_gate_controller.h"
 #include "k8sjobs/jobs/kube_backend.h"
 #include "k8sjobs/kube/connection_resolver.h"
 #include "k8sjobs/kube/credentials.h"
@@ -86,6 +87,22 @@ bool number_cron_runs(RunIdAssigner& numberer, const std::string& ns,
   return pass->failed == 0;
 }
 
+// -hold_jid_ad: removes the scheduling gates of array tasks whose predecessor tasks have
+// finished; false when it failed.
+bool release_array_tasks(TaskGateController& gates, const std::string& ns,
+                         const std::function<bool()>& may_act) {
+  auto pass = gates.reconcile(ns, may_act);
+  if (!pass) {
+    spdlog::error("{}: array tasks: {}", describe_scope(ns), pass.error().describe());
+    return false;
+  }
+  if (pass->released + pass->skipped + pass->failed > 0) {
+    spdlog::info("{}: array tasks: {} released, {} waiting, {} skipped, {} failed",
+                 describe_scope(ns), pass->released, pass->waiting, pass->skipped, pass->failed);
+  }
+  return pass->failed == 0;
+}
+
 // Accounting is written every this often (a finished Job's TTL must be longer: docs/admin.md).
 constexpr std::chrono::seconds kAccountingInterval{30};
 
@@ -135,9 +152,11 @@ int run_once(const ControllerOptions& options, const std::vector<std::string>& s
   StartController starter(client, clock);
   RunIdAssigner numberer(client, clock);
   AccountingController accountant(client, clock);
+  TaskGateController gates(client);
   int code = 0;
   for (const auto& ns : scopes) {
     if (!number_cron_runs(numberer, ns, [&] { return elector.is_leader(); })) code = 1;
+    if (!release_array_tasks(gates, ns, [&] { return elector.is_leader(); })) code = 1;
     if (!account_finished_jobs(accountant, ns, [&] { return elector.is_leader(); })) code = 1;
     auto pass = starter.reconcile(ns, [&] { return elector.is_leader(); });
     if (!pass) {
@@ -242,14 +261,18 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
   StartController starter(*client, clock);
   RunIdAssigner numberer(*client, clock);
   AccountingController accountant(*client, clock);
+  TaskGateController gates(*client);
   const auto may_act = [&] { return elector.is_leader(); };
   auto next_accounting = std::chrono::steady_clock::now();
-  // CronJob runs wait suspended for their number: looked for every retry period (one LIST of
-  // the few labelled as waiting, usually empty).
+  // CronJob runs wait suspended for their number, -hold_jid_ad tasks behind their scheduling
+  // gate: looked for every retry period (one LIST each of the few labelled so, usually empty).
   auto next_numbering = std::chrono::steady_clock::now();
   while (!stop_requested) {
     if (elector.is_leader() && std::chrono::steady_clock::now() >= next_numbering) {
-      for (const auto& ns : scopes) number_cron_runs(numberer, ns, may_act);
+      for (const auto& ns : scopes) {
+        number_cron_runs(numberer, ns, may_act);
+        release_array_tasks(gates, ns, may_act);
+      }
       next_numbering = std::chrono::steady_clock::now() + elector.settings().retry_period;
     }
     if (elector.is_leader() && std::chrono::steady_clock::now() >= next_accounting) {
@@ -303,12 +326,13 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
 
 std::string controller_usage() {
   return "usage: k8sjobs-controller (--namespace NS ... | --all-namespaces) [options]\n"
-         "Starts k8sjobs' deferred jobs (jsub -a) when their time comes and jobs that wait for\n"
-         "others (-hold_jid) when those have finished, sends the mail they asked for (-m)\n"
-         "through the site's SMTP relay (mail.relay), gives every run of a converted\n"
-         "CronJob its own job number, and writes the accounting records of finished jobs\n"
-         "(qacct) before their TTL removes them. Of several replicas only the holder of a\n"
-         "coordination.k8s.io Lease acts.\n"
+         "Starts k8sjobs' deferred jobs (jsub -a) when their time comes, jobs that wait for\n"
+         "others (-hold_jid) when those have finished and array tasks that wait for the\n"
+         "tasks of other array jobs (-hold_jid_ad) when those have finished, sends the\n"
+         "mail they asked for (-m) through the site's SMTP relay (mail.relay), gives every\n"
+         "run of a converted CronJob its own job number, and writes the accounting records\n"
+         "of finished jobs (qacct) before their TTL removes them. Of several replicas only\n"
+         "the holder of a coordination.k8s.io Lease acts.\n"
          "  --namespace NS        watch this namespace (repeatable)\n"
          "  --all-namespaces      watch every namespace (needs a ClusterRole)\n"
          "  --once                one pass over the namespaces, then exit\n"

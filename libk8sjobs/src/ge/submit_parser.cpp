@@ -557,18 +557,19 @@ class Builder {
         return std::nullopt;
       case OptionId::StartTime:
         return take(option, parse_start_time(value, host_.now()), r.start_time);
-      case OptionId::HoldJid: {
+      case OptionId::HoldJid:
+      case OptionId::HoldJidArray: {
         // job_id|job_name|pattern,...: resolved at submission against the user's jobs.
+        auto& words = spec.id == OptionId::HoldJid ? r.hold_jid : r.hold_jid_ad;
         std::size_t given = 0;
         for (const auto part : split_list(value, ',')) {
           if (part.empty()) continue;
-          r.hold_jid.emplace_back(part);
+          words.emplace_back(part);
           ++given;
         }
         if (given == 0) return argument_error(option, "");
         return std::nullopt;
       }
-      case OptionId::HoldJidArray:
       case OptionId::AdvanceReservation:
       case OptionId::Deadline:
         return refusal(option, spec);

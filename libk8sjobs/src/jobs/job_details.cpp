@@ -168,6 +168,7 @@ json to_json(const JobDetails& details) {
   if (!details.mail_list.empty()) out["mail_list"] = details.mail_list;
   if (!details.image_rule.empty()) out["image_rule"] = details.image_rule;
   if (!details.hold_jid.empty()) out["hold_jid"] = details.hold_jid;
+  if (!details.hold_jid_ad.empty()) out["hold_jid_ad"] = details.hold_jid_ad;
   return out;
 }
 
@@ -214,6 +215,7 @@ DecodedJobDetails job_details_from_untrusted_json(const json& object) {
   read.pairs("submit_environment", d.submit_environment);
   read.string("image_rule", d.image_rule);
   read.strings("hold_jid", d.hold_jid);
+  read.strings("hold_jid_ad", d.hold_jid_ad);
   decoded.problems = read.take_problems();
   return decoded;
 }
@@ -251,6 +253,7 @@ void apply_job_details(const JobDetails& details, JobRecord& record) {
   if (!details.mail_list.empty()) record.mail_list = details.mail_list;
   record.image_rule = details.image_rule;
   record.predecessor_requests = details.hold_jid;
+  record.array_predecessor_requests = details.hold_jid_ad;
 }
 
 JobDetails job_details_of(const ge::SubmitRequest& request, const ge::OutputPaths& paths,
@@ -281,6 +284,7 @@ JobDetails job_details_of(const ge::SubmitRequest& request, const ge::OutputPath
   details.project = request.project;
   details.rerunnable = request.rerunnable;
   details.hold_jid = request.hold_jid;
+  details.hold_jid_ad = request.hold_jid_ad;
   return details;
 }
 

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <utility>
 
+#include "k8sjobs/jobs/array_dependency.h"
 #include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/jobs/start_gate.h"
@@ -152,6 +153,9 @@ TaskRecord task_from_pod(const json& pod, int task_id) {
     task.state = JobState::Succeeded;
   } else if (phase == "Failed") {
     task.state = JobState::Failed;
+  } else if (task.node.empty() && has_array_hold_gate(pod)) {
+    // -hold_jid_ad: the scheduler leaves it until k8sjobs-controller removes the gate.
+    task.state = JobState::Held;
   } else {
     task.state = task.node.empty() ? JobState::Pending : JobState::Starting;
   }
@@ -217,31 +221,6 @@ bool still_running(const TaskRecord& task) {
          (task.state == JobState::Deleting && !task.deleting_while_starting);
 }
 
-// "1,3-5" (status.completedIndexes) → {1,3,4,5}, only indexes below `count`: the list comes
-// from the server, and a range like 0-2000000000 must not fill memory.
-std::set<int> parse_index_list(const std::string& text, int count) {
-  std::set<int> indexes;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    std::string_view part = std::string_view(text).substr(
-        start, comma == std::string::npos ? std::string::npos : comma - start);
-    auto dash = part.find('-');
-    constexpr long long kMax = std::numeric_limits<long long>::max();
-    auto first = untrusted::parse_decimal(part.substr(0, dash), 0, kMax);
-    auto last = dash == std::string_view::npos
-                    ? first
-                    : untrusted::parse_decimal(part.substr(dash + 1), 0, kMax);
-    // A malformed part from the server: show what could be read.
-    if (first && last) {
-      for (long long i = *first; i <= *last && i < count; ++i) indexes.insert(static_cast<int>(i));
-    }
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return indexes;
-}
-
 using OwnerFacts = JobViewCollector::OwnerFacts;
 using PodTasks = std::map<int, JobViewCollector::PodTask>;
 
@@ -262,8 +241,8 @@ void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const Pods& po
   int step = record.array ? record.array->step : 1;
   int count =
       record.array ? (record.array->last - record.array->first) / record.array->step + 1 : 1;
-  auto completed = parse_index_list(facts.completed_indexes, count);
-  auto failed_indexes = parse_index_list(facts.failed_indexes, count);
+  auto completed = untrusted::parse_index_list(facts.completed_indexes, count);
+  auto failed_indexes = untrusted::parse_index_list(facts.failed_indexes, count);
   for (int index = 0; index < count; ++index) {
     int task_id = record.array ? first + index * step : 0;
     TaskRecord task;
@@ -322,7 +301,7 @@ const std::vector<std::string>& JobViewCollector::deployment_spec_fields() {
   return kFields;
 }
 const std::vector<std::string>& JobViewCollector::pod_spec_fields() {
-  static const std::vector<std::string> kFields{"nodeName"};
+  static const std::vector<std::string> kFields{"nodeName", "schedulingGates"};
   return kFields;
 }
 const std::vector<std::string>& JobViewCollector::metadata_fields() {
@@ -370,6 +349,12 @@ void JobViewCollector::add_owner(const json& object, bool deployment) {
     warnings_.emplace_back(source, reference + ": " + *predecessors.unreadable + " (ignored)");
   }
   record.predecessor_jobs = std::move(predecessors.ids);
+  PredecessorMark array_predecessors = read_array_predecessors(object);
+  if (array_predecessors.unreadable) {
+    warnings_.emplace_back(source,
+                           reference + ": " + *array_predecessors.unreadable + " (ignored)");
+  }
+  record.array_predecessor_jobs = std::move(array_predecessors.ids);
   const bool waits_for_time = !held_by_user(gate) && record.predecessor_jobs.empty();
   OwnerFacts facts;
   facts.deployment = deployment;

@@ -97,12 +97,16 @@ Expected<std::vector<long long>, std::string> parse_predecessors(std::string_vie
 }
 
 PredecessorMark read_predecessors(const nlohmann::json& object) {
+  return read_predecessor_annotation(object, translate::kHoldJidAnnotation);
+}
+
+PredecessorMark read_predecessor_annotation(const nlohmann::json& object, const char* key) {
   PredecessorMark mark;
   const auto& annotations =
       untrusted::object_member(untrusted::object_member(object, "metadata"), "annotations");
-  const nlohmann::json* value = untrusted::member(annotations, translate::kHoldJidAnnotation);
+  const nlohmann::json* value = untrusted::member(annotations, key);
   if (value == nullptr) return mark;
-  const std::string where = std::string("annotation ") + translate::kHoldJidAnnotation;
+  const std::string where = std::string("annotation ") + key;
   if (!value->is_string()) {
     mark.unreadable = where + " is not a string";
     return mark;

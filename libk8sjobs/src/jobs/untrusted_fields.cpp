@@ -168,4 +168,26 @@ std::string object_reference(const json& object, std::string_view kind) {
   return std::string(kind) + "/" + (name && !name->empty() ? escaped(*name) : "(no name)");
 }
 
+std::set<int> parse_index_list(std::string_view text, int count) {
+  std::set<int> indexes;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view part = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    auto dash = part.find('-');
+    constexpr long long kMax = std::numeric_limits<long long>::max();
+    auto first = parse_decimal(part.substr(0, dash), 0, kMax);
+    auto last =
+        dash == std::string_view::npos ? first : parse_decimal(part.substr(dash + 1), 0, kMax);
+    // A malformed part from the server: show what could be read.
+    if (first && last) {
+      for (long long i = *first; i <= *last && i < count; ++i) indexes.insert(static_cast<int>(i));
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return indexes;
+}
+
 }  // namespace k8sjobs::jobs::untrusted

@@ -309,6 +309,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   // -a and -hold_jid (resolved by the submitting command): the supervisor waits for them.
   job.start_after = request.start_time;
   job.predecessors = request.predecessors;
+  job.array_predecessors = request.array_predecessors;
   if (details) job.details = std::move(*details);
   for (int task_id : task_ids) {
     LocalTask task;

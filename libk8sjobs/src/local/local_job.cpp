@@ -111,6 +111,33 @@ class RecordReader {
   std::vector<std::string>& problems_;
 };
 
+// "predecessors" / "array_predecessors": the same rules as the cluster's k8sjobs.io/hold-jid
+// annotation: job numbers, at most kMaxPredecessors of them. nullopt when absent or unreadable
+// (then said in `problems`: not waited for).
+std::optional<std::vector<long long>> read_job_numbers(const json& in, const char* key,
+                                                       std::vector<std::string>& problems) {
+  auto found = in.find(key);
+  if (found == in.end()) return std::nullopt;
+  const json& listed = *found;
+  bool readable = listed.is_array() && listed.size() <= jobs::kMaxPredecessors;
+  std::vector<long long> ids;
+  if (readable) {
+    for (const auto& item : listed) {
+      if (!item.is_number_integer() || item.get<long long>() < 1) {
+        readable = false;
+        break;
+      }
+      ids.push_back(item.get<long long>());
+    }
+  }
+  if (!readable) {
+    problems.push_back("\"" + std::string(key) +
+                       "\" is not a list of job numbers (not waited for)");
+    return std::nullopt;
+  }
+  return ids;
+}
+
 }  // namespace
 
 std::string_view to_string(TaskPhase phase) {
@@ -118,6 +145,10 @@ std::string_view to_string(TaskPhase phase) {
     if (known == phase) return name;
   }
   return "unknown";
+}
+
+bool waits_for_array_predecessors(const LocalJob& job, const LocalTask& task) {
+  return !job.array_predecessors.empty() && !task.array_released;
 }
 
 bool waits_for_predecessors(const LocalJob& job) {
@@ -158,6 +189,7 @@ json to_json(const LocalJob& job) {
     out["predecessors"] = job.predecessors;
     out["predecessors_done"] = job.predecessors_done;
   }
+  if (!job.array_predecessors.empty()) out["array_predecessors"] = job.array_predecessors;
   for (const auto& task : job.tasks) {
     json item{{"task_id", task.task_id}, {"phase", std::string(to_string(task.phase))}};
     if (task.process) item["process"] = process_json(*task.process);
@@ -168,6 +200,7 @@ json to_json(const LocalJob& job) {
     if (!task.error_reason.empty()) item["error_reason"] = task.error_reason;
     put_time(item, "delete_requested", task.delete_requested);
     put_time(item, "kill_after", task.kill_after);
+    if (task.array_released) item["array_released"] = true;
     out["tasks"].push_back(std::move(item));
   }
   return out;
@@ -232,27 +265,9 @@ Expected<DecodedLocalJob, std::string> local_job_from_json(const json& in) {
   read.boolean("started", job.started);
   job.supervisor = read.process("supervisor");
   job.start_after = read.time("start_after");
-  if (read.present("predecessors")) {
-    // The same rules as the cluster's k8sjobs.io/hold-jid annotation: job numbers, at most
-    // kMaxPredecessors of them.
-    const json& listed = in["predecessors"];
-    bool readable = listed.is_array() && listed.size() <= jobs::kMaxPredecessors;
-    std::vector<long long> ids;
-    if (readable) {
-      for (const auto& item : listed) {
-        if (!item.is_number_integer() || item.get<long long>() < 1) {
-          readable = false;
-          break;
-        }
-        ids.push_back(item.get<long long>());
-      }
-    }
-    if (readable) {
-      job.predecessors = std::move(ids);
-    } else {
-      problems.push_back("\"predecessors\" is not a list of job numbers (not waited for)");
-    }
-  }
+  if (auto ids = read_job_numbers(in, "predecessors", problems)) job.predecessors = std::move(*ids);
+  if (auto ids = read_job_numbers(in, "array_predecessors", problems))
+    job.array_predecessors = std::move(*ids);
   read.boolean("predecessors_done", job.predecessors_done);
   if (read.present("details")) {
     auto details = jobs::job_details_from_untrusted_json(in["details"]);
@@ -281,6 +296,7 @@ Expected<DecodedLocalJob, std::string> local_job_from_json(const json& in) {
     read_task.string("error_reason", task.error_reason);
     task.delete_requested = read_task.time("delete_requested");
     task.kill_after = read_task.time("kill_after");
+    read_task.boolean("array_released", task.array_released);
     job.tasks.push_back(std::move(task));
   }
   return decoded;
@@ -326,6 +342,7 @@ jobs::JobRecord to_job_record(const LocalJob& job, const LivenessCheck& alive, T
   jobs::apply_job_details(job.details, record);
   record.execution_time = job.start_after;
   if (!job.predecessors_done) record.predecessor_jobs = job.predecessors;
+  record.array_predecessor_jobs = job.array_predecessors;
   record.backend_objects = {{"LocalJob", std::to_string(job.id)}};
 
   for (const auto& task : job.tasks) {
@@ -339,8 +356,10 @@ jobs::JobRecord to_job_record(const LocalJob& job, const LivenessCheck& alive, T
     TaskPhase phase = effective_phase(job, task, alive, now);
     switch (phase) {
       case TaskPhase::Pending:
-        out.state = job.held || waits_for_predecessors(job) ? jobs::JobState::Held
-                                                            : jobs::JobState::Pending;
+        out.state =
+            job.held || waits_for_predecessors(job) || waits_for_array_predecessors(job, task)
+                ? jobs::JobState::Held
+                : jobs::JobState::Pending;
         if (!job.held && job.started && job.max_running > 0) {
           out.scheduling_info =
               "waiting for a free slot (-tc " + std::to_string(job.max_running) + ")";

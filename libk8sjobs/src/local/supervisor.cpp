@@ -14,6 +14,7 @@
 
 #include "json_bytes.h"
 #include "k8sjobs/acct/record_builder.h"
+#include "k8sjobs/jobs/array_dependency.h"
 #include "k8sjobs/local/accounting_file.h"
 #include "k8sjobs/local/process_info.h"
 
@@ -167,6 +168,28 @@ bool predecessors_finished(const StateStore& store, const LocalJob& job) {
   return true;
 }
 
+// -hold_jid_ad: whether task `task_id` may start, by Grid Engine's rule over its predecessors'
+// tasks (jobs/array_dependency.h). Called under the records lock.
+bool array_task_released(const StateStore& store, const LocalJob& job, int task_id) {
+  if (!job.array) return true;
+  std::map<long long, jobs::PredecessorTasks> states;
+  for (long long id : job.array_predecessors) {
+    auto predecessor = store.read(id);
+    if (!predecessor) continue;  // gone: finished
+    jobs::PredecessorTasks tasks;
+    tasks.range = predecessor->array.value_or(jobs::ArrayRange{0, 0, 0});
+    tasks.all_finished = true;
+    for (const auto& task : predecessor->tasks) {
+      if (task_finished(effective_phase(*predecessor, task, process_alive, now())))
+        tasks.finished.insert(task.task_id);
+      else
+        tasks.all_finished = false;
+    }
+    states.emplace(id, std::move(tasks));
+  }
+  return jobs::array_task_may_start(*job.array, task_id, job.array_predecessors, states);
+}
+
 bool has_pending(const LocalJob& job) {
   for (const auto& task : job.tasks) {
     if (task.phase == TaskPhase::Pending) return true;
@@ -228,6 +251,11 @@ int supervise_loop(StateStore& store, long long id) {
       for (auto& task : job->tasks) {
         if (task.phase != TaskPhase::Pending || !may_start) continue;
         if (job->max_running > 0 && static_cast<int>(running.size()) >= job->max_running) break;
+        // -hold_jid_ad: task by task, as their predecessor tasks end.
+        if (waits_for_array_predecessors(*job, task)) {
+          if (!array_task_released(store, *job, task.task_id)) continue;
+          task.array_released = true;
+        }
         const TaskLaunch* how = nullptr;
         if (launch) {
           for (const auto& candidate : launch->tasks) {

@@ -375,11 +375,14 @@ CommandCheck check_command(const cron::GridCommand& grid, const ge::HostView& fi
     check.verdict = Verdict::Unsupported;
     return check;
   }
-  if (!parsed->hold_jid.empty()) {
+  if (!parsed->hold_jid.empty() || !parsed->hold_jid_ad.empty()) {
     // jsub -hold_jid names jobs that exist when it runs; a CronJob creates its Jobs itself.
+    const bool array = parsed->hold_jid.empty();
+    const std::string option = array ? "-hold_jid_ad" : "-hold_jid";
     const std::string what = "a CronJob's Jobs cannot wait for other jobs";
-    check.error = "-hold_jid: " + what;
-    check.refusals.push_back({"-hold_jid", what, instead_for(ge::OptionId::HoldJid)});
+    check.error = option + ": " + what;
+    check.refusals.push_back(
+        {option, what, instead_for(array ? ge::OptionId::HoldJidArray : ge::OptionId::HoldJid)});
     check.verdict = Verdict::Unsupported;
     return check;
   }

@@ -142,6 +142,10 @@ std::string detail_block(const JobRecord& job, const TimeZone& zone) {
     out += "jid_predecessor_list:       " + numbers(job.predecessor_jobs) + "\n";
   if (!job.successor_jobs.empty())
     out += "jid_successor_list:          " + numbers(job.successor_jobs) + "\n";
+  if (!job.array_predecessor_requests.empty())
+    out += "ja_ad_predecessor_list (req):  " + join(job.array_predecessor_requests, ",") + "\n";
+  if (!job.array_predecessor_jobs.empty())
+    out += "ja_ad_predecessor_list:       " + numbers(job.array_predecessor_jobs) + "\n";
   if (job.array) out += line("job-array tasks", array_string(job));
   for (const TaskRecord& task : job.tasks) {
     if (task_section(task) != TaskSection::Running) continue;

@@ -8,6 +8,7 @@
 
 #include "k8sjobs/ge/output_paths.h"
 #include "k8sjobs/ge/values.h"
+#include "k8sjobs/jobs/array_dependency.h"
 #include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/kube/kubelet_expansion.h"
@@ -345,6 +346,22 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   json pod_template{
       {"metadata", {{"labels", labels}, {"annotations", {{kNameAnnotation, display_name}}}}},
       {"spec", pod_spec}};
+  // -hold_jid_ad: each task's pod waits behind a scheduling gate until k8sjobs-controller sees
+  // the predecessor tasks it waits for finished (jobs/array_dependency.h).
+  if (!request.array_predecessors.empty() && request.array && !request.continuous) {
+    const std::string ids = jobs::format_predecessors(request.array_predecessors);
+    metadata["annotations"][jobs::kHoldJidAdAnnotation] = ids;
+    pod_template["metadata"]["annotations"][jobs::kHoldJidAdAnnotation] = ids;
+    pod_template["metadata"]["labels"][jobs::kArrayHoldLabel] = "true";
+    pod_template["metadata"]["annotations"][jobs::kArrayRangeAnnotation] =
+        jobs::format_array_range(jobs::ArrayRange{static_cast<int>(request.array->first),
+                                                  static_cast<int>(request.array->last),
+                                                  static_cast<int>(request.array->step)});
+    json gate = json::object();
+    gate["name"] = jobs::kHoldJidAdGate;
+    pod_template["spec"]["schedulingGates"] = json::array();
+    pod_template["spec"]["schedulingGates"].push_back(std::move(gate));
+  }
 
   Workload workload;
   if (request.continuous) {

@@ -107,6 +107,10 @@ struct SubmitRequest {
   // What they named when the job was submitted (jobs::resolve_hold_jid, against the user's own
   // jobs): the jobs this one waits for, ascending, each once. Empty until then.
   std::vector<long long> predecessors;
+  // -hold_jid_ad: the same for array dependencies (task i waits for task i of these array jobs),
+  // as given and as resolved at submission.
+  std::vector<std::string> hold_jid_ad;
+  std::vector<long long> array_predecessors;
   std::optional<unsigned> umask;  // -umask; nullopt: the site default (007 for tools)
 
   // Output. Raw as given (relative paths, ~, $JOB_ID...); see ge/output_paths.h for the

@@ -46,6 +46,7 @@ struct JobDetails {
   Pairs submit_environment;            // "submit_environment": [["sge_o_home", ...], ...]
   std::string image_rule;  // "image_rule": which rule chose the image, and why (Kubernetes only)
   std::vector<std::string> hold_jid;  // "hold_jid": -hold_jid as given (jid_predecessor_list (req))
+  std::vector<std::string> hold_jid_ad;  // "hold_jid_ad": -hold_jid_ad as given
 
   bool operator==(const JobDetails&) const = default;
 };

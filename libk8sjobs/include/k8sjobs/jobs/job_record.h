@@ -89,6 +89,8 @@ struct JobRecord {
   std::vector<long long> predecessor_jobs;        // -hold_jid, resolved to job ids
   std::vector<std::string> predecessor_requests;  // -hold_jid as given (qstat -j's "(req)")
   std::vector<long long> successor_jobs;          // jobs waiting for this one (link_dependencies)
+  std::vector<long long> array_predecessor_jobs;  // -hold_jid_ad, resolved to job ids
+  std::vector<std::string> array_predecessor_requests;  // -hold_jid_ad as given
 
   // Backend bookkeeping: what qdel/qhold act on. Never printed.
   std::string backend_namespace;

@@ -42,6 +42,8 @@ struct PredecessorMark {
 };
 // k8sjobs.io/hold-jid of a Job or Deployment.
 PredecessorMark read_predecessors(const nlohmann::json& object);
+// The same for any annotation holding job numbers (-hold_jid_ad's: jobs/array_dependency.h).
+PredecessorMark read_predecessor_annotation(const nlohmann::json& object, const char* key);
 
 // What qstat -j shows of dependencies across a listing, as Grid Engine kept them: a job's
 // jid_predecessor_list holds only the predecessors that have not finished yet (a finished or

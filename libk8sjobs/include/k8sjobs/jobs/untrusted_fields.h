@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -53,5 +54,10 @@ std::string quoted(std::string_view text);
 // "job/name", "deployment/name", "pod/name": how kubectl names an object of `kind` (lower
 // case), for warnings. The name is escaped like quoted() but without the quotes.
 std::string object_reference(const nlohmann::json& object, std::string_view kind);
+
+// "1,3-5" (a Job's status.completedIndexes or failedIndexes) → {1,3,4,5}, only indexes below
+// `count`: the list comes from the server, and a range like 0-2000000000 must not fill memory. A
+// malformed part is skipped.
+std::set<int> parse_index_list(std::string_view text, int count);
 
 }  // namespace k8sjobs::jobs::untrusted

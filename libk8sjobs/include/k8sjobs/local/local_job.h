@@ -53,6 +53,9 @@ struct LocalTask {
   // qdel: when it was asked, and when the supervisor sends SIGKILL if TERM was not enough.
   std::optional<TimePoint> delete_requested;
   std::optional<TimePoint> kill_after;
+  // -hold_jid_ad: the supervisor saw the predecessor tasks it waits for finished (until then a
+  // pending task of such a job is held by them: hqw).
+  bool array_released = false;
   bool operator==(const LocalTask&) const = default;
 };
 
@@ -83,6 +86,9 @@ struct LocalJob {
   // the job is held by them (hqw).
   std::vector<long long> predecessors;
   bool predecessors_done = false;
+  // -hold_jid_ad, resolved at submission: task i waits for the tasks of these array jobs that
+  // Grid Engine's rule names (jobs/array_dependency.h).
+  std::vector<long long> array_predecessors;
   std::optional<ProcessId> supervisor;
   std::vector<LocalTask> tasks;
   // Details for qstat -j, in the same codec as the Kubernetes backend's annotation.
@@ -110,6 +116,8 @@ bool task_finished(TaskPhase phase);
 
 // Held by -hold_jid: some predecessor had not finished when the supervisor last looked.
 bool waits_for_predecessors(const LocalJob& job);
+// -hold_jid_ad: whether this pending task still waits for predecessor tasks.
+bool waits_for_array_predecessors(const LocalJob& job, const LocalTask& task);
 
 // How long a submission may go without a supervisor before the job counts as abandoned (the
 // submitting command died between writing the record and starting the supervisor).
