@@ -6,11 +6,13 @@
 // predecessor's task i has finished, whatever its exit status. Nothing waits on a clock.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
 #include "support/controller_process.h"
+#include "support/shipped_rbac.h"
 
 namespace k8sjobs::testing {
 namespace {
@@ -137,6 +139,34 @@ TEST_F(HoldJidAdE2E, ARestartedControllerOrAGoneJobReleasesFromWhatTheClusterSho
   controller_once();
   EXPECT_FALSE(gated(next, 0));
   EXPECT_FALSE(gated(next, 1));
+}
+
+// deploy/rbac.yaml is enough to release a task, and the patch on pods is what it needs: bound to
+// the shipped rules without it, the controller lists the gated pod but cannot release it.
+TEST_F(HoldJidAdE2E, TheShippedRbacIsEnoughToReleaseATask) {
+  const long long align = qsub({"-N", "align", "-t", "1-1", "true"});
+  const long long next = qsub({"-N", "next", "-t", "1-1", "-hold_jid_ad", "align", "true"});
+  finish(align, 0, 0);
+  const json rules = shipped_controller_rules();
+  json without_patch = rules;
+  bool removed = false;
+  for (auto& rule : without_patch) {
+    if (rule["resources"] != json::array({"pods"})) continue;
+    auto& verbs = rule["verbs"];
+    verbs.erase(std::remove(verbs.begin(), verbs.end(), json("patch")), verbs.end());
+    removed = true;
+  }
+  ASSERT_TRUE(removed) << "deploy/rbac.yaml grants no pod rule";
+  cluster.server().bind_role("tools.alice", controller_role(without_patch));
+  auto refused = run_controller_once(cluster, kNs);
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("not released"), std::string::npos) << refused.err;
+  EXPECT_TRUE(gated(next, 0));
+
+  cluster.server().bind_role("tools.alice", controller_role(rules));
+  auto pass = controller_once();
+  EXPECT_NE(pass.err.find("array tasks: 1 released"), std::string::npos) << pass.err;
+  EXPECT_FALSE(gated(next, 0));
 }
 
 TEST_F(HoldJidAdE2E, GridEnginesConditionsAreCheckedAtSubmissionAndNothingIsCreated) {
