@@ -105,7 +105,7 @@ class LocalBackendTest : public ::testing::Test {
     if (!listed) return;
     for (const auto& job : listed->records) {
       backend_->remove(job, {}, /*force=*/true);
-      backend_->wait(jobs::SubmitReceipt{job.id, "", {}});
+      backend_->wait(jobs::SubmitReceipt{job.id, "", {}, {}});
     }
   }
 
@@ -166,7 +166,7 @@ class LocalBackendTest : public ::testing::Test {
   }
 
   std::vector<TaskExit> wait(long long id) {
-    auto exits = backend_->wait(jobs::SubmitReceipt{id, "", {}});
+    auto exits = backend_->wait(jobs::SubmitReceipt{id, "", {}, {}});
     if (!exits) {
       ADD_FAILURE() << exits.error().message;
       return {};

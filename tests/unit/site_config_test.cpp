@@ -109,6 +109,7 @@ TEST(SiteConfigNames, NamespaceHomeAndMailFollowTheToolRule) {
   EXPECT_EQ(config.mail.from_address(), "k8sjobs@example.org");
   EXPECT_TRUE(config.mail.relay.empty());
   EXPECT_EQ(config.mail.batch_window, std::chrono::seconds(60));
+  EXPECT_EQ(config.mail.sendmail, "/usr/sbin/sendmail");
 
   config = parse_ok(
       "mail:\n  relay: smtp://relay.example.org:587\n  from: jobs@example.org\n"
@@ -121,6 +122,8 @@ TEST(SiteConfigNames, NamespaceHomeAndMailFollowTheToolRule) {
   EXPECT_EQ(config.mail.password_file, "/etc/k8sjobs/smtp-password");
   EXPECT_EQ(config.mail.batch_window, std::chrono::seconds(300));
   EXPECT_EQ(config.mail.max_recipients, 5);
+  EXPECT_EQ(parse_ok("mail: {sendmail: /usr/lib/sendmail}\n").mail.sendmail, "/usr/lib/sendmail");
+  EXPECT_EQ(parse_ok("mail: {sendmail: ''}\n").mail.sendmail, "");
   EXPECT_EQ(expand_template("{tool}{user}{other}", "u", "t"), "tu{other}");
 }
 
@@ -348,6 +351,8 @@ TEST(SiteConfigErrors, BadValuesReportFileAndLine) {
       {"mail:\n  from: 'a b@x.org'\n", "site.yaml:2: mail.from: 'a b@x.org' is not a mail address"},
       {"mail:\n  batch_window_seconds: -1\n",
        "site.yaml:2: mail.batch_window_seconds: -1 is out of range (0 to 86400)"},
+      {"mail:\n  sendmail: sendmail\n",
+       "site.yaml:2: mail.sendmail: must be an absolute path or empty, got 'sendmail'"},
       {"jobs:\n  backoff_limit: 1\n  backoff_limit: 2\n",
        "site.yaml:3: jobs.backoff_limit: given twice"},
       {"- backend\n", "site.yaml:1: expected a mapping of settings"},

@@ -240,6 +240,10 @@ int run_jsub(ge::Mode mode, CommandIo& io) {
     return receipt.error().exit_code;
   }
 
+  if (!request.quiet) {
+    for (const auto& warning : receipt->warnings)
+      io.err << command << ": warning: " << warning << "\n";
+  }
   if (request.terse) {
     io.out << receipt->id;
     if (request.array) io.out << "." << task_range_text(*request.array);

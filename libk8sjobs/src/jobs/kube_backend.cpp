@@ -107,7 +107,8 @@ class KubeBackend final : public JobBackend {
     if (!submitted) return unexpected(submitted.error());
     return SubmitReceipt{submitted->id,
                          submitted->namespace_name,
-                         {{std::string(submitted->kind->kind), submitted->object_name}}};
+                         {{std::string(submitted->kind->kind), submitted->object_name}},
+                         {}};
   }
 
   Expected<std::vector<TaskExit>, BackendError> wait(const SubmitReceipt& receipt) override {

@@ -15,6 +15,7 @@
 #include "k8sjobs/jobs/job_details.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/local/local_job.h"
+#include "k8sjobs/local/mail_notifier.h"
 #include "k8sjobs/local/process_info.h"
 #include "k8sjobs/local/state_store.h"
 #include "k8sjobs/local/supervisor.h"
@@ -248,6 +249,9 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   launch.working_dir = request.working_dir;
   launch.memory_bytes = resources->memory_bytes;
   launch.time_limit_seconds = request.time_limit_seconds;
+  // -m: the supervisor mails through sendmail as the site says now.
+  SubmitMail mail = submit_mail(request, site_, context.environment);
+  launch.mail = std::move(mail.settings);
   std::optional<jobs::JobDetails> details;
   for (int task_id : task_ids) {
     ge::OutputPathContext path_context;
@@ -345,6 +349,7 @@ Expected<jobs::SubmitReceipt, jobs::SubmitFailure> LocalBackend::submit(
   jobs::SubmitReceipt receipt;
   receipt.id = job.id;
   receipt.backend_objects = {{"LocalJob", std::to_string(job.id)}};
+  if (!mail.warning.empty()) receipt.warnings.push_back(std::move(mail.warning));
   return receipt;
 }
 

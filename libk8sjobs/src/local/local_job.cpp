@@ -190,6 +190,7 @@ json to_json(const LocalJob& job) {
     out["predecessors_done"] = job.predecessors_done;
   }
   if (!job.array_predecessors.empty()) out["array_predecessors"] = job.array_predecessors;
+  if (!job.mail_sent.empty()) out["mail_sent"] = job.mail_sent;
   for (const auto& task : job.tasks) {
     json item{{"task_id", task.task_id}, {"phase", std::string(to_string(task.phase))}};
     if (task.process) item["process"] = process_json(*task.process);
@@ -269,6 +270,28 @@ Expected<DecodedLocalJob, std::string> local_job_from_json(const json& in) {
   if (auto ids = read_job_numbers(in, "array_predecessors", problems))
     job.array_predecessors = std::move(*ids);
   read.boolean("predecessors_done", job.predecessors_done);
+  if (read.present("mail_sent")) {
+    // Marks of mail already sent; one that is not readable would at worst send a mail again.
+    const json& marks = in["mail_sent"];
+    bool readable = marks.is_array() && marks.size() <= 3 * untrusted::kMaxArrayTasks;
+    std::set<std::string> sent;
+    for (const auto& mark : readable ? marks : json::array()) {
+      auto text = mark.is_string() ? mark.get<std::string>() : std::string();
+      const std::size_t dot = text.find('.');
+      if (dot == std::string::npos || dot == 0 || text.size() != dot + 2 ||
+          !untrusted::parse_decimal(text.substr(0, dot), 0, std::numeric_limits<int>::max()) ||
+          std::string_view("bea").find(text.back()) == std::string_view::npos) {
+        readable = false;
+        break;
+      }
+      sent.insert(std::move(text));
+    }
+    if (readable) {
+      job.mail_sent = std::move(sent);
+    } else {
+      problems.push_back("\"mail_sent\" is not a list of mail marks (\"<task>.<b|e|a>\")");
+    }
+  }
   if (read.present("details")) {
     auto details = jobs::job_details_from_untrusted_json(in["details"]);
     job.details = std::move(details.details);

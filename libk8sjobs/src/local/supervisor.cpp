@@ -38,6 +38,7 @@ json to_json(const JobLaunch& launch) {
            {"memory_bytes", launch.memory_bytes},
            {"tasks", tasks}};
   if (launch.time_limit_seconds) out["time_limit_seconds"] = *launch.time_limit_seconds;
+  if (launch.mail) out["mail"] = to_json(*launch.mail);
   return out;
 }
 
@@ -48,6 +49,8 @@ JobLaunch job_launch_from_json(const json& in) {
   if (in.contains("time_limit_seconds")) {
     launch.time_limit_seconds = in["time_limit_seconds"].get<std::uint64_t>();
   }
+  // Unreadable mail settings cost the mail, not the job.
+  if (in.contains("mail")) launch.mail = local_mail_settings_from_json(in["mail"]);
   for (const auto& item : in.at("tasks")) {
     TaskLaunch task;
     task.task_id = item.at("task_id").get<int>();
@@ -224,6 +227,8 @@ int supervise_loop(StateStore& store, long long id) {
     } catch (const json::exception&) {
     }
   }
+  // -m: Grid Engine's mails at each task's begin, end or abort (nullptr: none asked for).
+  const auto mail = launch ? sendmail_notifier(launch->mail, launch->time_limit_seconds) : nullptr;
   std::map<pid_t, int> running;  // process group leader -> task id
   std::set<pid_t> killed;
   const std::string log = store.log_path(id).string();
@@ -328,6 +333,7 @@ int supervise_loop(StateStore& store, long long id) {
       if (*updated) account_task(store, **updated, task_id);
     }
 
+    if (mail) mail->notify(store, id, now());
     if (running.empty() && !pending) return 0;
     ::sigtimedwait(&child_signal, nullptr, &kTick);
   }

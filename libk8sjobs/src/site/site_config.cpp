@@ -85,6 +85,7 @@ const std::vector<std::string>& known_keys() {
       "mail.password_file",
       "mail.batch_window_seconds",
       "mail.max_recipients",
+      "mail.sendmail",
       "interop",
       "interop.toolforge_jobs",
   };
@@ -287,6 +288,13 @@ class Parser {
         mail.batch_window = std::chrono::seconds(int_value(v, k, l, 0, 86400));
       } else if (k == "mail.max_recipients") {
         mail.max_recipients = static_cast<int>(int_value(v, k, l, 1, 1000));
+      } else if (k == "mail.sendmail") {
+        // Empty turns the local backend's mail off; anything else is run without a shell.
+        std::string program = string_value(v, k, l, /*allow_empty=*/true);
+        if (!program.empty() && program.front() != '/') {
+          fail(l, k, "must be an absolute path or empty, got '" + program + "'");
+        }
+        mail.sendmail = program;
       }
     });
   }

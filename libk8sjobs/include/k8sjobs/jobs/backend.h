@@ -22,6 +22,9 @@ struct SubmitReceipt {
   long long id = 0;
   std::string backend_namespace;
   std::vector<std::pair<std::string, std::string>> backend_objects;  // (kind, name)
+  // Submitted, but something asked for will not happen (e.g. no mail can be sent): the command
+  // prints each as "<command>: warning: <line>".
+  std::vector<std::string> warnings;
 };
 
 // How one job or array task ended, for -sync y.

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -93,6 +94,9 @@ struct LocalJob {
   std::vector<LocalTask> tasks;
   // Details for qstat -j, in the same codec as the Kubernetes backend's annotation.
   jobs::JobDetails details;
+  // -m mail the supervisor has sent, or tried to ("<task>.<b|e|a>", local/mail_notifier.h):
+  // an event marked here is never sent again.
+  std::set<std::string> mail_sent;
 
   bool operator==(const LocalJob&) const = default;
 };

@@ -17,6 +17,7 @@
 
 #include "k8sjobs/expected.h"
 #include "k8sjobs/local/local_job.h"
+#include "k8sjobs/local/mail_notifier.h"
 #include "k8sjobs/local/state_store.h"
 
 namespace k8sjobs::local {
@@ -33,6 +34,7 @@ struct JobLaunch {
   std::string working_dir;
   std::uint64_t memory_bytes = 0;                   // RLIMIT_AS; 0: no limit
   std::optional<std::uint64_t> time_limit_seconds;  // h_rt: SIGKILL this long after the start
+  std::optional<LocalMailSettings> mail;            // -m: how to send its mail; unset: none
   std::vector<TaskLaunch> tasks;
 };
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "k8sjobs/expected.h"
+#include "k8sjobs/mail/mail_sender.h"
 #include "k8sjobs/site/site_config.h"
 
 namespace k8sjobs::mail {
@@ -23,14 +24,6 @@ struct SmtpSettings {
 
 // The settings of the site configuration; the password read from its file (an error names it).
 Expected<SmtpSettings, std::string> smtp_settings_from(const site::MailSettings& mail);
-
-class MailSender {
- public:
-  virtual ~MailSender() = default;
-  // Sends `message` (RFC 5322, CRLF) to `recipient`. The error is one printable line.
-  virtual Expected<std::string, std::string> send(const std::string& recipient,
-                                                  const std::string& message) = 0;
-};
 
 class SmtpSender : public MailSender {
  public:

@@ -144,6 +144,8 @@ struct MailSettings {
   std::filesystem::path password_file;    // its password (the file's first line)
   std::chrono::seconds batch_window{60};  // one mail per recipient per window
   int max_recipients = 20;                // of one job's -M list; the rest are skipped
+  // The local backend's sendmail(8) program (absolute); empty: the local backend sends no mail.
+  std::string sendmail = "/usr/sbin/sendmail";
 
   std::string from_address() const;
 };
