@@ -114,6 +114,16 @@ TEST_F(MigrateCheck, HoldJidInACronLineIsUnsupportedWithWhatToUseInstead) {
             "of the previous one");
 }
 
+TEST_F(MigrateCheck, HoldJidAdInACronLineIsUnsupportedToo) {
+  auto line = one("0 * * * * qsub -t 1-3 -hold_jid_ad first run.sh\n");
+  EXPECT_EQ(line.verdict, Verdict::Unsupported);
+  ASSERT_EQ(line.commands[0].refusals.size(), 1U);
+  EXPECT_EQ(line.commands[0].refusals[0].option, "-hold_jid_ad");
+  EXPECT_EQ(line.commands[0].refusals[0].message, "a CronJob's Jobs cannot wait for other jobs");
+  EXPECT_EQ(line.commands[0].refusals[0].instead,
+            "one array job whose tasks run both steps in turn");
+}
+
 TEST_F(MigrateCheck, StdinFromDevNullIsAcceptedOtherFilesAreNot) {
   EXPECT_EQ(one("0 * * * * jsub -once -i /dev/null run.sh\n").verdict, Verdict::Ok);
   auto line = one("0 * * * * jsub -once -i input.txt run.sh\n");
