@@ -1,6 +1,7 @@
 #include "k8sjobs/jobs/kube_job_view.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -173,9 +174,10 @@ TaskRecord task_from_pod(const json& pod, int task_id) {
 // `warnings`.
 // `lean`: only what the tables print (JobViewCollector's lean mode): no qstat -j details, no
 // bookkeeping for qdel.
-JobRecord record_from_owner(const json& object, const std::string& kind, long long id,
-                            const std::string& reference, std::vector<std::string>& warnings,
-                            bool lean) {
+JobRecord record_from_owner(
+    const json& object, const std::string& kind, long long id, const std::string& reference,
+    std::vector<std::string>& warnings, bool lean,
+    const std::function<const DecodedJobDetails&(std::string_view text)>& decode_details) {
   JobRecord record;
   record.id = id;
   record.name = annotation(object, translate::kNameAnnotation);
@@ -194,10 +196,10 @@ JobRecord record_from_owner(const json& object, const std::string& kind, long lo
   const json* details_text =
       untrusted::member(field(metadata, "annotations"), translate::kDetailsAnnotation);
   if (details_text != nullptr) {
-    DecodedJobDetails decoded =
-        details_text->is_string()
-            ? job_details_from_annotation(details_text->get_ref<const std::string&>())
-            : DecodedJobDetails{{}, {"is not a string"}};
+    static const DecodedJobDetails kNotAString{{}, {"is not a string"}};
+    const DecodedJobDetails& decoded =
+        details_text->is_string() ? decode_details(details_text->get_ref<const std::string&>())
+                                  : kNotAString;
     if (!decoded.problems.empty()) {
       std::string joined;
       for (const auto& problem : decoded.problems) joined += (joined.empty() ? "" : "; ") + problem;
@@ -334,7 +336,15 @@ void JobViewCollector::add_owner(const json& object, bool deployment) {
     return;
   }
   std::vector<std::string> warnings;
-  JobRecord record = record_from_owner(object, kind, *id, reference, warnings, lean_);
+  JobRecord record = record_from_owner(object, kind, *id, reference, warnings, lean_,
+                                       [this](std::string_view text) -> const DecodedJobDetails& {
+                                         if (!details_known_ || text != details_text_) {
+                                           details_ = job_details_from_annotation(text);
+                                           details_text_ = text;
+                                           details_known_ = true;
+                                         }
+                                         return details_;
+                                       });
   for (auto& warning : warnings) warnings_.emplace_back(source, std::move(warning));
   // -a: when the job may start; a suspended job that only waits for it is qw, not hqw.
   const StartGate gate = read_start_gate(object);

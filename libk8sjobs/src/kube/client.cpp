@@ -7,6 +7,7 @@
 
 #include "k8sjobs/kube/list_body_parser.h"
 #include "k8sjobs/kube/status.h"
+#include "list_page_worker.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -41,6 +42,17 @@ Error malformed_answer(const HttpRequest& request, const std::string& what) {
   status.message = "unexpected answer from the API server to " + request.method + " " +
                    request.path.substr(0, request.path.find('?')) + ": " + what;
   return status;
+}
+
+std::string list_path(const ResourceKind& kind, const std::string& ns, const ListOptions& options) {
+  std::string path = kind.collection_path(ns);
+  add_query(path, "labelSelector", options.label_selector);
+  add_query(path, "fieldSelector", options.field_selector);
+  if (options.limit > 0) add_query(path, "limit", std::to_string(options.limit));
+  add_query(path, "continue", options.continue_token);
+  add_query(path, "resourceVersion", options.resource_version);
+  add_query(path, "resourceVersionMatch", options.resource_version_match);
+  return path;
 }
 
 ListPage page_from(json& body) {
@@ -172,54 +184,86 @@ Result<json> KubeClient::get(const ResourceKind& kind, const std::string& ns,
 
 Result<ListPage> KubeClient::list(const ResourceKind& kind, const std::string& ns,
                                   const ListOptions& options) {
-  return list_page(kind, ns, options, nullptr);
+  return list_page(kind, ns, options);
 }
 
 Result<ListPage> KubeClient::list_page(const ResourceKind& kind, const std::string& ns,
-                                       const ListOptions& options, const ItemFields* fields) {
-  std::string path = kind.collection_path(ns);
-  add_query(path, "labelSelector", options.label_selector);
-  add_query(path, "fieldSelector", options.field_selector);
-  if (options.limit > 0) add_query(path, "limit", std::to_string(options.limit));
-  add_query(path, "continue", options.continue_token);
-  add_query(path, "resourceVersion", options.resource_version);
-  add_query(path, "resourceVersionMatch", options.resource_version_match);
-  HttpRequest request{"GET", path};
-  Result<json> body = json();
-  if (fields != nullptr) {
-    // Read as it arrives (ListBodyReader): a page of real-sized objects is never held whole.
-    detail::ListBodyReader reader(*fields);
-    auto answer = with_retries(request, RequestSafety::Idempotent, *transport_, policy_, clock_,
-                               random_, stats_, [&] {
-                                 reader.start();
-                                 return transport_->stream(request, [&](std::string_view data) {
-                                   reader.feed(data);
-                                   return true;
-                                 });
-                               });
-    if (!answer) return unexpected(answer.error());
-    // A transport that does not stream hands the whole body over at the end.
-    if (!answer->body.empty()) reader.feed(answer->body);
-    bool read_whole = false;
-    auto list = reader.finish(read_whole);
-    if (read_whole) {
-      // Ended early (a dropped connection) or not shaped as a list: read the page again and
-      // parse it whole, which decides as before (retry, or "not JSON").
-      spdlog::debug("GET {}: reading the page again whole", request.path.substr(0, 200));
-      body = execute_json(request, RequestSafety::Idempotent, fields);
-    } else if (!list) {
-      body = unexpected(malformed_answer(request, "the body is not JSON"));
-    } else {
-      body = std::move(*list);
-    }
-  } else {
-    body = execute_json(request, RequestSafety::Idempotent, nullptr);
-  }
+                                       const ListOptions& options) {
+  HttpRequest request{"GET", list_path(kind, ns, options)};
+  auto body = execute_json(request, RequestSafety::Idempotent, nullptr);
   if (!body) return unexpected(body.error());
   if (!body->is_object() || !body->contains("items")) {
     return unexpected(malformed_answer(request, "a list without items"));
   }
   return page_from(*body);
+}
+
+Result<ListPage> KubeClient::stream_page(const ResourceKind& kind, const std::string& ns,
+                                         const ListOptions& options, const ItemFields& fields,
+                                         detail::ListPageWorker& worker, bool restarted,
+                                         bool whole) {
+  HttpRequest request{"GET", list_path(kind, ns, options)};
+  // What the page gives besides its items, for the walk.
+  auto hand_over = [&](json& list) -> Result<ListPage> {
+    if (!list.is_object() || !list.contains("items")) {
+      return unexpected(malformed_answer(request, "a list without items"));
+    }
+    ListPage page = page_from(list);
+    ListPage metadata;
+    metadata.resource_version = page.resource_version;
+    metadata.continue_token = page.continue_token;
+    metadata.remaining_item_count = page.remaining_item_count;
+    worker.end_page(std::move(page), restarted);
+    return metadata;
+  };
+  if (!whole) {
+    // Read as it arrives (ListBodyReader): a page of real-sized objects is never held whole,
+    // and its batches are parsed by the worker while the rest arrives.
+    detail::ListBodyReader reader(fields, detail::ListBodyReader::kWholeLimit,
+                                  detail::ListBodyReader::kBatchBytes,
+                                  [&](std::string& batch) { worker.add_batch(batch); });
+    bool interrupted = false;
+    auto answer = with_retries(request, RequestSafety::Idempotent, *transport_, policy_, clock_,
+                               random_, stats_, [&] {
+                                 if (reader.sunk()) worker.discard_page();
+                                 reader.start();
+                                 return transport_->stream(request, [&](std::string_view data) {
+                                   // A page the worker cannot read (or on_page threw): the
+                                   // walk goes back to it, or ends.
+                                   if (worker.broken_page() || worker.stopped()) {
+                                     interrupted = true;
+                                     return false;
+                                   }
+                                   reader.feed(data);
+                                   return true;
+                                 });
+                               });
+    if (interrupted) return ListPage{};  // list_pages looks at the worker
+    if (!answer) {
+      if (reader.sunk()) worker.discard_page();
+      return unexpected(answer.error());
+    }
+    // A transport that does not stream hands the whole body over at the end.
+    if (!answer->body.empty()) reader.feed(answer->body);
+    bool read_whole = false;
+    auto list = reader.finish(read_whole);
+    if (!read_whole) {
+      if (!list) {
+        if (reader.sunk()) worker.discard_page();
+        return unexpected(malformed_answer(request, "the body is not JSON"));
+      }
+      auto page = hand_over(*list);
+      if (!page && reader.sunk()) worker.discard_page();
+      return page;
+    }
+    // Ended early (a dropped connection) or not shaped as a list: read the page again and
+    // parse it whole, which decides as before (retry, or "not JSON").
+    if (reader.sunk()) worker.discard_page();
+    spdlog::debug("GET {}: reading the page again whole", request.path.substr(0, 200));
+  }
+  auto body = execute_json(request, RequestSafety::Idempotent, &fields);
+  if (!body) return unexpected(body.error());
+  return hand_over(*body);
 }
 
 Result<ListPage> KubeClient::list_all(const ResourceKind& kind, const std::string& ns,
@@ -238,6 +282,8 @@ Result<std::string> KubeClient::list_pages(
     const ResourceKind& kind, const std::string& ns, ListOptions options,
     const std::function<void(ListPage& page, bool restarted)>& on_page, const ItemFields* fields) {
   if (options.limit <= 0) options.limit = 500;
+  if (fields != nullptr)
+    return list_pages_pipelined(kind, ns, std::move(options), on_page, *fields);
   constexpr int kMaxRestarts = 3;
   for (int restart = 0;; ++restart) {
     std::string resource_version;
@@ -245,7 +291,7 @@ Result<std::string> KubeClient::list_pages(
     page_options.continue_token.clear();
     bool first = true;
     for (;;) {
-      auto page = list_page(kind, ns, page_options, fields);
+      auto page = list_page(kind, ns, page_options);
       if (!page) {
         if (page.error().is(StatusReason::Gone) && !page_options.continue_token.empty() &&
             restart < kMaxRestarts) {
@@ -263,6 +309,65 @@ Result<std::string> KubeClient::list_pages(
       page_options.resource_version.clear();
       page_options.resource_version_match.clear();
     }
+  }
+}
+
+// The walk of list_pages, with each page's items parsed by a ListPageWorker while the next
+// page downloads. It decides as the walk above does, page for page: before it acts on the end
+// of the walk or an error, the pages given so far are parsed, and a page the worker could not
+// read is read again whole and the walk goes on from it, as if it had never gone further.
+Result<std::string> KubeClient::list_pages_pipelined(
+    const ResourceKind& kind, const std::string& ns, const ListOptions& options,
+    const std::function<void(ListPage& page, bool restarted)>& on_page, const ItemFields& fields) {
+  constexpr int kMaxRestarts = 3;
+  struct Requested {
+    ListOptions options;
+    bool first;
+    int restart;
+  };
+  std::vector<Requested> requested;  // by the index the worker counts pages with
+  detail::ListPageWorker worker(fields, on_page);
+  std::string resource_version;
+  ListOptions page_options = options;
+  page_options.continue_token.clear();
+  bool first = true;
+  int restart = 0;
+  bool whole = false;
+  for (;;) {
+    requested.push_back(Requested{page_options, first, restart});
+    auto page = stream_page(kind, ns, page_options, fields, worker, first && restart > 0, whole);
+    whole = false;
+    const bool done = page && page->continue_token.empty();
+    if (done || !page || worker.stopped()) worker.drain();  // throws what on_page threw
+    if (auto broken = worker.broken_page()) {
+      const Requested again = requested[*broken];
+      requested.resize(*broken);
+      page_options = again.options;
+      first = again.first;
+      restart = again.restart;
+      worker.resume();
+      whole = true;
+      continue;
+    }
+    if (!page) {
+      if (page.error().is(StatusReason::Gone) && !page_options.continue_token.empty() &&
+          restart < kMaxRestarts) {
+        ++stats_.relists;  // the snapshot behind the token is gone: start over
+        ++restart;
+        page_options = options;
+        page_options.continue_token.clear();
+        first = true;
+        continue;
+      }
+      return unexpected(page.error());
+    }
+    if (first) resource_version = page->resource_version;
+    first = false;
+    if (done) return resource_version;
+    page_options.continue_token = page->continue_token;
+    // Later pages belong to the first page's snapshot; a resourceVersion would be refused.
+    page_options.resource_version.clear();
+    page_options.resource_version_match.clear();
   }
 }
 

@@ -6,6 +6,10 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "k8sjobs/kube/list_body_parser.h"
 
 namespace k8sjobs::kube::detail {
@@ -62,15 +66,152 @@ inline const char* find_quote(const char* from, const char* end) {
   return static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
 }
 
+// Where the quotes, backslashes, opening ({ [) and closing (} ]) brackets of 64 bytes are, a
+// bit each.
+struct BlockMasks {
+  std::uint64_t quote = 0;
+  std::uint64_t backslash = 0;
+  std::uint64_t open = 0;
+  std::uint64_t close = 0;
+};
+
+inline BlockMasks masks_of(const char* block) {
+  BlockMasks masks;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i open = _mm_set1_epi8('{');  // '[' | 0x20 is '{', ']' | 0x20 is '}'
+  const __m128i close = _mm_set1_epi8('}');
+  const __m128i lower = _mm_set1_epi8(0x20);
+  for (int i = 0; i < 4; ++i) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * i));
+    const __m128i folded = _mm_or_si128(bytes, lower);
+    auto bits = [&](__m128i equal) {
+      return static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(equal)))
+             << (16 * i);
+    };
+    masks.quote |= bits(_mm_cmpeq_epi8(bytes, quote));
+    masks.backslash |= bits(_mm_cmpeq_epi8(bytes, backslash));
+    masks.open |= bits(_mm_cmpeq_epi8(folded, open));
+    masks.close |= bits(_mm_cmpeq_epi8(folded, close));
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    const char c = block[i];
+    if (c == '"') masks.quote |= bit;
+    if (c == '\\') masks.backslash |= bit;
+    if (c == '{' || c == '[') masks.open |= bit;
+    if (c == '}' || c == ']') masks.close |= bit;
+  }
+#endif
+  return masks;
+}
+
+// Each bit: the XOR of it and all the lower ones (set from an opening quote up to the byte
+// before its closing one).
+inline std::uint64_t prefix_xor(std::uint64_t bits) {
+  bits ^= bits << 1;
+  bits ^= bits << 2;
+  bits ^= bits << 4;
+  bits ^= bits << 8;
+  bits ^= bits << 16;
+  bits ^= bits << 32;
+  return bits;
+}
+
+// The characters escaped by a backslash (every other one after each run), as simdjson finds
+// them; `carry`: the block's first character is escaped, and on return, the next block's.
+inline std::uint64_t escaped_by_backslash(std::uint64_t backslash, std::uint64_t& carry) {
+  backslash &= ~carry;
+  const std::uint64_t follows_escape = backslash << 1 | carry;
+  constexpr std::uint64_t kEvenBits = 0x5555555555555555ULL;
+  const std::uint64_t odd_sequence_starts = backslash & ~kEvenBits & ~follows_escape;
+  std::uint64_t sequences_starting_on_even_bits = 0;
+  carry = __builtin_add_overflow(odd_sequence_starts, backslash, &sequences_starting_on_even_bits)
+              ? 1
+              : 0;
+  const std::uint64_t invert_mask = sequences_starting_on_even_bits << 1;
+  return (kEvenBits ^ invert_mask) & follows_escape;
+}
+
+// std::popcount is a libgcc call on baseline x86-64 (no POPCNT): this is inlined.
+inline std::size_t count_bits(std::uint64_t bits) {
+  bits -= (bits >> 1) & 0x5555555555555555ULL;
+  bits = (bits & 0x3333333333333333ULL) + ((bits >> 2) & 0x3333333333333333ULL);
+  bits = (bits + (bits >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return static_cast<std::size_t>((bits * 0x0101010101010101ULL) >> 56);
+}
+
+struct BlockState {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;  // in a string, the next character is escaped
+};
+
+// Inside an item (depth above 2), 64 bytes at a time: skips whole blocks while the item goes
+// on, from outside a string at `from`. Returns the bracket that ends the item (depth back to
+// 2), or null with `from` moved past the blocks read and `state` after them. Stops before a
+// block with a backslash outside a string: not JSON, and the byte loop decides such text as
+// it always did (escapes count only inside strings there).
+const char* skip_item_blocks(const char*& from, const char* end, BlockState& state) {
+  std::uint64_t in_string = 0;  // all ones when the block starts inside a string
+  std::uint64_t carry = 0;
+  std::size_t depth = state.depth;
+  const char* block = from;
+  for (; end - block >= 64; block += 64) {
+    const BlockMasks masks = masks_of(block);
+    std::uint64_t next_carry = carry;
+    const std::uint64_t escaped = escaped_by_backslash(masks.backslash, next_carry);
+    const std::uint64_t strings = prefix_xor(masks.quote & ~escaped) ^ in_string;
+    if ((masks.backslash & ~strings) != 0) break;  // a backslash outside a string
+    const std::uint64_t open = masks.open & ~strings;
+    const std::uint64_t close = masks.close & ~strings;
+    const std::size_t closes = count_bits(close);
+    if (depth > closes + 2) {  // the item cannot end in this block
+      depth = depth + count_bits(open) - closes;
+    } else {
+      for (std::uint64_t brackets = open | close; brackets != 0; brackets &= brackets - 1) {
+        const std::uint64_t bit = brackets & (~brackets + 1);
+        if ((open & bit) != 0) {
+          ++depth;
+        } else if (--depth == 2) {
+          return block + std::countr_zero(bit);
+        }
+      }
+    }
+    in_string = std::uint64_t{0} - (strings >> 63);
+    carry = next_carry;
+  }
+  from = block;
+  state.depth = depth;
+  state.in_string = in_string != 0;
+  state.escaped = state.in_string && carry != 0;
+  return nullptr;
+}
+
 }  // namespace
 
+bool append_batch_items(std::string& batch, const ItemFields& fields, std::vector<json>& items) {
+  auto parsed = parse_list_body(batch, fields);  // empties batch, keeps its buffer
+  batch.clear();
+  if (!parsed || !parsed->is_object()) return false;
+  auto listed = parsed->find("items");
+  if (listed == parsed->end() || !listed->is_array()) return false;
+  for (auto& item : *listed) items.push_back(std::move(item));
+  return true;
+}
+
 ListBodyReader::ListBodyReader(const ItemFields& fields, std::size_t whole_limit,
-                               std::size_t batch_bytes)
-    : fields_(fields), whole_limit_(whole_limit), batch_bytes_(batch_bytes) {}
+                               std::size_t batch_bytes, BatchSink sink)
+    : fields_(fields),
+      whole_limit_(whole_limit),
+      batch_bytes_(batch_bytes),
+      sink_(std::move(sink)) {}
 
 void ListBodyReader::start() {
   std::string().swap(whole_);
-  streaming_ = failed_ = false;
+  streaming_ = failed_ = sunk_ = false;
   depth_ = 0;
   in_string_ = escape_ = ended_ = false;
   expect_key_ = reading_key_ = expect_value_ = key_is_items_ = false;
@@ -99,12 +240,19 @@ void ListBodyReader::feed(std::string_view data) {
 
 void ListBodyReader::flush_batch() {
   batch_ += "]}";
-  auto parsed = parse_list_body(batch_, fields_);  // empties batch_, keeps its buffer
-  batch_.clear();
-  if (!parsed || !parsed->is_object()) return fail();
-  auto items = parsed->find("items");
-  if (items == parsed->end() || !items->is_array()) return fail();
-  for (auto& item : *items) items_.push_back(std::move(item));
+  if (sink_) {
+    sunk_ = true;
+    sink_(batch_);
+    batch_.clear();
+    batch_.reserve(batch_bytes_ + batch_bytes_ / 2);
+    return;
+  }
+  if (!append_batch_items(batch_, fields_, items_)) fail();
+}
+
+void ListBodyReader::restart_items() {
+  if (sunk_) return fail();
+  items_.clear();
 }
 
 void ListBodyReader::end_element_run() {
@@ -143,8 +291,28 @@ void ListBodyReader::split(const char* data, std::size_t size) {
       continue;
     }
     if (in_items_ && depth_ > 2) {
-      // Inside an item, where nearly all the bytes are: only strings and nesting matter, and
-      // the state lives in locals so that the loop runs in registers.
+      // Inside an item, where nearly all the bytes are: only strings and nesting matter.
+      // Whole blocks of 64 bytes first, a bit per byte (the loop below took a third of
+      // qstat's time at 10,000 jobs).
+      {
+        const char* after = p;
+        BlockState state;
+        state.depth = depth_;
+        if (const char* closing = skip_item_blocks(after, end, state)) {
+          depth_ = 2;
+          p = closing;  // the loop's ++p goes on after the item's last bracket
+          continue;
+        }
+        if (after != p) {
+          depth_ = state.depth;
+          in_string_ = state.in_string;
+          escape_ = state.escaped;
+          p = after - 1;
+          continue;
+        }
+      }
+      // What is left (less than a block, or a block the blocks cannot decide): the state lives
+      // in locals so that the loop runs in registers.
       std::size_t depth = depth_;
       bool open_string = false;
       bool open_escape = false;
@@ -215,7 +383,8 @@ void ListBodyReader::split(const char* data, std::size_t size) {
         expect_value_ = false;
         if (key_is_items_) {  // "items" holds no array (the last one of that name counts)
           items_are_array_ = false;
-          items_.clear();
+          restart_items();
+          if (failed_) return;
         }
       }
     } else if (c == ':') {
@@ -232,10 +401,11 @@ void ListBodyReader::split(const char* data, std::size_t size) {
       if (depth_ == 1 && expect_value_) {
         expect_value_ = false;
         if (key_is_items_ && c == '[') {
+          restart_items();
+          if (failed_) return;
           copy_to(envelope_, p + 1);  // the envelope keeps "items":[ and, later, ]
           in_items_ = true;
           items_are_array_ = true;
-          items_.clear();
           batch_.reserve(batch_bytes_ + batch_bytes_ / 2);
           batch_ = kBatchStart;
           after_cut_ = false;
@@ -244,7 +414,8 @@ void ListBodyReader::split(const char* data, std::size_t size) {
         }
         if (key_is_items_) {
           items_are_array_ = false;
-          items_.clear();
+          restart_items();
+          if (failed_) return;
         }
       }
       ++depth_;
@@ -254,7 +425,8 @@ void ListBodyReader::split(const char* data, std::size_t size) {
       expect_value_ = false;  // a number or literal
       if (key_is_items_) {
         items_are_array_ = false;
-        items_.clear();
+        restart_items();
+        if (failed_) return;
       }
     }
   }

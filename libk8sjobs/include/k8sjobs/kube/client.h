@@ -22,6 +22,10 @@ namespace k8sjobs::kube {
 
 using nlohmann::json;
 
+namespace detail {
+class ListPageWorker;
+}
+
 // The annotation a fixed-name create carries so that, after an ambiguous failure, a retry that
 // meets AlreadyExists can tell its own object from somebody else's.
 inline constexpr const char* kCreateTokenAnnotation = "k8sjobs.io/create-token";
@@ -100,7 +104,9 @@ class KubeClient {
   // caller that reduces the objects holds one page of JSON at a time, not the whole list.
   // `restarted` is true on a first page that follows an expired token: drop what the earlier
   // pages gave. Returns the list's resourceVersion.
-  // With `fields`, the items of each page hold only those fields.
+  // With `fields`, the items of each page hold only those fields, and each page is parsed (and
+  // handed to `on_page`) on a second thread while the next one downloads: `on_page` is then
+  // called on that thread, still one page at a time and in order.
   Result<std::string> list_pages(const ResourceKind& kind, const std::string& ns,
                                  ListOptions options,
                                  const std::function<void(ListPage& page, bool restarted)>& on_page,
@@ -125,7 +131,15 @@ class KubeClient {
   Result<json> execute_json(const HttpRequest& request, RequestSafety safety,
                             const ItemFields* fields = nullptr);
   Result<ListPage> list_page(const ResourceKind& kind, const std::string& ns,
-                             const ListOptions& options, const ItemFields* fields);
+                             const ListOptions& options);
+  Result<std::string> list_pages_pipelined(
+      const ResourceKind& kind, const std::string& ns, const ListOptions& options,
+      const std::function<void(ListPage& page, bool restarted)>& on_page, const ItemFields& fields);
+  // One page of list_pages_pipelined: its items go to `worker` (whole: read and parsed in one
+  // piece); returns the page without its items, or nothing of use when the worker stopped.
+  Result<ListPage> stream_page(const ResourceKind& kind, const std::string& ns,
+                               const ListOptions& options, const ItemFields& fields,
+                               detail::ListPageWorker& worker, bool restarted, bool whole);
 
   std::unique_ptr<HttpTransport> transport_;
   RetryPolicy policy_;

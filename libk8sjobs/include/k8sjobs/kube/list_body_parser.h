@@ -14,6 +14,7 @@
 // library's one from the archive.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,11 @@ namespace k8sjobs::kube::detail {
 std::optional<nlohmann::json> parse_list_body(std::string& body, const ItemFields& fields);
 std::optional<nlohmann::json> parse_list_body_simdjson(std::string& body, const ItemFields& fields);
 std::optional<nlohmann::json> parse_list_body_nlohmann(std::string& body, const ItemFields& fields);
+
+// Parses one batch of ListBodyReader ({"items":[...]}) and appends its items to `items`; false
+// when it is not JSON or not such a batch. Empties `batch`, keeping its buffer.
+bool append_batch_items(std::string& batch, const ItemFields& fields,
+                        std::vector<nlohmann::json>& items);
 
 // Empties a parsed text. A page's buffer is freed; one of at most kKeptTextCapacity bytes is
 // kept for the next text (ListBodyReader's batches), since freeing and allocating it for every
@@ -57,18 +63,29 @@ inline void release_text(std::string& text) {
 // Anything this reader does not follow (a body that ends early, a top-level value that is no
 // object, bytes after it) makes finish() ask for the page to be read again whole, so those
 // bodies get exactly the answers parse_list_body gives.
+//
+// With a `sink`, each batch's text goes to the sink instead of being parsed here (KubeClient's
+// pipelined walk parses it on another thread, append_batch_items), and finish() answers the
+// list without the items of the batches sunk. A body that gives two item arrays (or an
+// "items" key after the batches of one) then asks to be read whole: what was sunk cannot be
+// taken back.
 class ListBodyReader {
  public:
+  // Takes the batch's text, and leaves `batch` empty: with a buffer to reuse, if it has one.
+  using BatchSink = std::function<void(std::string& batch)>;
+
   static constexpr std::size_t kWholeLimit = std::size_t{1} << 20;
   // Small enough that a batch's text stays below malloc's mmap threshold (128 KiB): the same
   // heap memory serves batch after batch, with no fresh pages to fault in.
   static constexpr std::size_t kBatchBytes = std::size_t{64} << 10;
 
   explicit ListBodyReader(const ItemFields& fields, std::size_t whole_limit = kWholeLimit,
-                          std::size_t batch_bytes = kBatchBytes);
+                          std::size_t batch_bytes = kBatchBytes, BatchSink sink = nullptr);
   // Forgets everything fed: a new attempt at the same page.
   void start();
   void feed(std::string_view data);
+  // A batch went to the sink since start().
+  bool sunk() const { return sunk_; }
   // After the last bytes: the list as parse_list_body gives it, or nullopt. When `read_whole`
   // comes back true, nothing was decided: read the body again and parse it whole.
   std::optional<nlohmann::json> finish(bool& read_whole);
@@ -78,10 +95,14 @@ class ListBodyReader {
   void flush_batch();
   void end_element_run();
   void fail() { failed_ = true; }
+  // The list's "items" key starts a value: what an earlier one gave is dropped.
+  void restart_items();
 
   const ItemFields& fields_;
   const std::size_t whole_limit_;
   const std::size_t batch_bytes_;
+  const BatchSink sink_;
+  bool sunk_ = false;
   std::string whole_;  // the body while it is no longer than whole_limit_
   bool streaming_ = false;
   bool failed_ = false;   // read_whole: this reader cannot decide
