@@ -8,6 +8,8 @@
 // same objects with more rights: only an object whose identity checks out may be started.
 // Each object is also read as the Toolforge jobs framework's (jobs/toolforge_job_view.h, a
 // CronJob too): a job it takes always has a uid to record its number under, and a name.
+// Pods and Jobs also go through the -hold_jid_ad gate's readers (controller/task_gate_decision.h):
+// a task read off a pod has a task id inside its range and the gate where the patch removes it.
 
 #include <chrono>
 #include <cstddef>
@@ -16,6 +18,7 @@
 
 #include "fuzz_check.h"
 #include "k8sjobs/controller/start_decision.h"
+#include "k8sjobs/controller/task_gate_decision.h"
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/jobs/toolforge_job_view.h"
 
@@ -36,7 +39,26 @@ void decide(const json& object, bool deployment) {
   }
 }
 
+void read_gates(const json& object) {
+  namespace controller = k8sjobs::controller;
+  if (auto task = controller::read_gated_task(object); task && *task) {
+    const auto& range = (*task)->range;
+    FUZZ_CHECK(range.first >= 1 && range.last >= range.first && range.step >= 1);
+    FUZZ_CHECK((*task)->task_id >= range.first && (*task)->task_id <= range.last);
+    const json& gates = object["spec"]["schedulingGates"];
+    FUZZ_CHECK((*task)->gate_index < gates.size());
+    FUZZ_CHECK(gates[(*task)->gate_index]["name"] == k8sjobs::jobs::kHoldJidAdGate);
+    (void)controller::ungate_patch(**task);
+  }
+  if (auto tasks = controller::read_predecessor_tasks(object)) {
+    for (int task : tasks->second.finished) {
+      FUZZ_CHECK(task >= tasks->second.range.first && task <= tasks->second.range.last);
+    }
+  }
+}
+
 void add_object(JobViewCollector& collector, ToolforgeJobCollector& foreign, const json& object) {
+  read_gates(object);
   const auto kind = object.is_object() ? object.find("kind") : object.end();
   const bool known = kind != object.end() && kind->is_string();
   decide(object, false);

@@ -9,8 +9,9 @@
 # a timeout); the input is saved as build-fuzz/fuzz-artifacts/<target>/crash-* (or timeout-*,
 # oom-*) and printed. New inputs found are kept in build-fuzz/fuzz-corpus/<target>/, so a
 # later run starts from there; fuzz/corpus/<target>/ holds the checked-in seeds.
-# K8SJOBS_FUZZ_BUILD_DIR (default build-fuzz) and K8SJOBS_FUZZ_TARGETS (the default target
-# list) may be set in the environment.
+# K8SJOBS_FUZZ_BUILD_DIR (default build-fuzz), K8SJOBS_FUZZ_TARGETS (the default target list)
+# and K8SJOBS_FUZZ_JOBS (targets run at once; default: the number of cores) may be set in the
+# environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,19 +36,35 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_T
 cmake --build "$build_dir" -j "${K8SJOBS_BUILD_JOBS:-$(nproc)}" \
   --target "${targets[@]/#/fuzz_}"
 
+# The targets run side by side, one per core (each is one process): the CI's short run costs
+# about ceil(targets / cores) times SECONDS rather than targets times SECONDS.
+run_target() {
+  local target="$1"
+  local work_corpus="$build_dir/fuzz-corpus/$target"
+  local artifacts="$build_dir/fuzz-artifacts/$target"
+  local log="$build_dir/fuzz-logs/$target.log"
+  mkdir -p "$work_corpus" "$artifacts" "$(dirname "$log")"
+  local options=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1
+    -artifact_prefix="$artifacts/")
+  [ ! -f "fuzz/dict/$target.dict" ] || options+=(-dict="fuzz/dict/$target.dict")
+  local result=ok
+  "$build_dir/fuzz/fuzz_$target" "${options[@]}" "$work_corpus" "fuzz/corpus/$target" \
+    >"$log" 2>&1 || result=CRASH
+  echo "$result" >"$log.result"
+}
+parallel="${K8SJOBS_FUZZ_JOBS:-$(nproc)}"
+for target in "${targets[@]}"; do
+  rm -f "$build_dir/fuzz-logs/$target.log.result"
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n || true; done
+  run_target "$target" &
+done
+wait
+
 failed=()
 printf '%-16s %12s %8s %7s %7s %9s  %s\n' target execs exec/s cov ft corpus result
 for target in "${targets[@]}"; do
-  work_corpus="$build_dir/fuzz-corpus/$target"
-  artifacts="$build_dir/fuzz-artifacts/$target"
   log="$build_dir/fuzz-logs/$target.log"
-  mkdir -p "$work_corpus" "$artifacts" "$(dirname "$log")"
-  options=(-max_total_time="$seconds" -timeout=10 -print_final_stats=1
-    -artifact_prefix="$artifacts/")
-  [ ! -f "fuzz/dict/$target.dict" ] || options+=(-dict="fuzz/dict/$target.dict")
-  result=ok
-  "$build_dir/fuzz/fuzz_$target" "${options[@]}" "$work_corpus" "fuzz/corpus/$target" \
-    >"$log" 2>&1 || result=CRASH
+  result=$(cat "$log.result" 2>/dev/null || echo CRASH)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   last=$(grep -E '^#[0-9]+' "$log" | tail -1 || true)
