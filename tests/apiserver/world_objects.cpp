@@ -21,6 +21,7 @@ const std::vector<ResourceType>& all_resources() {
       {"", "v1", "pods", "Pod", true, false},
       {"", "v1", "configmaps", "ConfigMap", false, false},
       {"", "v1", "events", "Event", false, false},
+      {"", "v1", "nodes", "Node", false, false},  // cluster-scoped: no namespace
       {"coordination.k8s.io", "v1", "leases", "Lease", false, false},
   };
   return resources;
