@@ -3,9 +3,9 @@
 // server with jobs in several states, running as its own service account bound to exactly the
 // rules deploy/rbac.yaml grants; every page, the JSON and /metrics fetched over HTTP agree with
 // qstat; a job's page shows its Kubernetes Events; the overview shows the cluster's capacity
-// (nodes), memory in use as unknown (no metrics API here) and the tasks finished within the
-// hour, also one whose Job is gone (from its accounting record); a state change shows up
-// without a restart; submissions and completions are counted in /metrics; POST is refused;
+// (nodes), memory in use (metrics.k8s.io, which the test server serves here) and the tasks
+// finished within the hour, also one whose Job is gone (from its accounting record); a state change
+// shows up without a restart; submissions and completions are counted in /metrics; POST is refused;
 // headless Chromium loads the pages (DOM checked, screenshots kept in the build folder) and
 // promtool accepts /metrics. One controller serves every check (Chromium's start-up is most of
 // the time).
@@ -102,7 +102,8 @@ class StatusPageE2E : public ::testing::Test {
 TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   // Jobs in several states: r, Eqw, hqw, qw, and a hostile name.
   const long long running = submit({"-stderr", "-N", "runner", "true"});
-  cluster.server().set_pod_running(kNs, only_pod(running), "node-1");
+  const std::string running_pod = only_pod(running);
+  cluster.server().set_pod_running(kNs, running_pod, "node-1");
   const long long broken = submit({"-stderr", "-N", "badimg", "true"});
   cluster.server().set_pod_image_pull_backoff(kNs, only_pod(broken));
   const long long held = submit({"-stderr", "-N", "held", "-h", "true"});
@@ -135,6 +136,9 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   const std::string bob_pod = cluster.wait_for_pod("tool-bob", submitted_job_id(bot.out));
   ASSERT_FALSE(bob_pod.empty());
   cluster.server().set_pod_running("tool-bob", bob_pod, "node-1");
+  // metrics-server's figures for the two running tasks.
+  cluster.server().set_pod_memory_usage(kNs, running_pod, 300LL << 20);
+  cluster.server().set_pod_memory_usage("tool-bob", bob_pod, 120LL << 20);
   // The cluster's one node.
   cluster.server().create("/api/v1/nodes",
                           {{"metadata", {{"name", "node-1"}}},
@@ -227,12 +231,21 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   EXPECT_NE(detail["tasks"][0]["reason"].get<std::string>().find("ImagePullBackOff"),
             std::string::npos);
 
-  // Capacity from the node; memory in use unknown (no metrics.k8s.io here, a 404); what
-  // finished within the hour, including the job whose Job is gone.
+  // Capacity from the node; memory in use from metrics.k8s.io; what finished within the hour,
+  // including the job whose Job is gone.
   EXPECT_EQ(overview["capacity"]["nodes"], 1);
   EXPECT_EQ(overview["capacity"]["cpu_millicores"], 3920);
   EXPECT_EQ(overview["capacity"]["memory_bytes"], 16LL << 30);
-  EXPECT_EQ(overview["memory_note"], "this cluster does not serve pod metrics (metrics.k8s.io)");
+  EXPECT_TRUE(overview["memory_note"].is_null()) << overview.dump();
+  EXPECT_EQ(overview["namespaces"][0]["memory_used_bytes"], 300LL << 20);
+  EXPECT_EQ(overview["namespaces"][1]["memory_used_bytes"], 120LL << 20);
+  for (const auto& row : jobs["jobs"]) {
+    if (row["id"] == running) {
+      EXPECT_EQ(row["memory_used_bytes"], 300LL << 20);
+    } else {
+      EXPECT_TRUE(row["memory_used_bytes"].is_null()) << row.dump();
+    }
+  }
   EXPECT_EQ(overview["namespaces"][0]["finished_last_hour"], 1) << overview.dump();
   EXPECT_EQ(overview["namespaces"][0]["tasks_by_state"].value("z", 0), 0);  // its Job is gone
 
@@ -325,7 +338,8 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   EXPECT_NE(job_dom.out.find(">BackOff</td>"), std::string::npos);
   auto overview_dom = chromium({"--dump-dom"}, base + "/");
   ASSERT_EQ(overview_dom.exit_code, 0) << overview_dom.err;
-  EXPECT_NE(overview_dom.out.find("Cluster capacity: 1 node, 3.9 CPUs, 16.0 GiB"),
+  EXPECT_NE(overview_dom.out.find("Cluster capacity: 1 node, 3.9 CPUs, 16.0 GiB of memory "
+                                  "allocatable. Memory in use: 420 MiB by running tasks."),
             std::string::npos)
       << overview_dom.out;
   const fs::path shots = fs::path(K8SJOBS_BINARY_DIR) / "status-screenshots";
