@@ -328,6 +328,12 @@ Expected<std::optional<MailSetup>, std::string> mail_setup_from(const site::Site
   return std::optional<MailSetup>(std::move(setup));
 }
 
+void record_mail_pass(const MailPassSummary& pass, status::MetricsRegistry& metrics) {
+  metrics.add(status::metric::kMailQueued, {}, pass.queued);
+  metrics.add(status::metric::kMailSent, {}, pass.sent);
+  metrics.add(status::metric::kMailFailures, {}, pass.send_failed);
+}
+
 void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& make_client,
                    sys::Clock& clock, const MailSetup& setup, const MayAct& is_leader,
                    const std::atomic<bool>& stop, status::MetricsRegistry& metrics) {
@@ -366,9 +372,7 @@ void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& 
                        pass.error().describe());
           continue;
         }
-        metrics.add(status::metric::kMailQueued, {}, pass->queued);
-        metrics.add(status::metric::kMailSent, {}, pass->sent);
-        metrics.add(status::metric::kMailFailures, {}, pass->send_failed);
+        record_mail_pass(*pass, metrics);
       }
     }
     for (auto waited = std::chrono::seconds(0); waited < interval && !stop;

@@ -99,6 +99,9 @@ struct MailSetup {
 };
 Expected<std::optional<MailSetup>, std::string> mail_setup_from(const site::SiteConfig& site);
 
+// A pass's queued events, sent mails and failed sends into the mail counters of /metrics.
+void record_mail_pass(const MailPassSummary& pass, status::MetricsRegistry& metrics);
+
 using ClientFactory = std::function<std::unique_ptr<kube::KubeClient>()>;
 
 // The run loop's mail work until `stop`: a pass over every scope every few seconds (the batch
