@@ -19,7 +19,7 @@ seconds="${1:-5}"
 shift || true
 build_dir="${K8SJOBS_FUZZ_BUILD_DIR:-build-fuzz}"
 default_targets="submit_options shell_words cron_crontab cron_schedule yaml_document kubeconfig
-  site_config list_body job_view script_interpreters accounting_record"
+  site_config list_body job_view script_interpreters accounting_record cluster_objects"
 # shellcheck disable=SC2206
 targets=(${K8SJOBS_FUZZ_TARGETS:-$default_targets})
 [ "$#" -eq 0 ] || targets=("$@")

@@ -30,13 +30,14 @@ struct StatusServer::Impl {
   const status::StatusBoard& board;
   const status::MetricsRegistry& metrics;
   std::function<bool()> ready;
+  status::JobEventsLookup events;
   httplib::Server server;
   std::thread thread;
 
   void answer(const httplib::Request& request, httplib::Response& response) {
     status::StatusRequest wanted{request.method, request.path, {}};
     for (const auto& [name, value] : request.params) wanted.query.emplace(name, value);
-    auto reply = status::route_status_request(wanted, board.current(), ready(), metrics);
+    auto reply = status::route_status_request(wanted, board.current(), ready(), metrics, events);
     response.status = reply.status;
     if (reply.status == 405) response.set_header("Allow", "GET, HEAD");
     response.set_header("Cache-Control", "no-store");
@@ -49,8 +50,8 @@ struct StatusServer::Impl {
 };
 
 StatusServer::StatusServer(const status::StatusBoard& board, const status::MetricsRegistry& metrics,
-                           std::function<bool()> ready)
-    : impl_(new Impl{board, metrics, std::move(ready), {}, {}}) {}
+                           std::function<bool()> ready, status::JobEventsLookup events)
+    : impl_(new Impl{board, metrics, std::move(ready), std::move(events), {}, {}}) {}
 
 StatusServer::~StatusServer() {
   stop();

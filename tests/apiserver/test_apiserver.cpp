@@ -109,7 +109,7 @@ OrderedJson resource_list(const std::string& group_version) {
     OrderedJson item;
     item["name"] = r.plural;
     item["singularName"] = r.plural.substr(0, r.plural.size() - 1);
-    item["namespaced"] = true;
+    item["namespaced"] = r.plural != "nodes";
     item["kind"] = r.kind;
     item["verbs"] = {"create", "delete", "deletecollection", "get",
                      "list",   "patch",  "update",           "watch"};
@@ -154,8 +154,11 @@ struct TestApiServer::Impl {
   std::map<std::string, int> watches_started;  // by collection path
   std::set<int> connection_fds;
   std::mt19937_64 random{std::random_device{}()};
+  bool pod_metrics = false;                     // serve_pod_metrics()
+  std::map<std::string, long long> pod_memory;  // "ns/pod" → bytes
 
   bool setup_ssl(SSL_CTX& ctx);
+  Reply pod_metrics_reply(const httplib::Request& req, const ResourcePath& path);
   void handle(const httplib::Request& req, httplib::Response& res);
   std::optional<User> authenticate(const httplib::Request& req, bool& rejected);
   bool take_fault(const httplib::Request& req, Fault& taken);
@@ -462,6 +465,82 @@ Reply TestApiServer::Impl::dispatch_charged(const httplib::Request& req, const U
   return dispatch(req, user, path, res, streaming);
 }
 
+// metrics-server's PodMetrics (metrics.k8s.io/v1beta1), made from the pods when asked: what
+// metrics-server v0.7 answers, read-only, no watch.
+Reply TestApiServer::Impl::pod_metrics_reply(const httplib::Request& req,
+                                             const ResourcePath& path) {
+  std::map<std::string, long long> memory;
+  {
+    std::lock_guard lock(mutex);
+    if (!pod_metrics) {
+      return status_reply(404, "NotFound", "the server could not find the requested resource",
+                          OrderedJson::object());
+    }
+    memory = pod_memory;
+  }
+  const std::string watch = req.get_param_value("watch");
+  if (req.method != "GET" || watch == "1" || watch == "true" || !path.subresource.empty()) {
+    return status_reply(405, "MethodNotAllowed",
+                        "the server does not allow this method on the requested resource",
+                        OrderedJson::object());
+  }
+  std::string error;
+  auto selector = LabelSelector::parse(req.get_param_value("labelSelector"), error);
+  if (!selector) return status_reply(400, "BadRequest", error, OrderedJson::object());
+  auto text = [](const nlohmann::json& object, const char* key) {
+    return object.contains(key) && object[key].is_string() ? object[key].get<std::string>()
+                                                           : std::string();
+  };
+  OrderedJson items = OrderedJson::array();
+  for (const auto& pod : world.list_objects(*find_resource("", "v1", "pods"), path.ns)) {
+    const nlohmann::json meta = pod.value("metadata", nlohmann::json::object());
+    const std::string name = text(meta, "name");
+    auto used = memory.find(text(meta, "namespace") + "/" + name);
+    if (used == memory.end()) continue;
+    if (text(pod.value("status", nlohmann::json::object()), "phase") != "Running") continue;
+    if (!path.name.empty() && name != path.name) continue;
+    std::map<std::string, std::string> labels;
+    const nlohmann::json pod_labels = meta.value("labels", nlohmann::json::object());
+    for (const auto& [k, v] : pod_labels.items())
+      if (v.is_string()) labels[k] = v.get<std::string>();
+    if (!selector->matches(labels)) continue;
+    OrderedJson item;
+    item["kind"] = "PodMetrics";
+    item["apiVersion"] = "metrics.k8s.io/v1beta1";
+    item["metadata"] = {{"name", name},
+                        {"namespace", text(meta, "namespace")},
+                        {"creationTimestamp", now_rfc3339()},
+                        {"labels", labels}};
+    item["timestamp"] = now_rfc3339();
+    item["window"] = "15.012s";
+    item["containers"] = OrderedJson::array();
+    bool first = true;
+    const nlohmann::json containers =
+        pod.value("spec", nlohmann::json::object()).value("containers", nlohmann::json::array());
+    for (const auto& container : containers) {
+      OrderedJson usage = {{"cpu", "1234567n"},
+                           {"memory", std::to_string((first ? used->second : 0) / 1024) + "Ki"}};
+      item["containers"].push_back({{"name", text(container, "name")}, {"usage", usage}});
+      first = false;
+    }
+    items.push_back(item);
+  }
+  if (!path.name.empty()) {
+    if (items.empty()) {
+      return status_reply(
+          404, "NotFound", "podmetrics.metrics.k8s.io \"" + path.name + "\" not found",
+          OrderedJson{{"name", path.name}, {"group", "metrics.k8s.io"}, {"kind", "pods"}});
+    }
+    return Reply{200, items[0], {}, {}};
+  }
+  OrderedJson body;
+  body["kind"] = "PodMetricsList";
+  body["apiVersion"] = "metrics.k8s.io/v1beta1";
+  body["metadata"] = OrderedJson::object();
+  body["items"] = items;
+  return Reply{200, body, {}, {}};
+}
+
 Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& user,
                                     const std::optional<ResourcePath>& path, httplib::Response& res,
                                     bool& streaming) {
@@ -523,6 +602,7 @@ Reply TestApiServer::Impl::dispatch(const httplib::Request& req, const User& use
   const ResourceType& type = *path->type;
   const std::string& ns = path->ns;
   const std::string& name = path->name;
+  if (type.group == "metrics.k8s.io") return pod_metrics_reply(req, *path);
   if (!path->subresource.empty()) {
     if (m == "GET" && type.plural == "deployments" && path->subresource == "scale") {
       return world.get_scale(ns, name);
@@ -825,6 +905,18 @@ void TestApiServer::compact() {
 void TestApiServer::inject(Fault fault) {
   std::lock_guard lock(impl_->mutex);
   impl_->faults.push_back(std::move(fault));
+}
+
+void TestApiServer::serve_pod_metrics() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->pod_metrics = true;
+}
+
+void TestApiServer::set_pod_memory_usage(const std::string& ns, const std::string& pod,
+                                         long long bytes) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->pod_metrics = true;
+  impl_->pod_memory[ns + "/" + pod] = bytes;
 }
 
 void TestApiServer::set_quota(const std::string& ns, const std::string& resource, int hard) {

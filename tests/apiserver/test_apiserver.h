@@ -134,6 +134,12 @@ class TestApiServer {
   void set_pod_image_pull_backoff(const std::string& ns, const std::string& pod);
   void set_pod_unschedulable(const std::string& ns, const std::string& pod,
                              const std::string& message);
+  // metrics.k8s.io (metrics-server): unless called, its paths are 404, as in a cluster without
+  // metrics-server. Then GET and LIST of PodMetrics (namespaced or across namespaces, label
+  // selectors) answer, in metrics-server's shape, for the Running pods given a memory figure
+  // here (the pod's labels copied, one container entry per container, the memory on the first).
+  void serve_pod_metrics();
+  void set_pod_memory_usage(const std::string& ns, const std::string& pod, long long bytes);
   // Forgets history older than now: older watch resourceVersions, Exact lists and continue
   // tokens answer 410 Expired.
   void compact();

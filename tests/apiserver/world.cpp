@@ -135,8 +135,19 @@ std::function<bool(const std::string&)> supported_fields(const ResourceType& typ
     }
     if (type.plural == "jobs") return field == "status.successful";
     if (type.plural == "events") {
-      return field.rfind("involvedObject.", 0) == 0 || field == "reason" || field == "type" ||
-             field == "source" || field == "reportingComponent";
+      // kube-apiserver v1.32's event field set (pkg/registry/core/event/strategy.go).
+      static const std::vector<std::string> event_fields = {"involvedObject.kind",
+                                                            "involvedObject.namespace",
+                                                            "involvedObject.name",
+                                                            "involvedObject.uid",
+                                                            "involvedObject.apiVersion",
+                                                            "involvedObject.resourceVersion",
+                                                            "involvedObject.fieldPath",
+                                                            "reason",
+                                                            "reportingComponent",
+                                                            "source",
+                                                            "type"};
+      return std::find(event_fields.begin(), event_fields.end(), field) != event_fields.end();
     }
     return false;
   };
@@ -260,7 +271,7 @@ void World::index_pod_owners(const std::string& key, const StoredObject& pod, bo
 
 StoredPtr World::put(const ResourceType& type, json object, const FieldManager* writer,
                      const json* diff_base) {
-  std::string key = object["metadata"]["namespace"].get<std::string>() + "/" +
+  std::string key = object["metadata"].value("namespace", "") + "/" +
                     object["metadata"]["name"].get<std::string>();
   auto& s = store(type);
   auto it = s.find(key);
@@ -423,7 +434,11 @@ Reply World::create_locked(const ResourceType& type, const std::string& ns, json
                         resource_details(type, name));
   }
   std::string uid = uuid();
-  meta["namespace"] = ns;
+  if (type.plural == "nodes") {
+    meta.erase("namespace");  // cluster-scoped
+  } else {
+    meta["namespace"] = ns;
+  }
   meta["uid"] = uid;
   meta["creationTimestamp"] = now_rfc3339();
   if (has_generation(type)) meta["generation"] = 1;

@@ -214,6 +214,21 @@ class World {
                       const nlohmann::json& template_spec, const std::string& name_prefix,
                       const std::map<std::string, std::string>& extra_labels,
                       const std::map<std::string, std::string>& extra_annotations);
+  // Stores a core/v1 Event about `object` as its component writes it (kube-apiserver v1.32):
+  // the kubelet and the controllers through core/v1 (source, first/lastTimestamp, count), the
+  // scheduler through events.k8s.io/v1 (eventTime, reportingController, no timestamps).
+  struct EventSource {
+    std::string component;  // "kubelet", "job-controller", "default-scheduler"
+    std::string host;       // the node, for the kubelet
+    bool events_api = false;
+  };
+  void record_event(const ResourceType& about, const nlohmann::json& object,
+                    const EventSource& source, const std::string& type, const std::string& reason,
+                    const std::string& message);
+  void record_event_locking(const ResourceType& type, const std::string& ns,
+                            const std::string& name, const EventSource& source,
+                            const std::string& event_type, const std::string& reason,
+                            const std::string& message);
   void delete_dependents(const std::string& owner_uid);
   void orphan_dependents(const std::string& owner_uid);
   std::vector<nlohmann::json> pods_with_owner(const std::string& ns, const std::string& uid) const;

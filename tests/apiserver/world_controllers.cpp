@@ -219,7 +219,82 @@ bool World::create_pod_for(const json& owner, const std::string& owner_kind,
   pod["status"] = {{"phase", "Pending"}, {"qosClass", qos_class(spec)}};
   mark_scheduling_gated(pod);
   put(pods, pod, &controller_manager_writer());
+  if (owner_kind == "Job") {
+    record_event(resource_of("jobs"), owner, {"job-controller", "", false}, "Normal",
+                 "SuccessfulCreate", "Created pod: " + name);
+  }
   return true;
+}
+
+void World::record_event(const ResourceType& about, const json& object, const EventSource& source,
+                         const std::string& type, const std::string& reason,
+                         const std::string& message) {
+  const ResourceType& events = resource_of("events");
+  const json& meta = object["metadata"];
+  const std::string ns = meta.value("namespace", "");
+  const std::string now = now_rfc3339();
+  json involved = {{"kind", about.kind},
+                   {"namespace", ns},
+                   {"name", meta.value("name", "")},
+                   {"uid", meta.value("uid", "")},
+                   {"apiVersion", about.api_version()},
+                   {"resourceVersion", meta.value("resourceVersion", "")}};
+  char suffix[17];
+  std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random_()));
+  json event = {{"kind", "Event"},
+                {"apiVersion", "v1"},
+                {"metadata",
+                 {{"name", meta.value("name", "") + "." + suffix},
+                  {"namespace", ns},
+                  {"uid", uuid()},
+                  {"creationTimestamp", now}}},
+                {"involvedObject", involved},
+                {"reason", reason},
+                {"message", message}};
+  if (source.events_api) {
+    // What a core/v1 reader sees of an events.k8s.io/v1 Event.
+    char micro[40];
+    std::snprintf(micro, sizeof micro, "%s.%06dZ", now.substr(0, now.size() - 1).c_str(),
+                  static_cast<int>(random_() % 1000000));
+    event["source"] = json::object();
+    event["firstTimestamp"] = nullptr;
+    event["lastTimestamp"] = nullptr;
+    event["type"] = type;
+    event["eventTime"] = micro;
+    event["action"] = reason == "Scheduled" ? "Binding" : "Scheduling";
+    event["reportingComponent"] = source.component;
+    event["reportingInstance"] = source.component + "-control-plane";
+  } else {
+    json from = {{"component", source.component}};
+    if (!source.host.empty()) from["host"] = source.host;
+    event["source"] = from;
+    event["firstTimestamp"] = now;
+    event["lastTimestamp"] = now;
+    event["count"] = 1;
+    event["type"] = type;
+    event["eventTime"] = nullptr;
+    event["reportingComponent"] = source.component;
+    event["reportingInstance"] = source.host;
+  }
+  const json containers = object.value("spec", json::object()).value("containers", json::array());
+  if (about.plural == "pods" && source.component == "kubelet" && !containers.empty())
+    involved["fieldPath"] = "spec.containers{" + containers[0].value("name", "") + "}";
+  event["involvedObject"] = involved;
+  static const FieldManager kubelet{"kubelet", ""};
+  static const FieldManager scheduler{"kube-scheduler", ""};
+  put(events, event,
+      source.component == "kubelet"             ? &kubelet
+      : source.component == "default-scheduler" ? &scheduler
+                                                : &controller_manager_writer());
+}
+
+void World::record_event_locking(const ResourceType& type, const std::string& ns,
+                                 const std::string& name, const EventSource& source,
+                                 const std::string& event_type, const std::string& reason,
+                                 const std::string& message) {
+  std::lock_guard lock(mutex_);
+  std::optional<json> found = find(type, ns, name);
+  if (found) record_event(type, *found, source, event_type, reason, message);
 }
 
 void World::reconcile_owner_of_pod(const json& pod) {
@@ -343,6 +418,7 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
           per_index ? "Job has failed indexes" : "Job has reached the specified backoff limit";
       set_condition(status, condition("FailureTarget", "True", reason, message, now));
       set_condition(status, condition("Failed", "True", reason, message, now));
+      record_event(jobs, job, {"job-controller", "", false}, "Warning", reason, message);
     } else if (complete) {
       delete_active();
       const char* message = "Reached expected number of succeeded pods";
@@ -350,6 +426,8 @@ void World::reconcile_job(const std::string& ns, const std::string& name) {
                     condition("SuccessCriteriaMet", "True", "CompletionsReached", message, now));
       set_condition(status, condition("Complete", "True", "CompletionsReached", message, now));
       status["completionTime"] = now;
+      record_event(jobs, job, {"job-controller", "", false}, "Normal", "Completed",
+                   "Job completed");
     } else if (indexed) {
       std::set<int64_t> running;
       for (const auto& pod : active) {
@@ -516,10 +594,15 @@ void World::modify_pod(const std::string& ns, const std::string& name,
 
 void World::set_pod_running(const std::string& ns, const std::string& name,
                             const std::string& node) {
+  bool was_bound = false;
+  std::vector<std::pair<std::string, std::string>> containers;  // (name, image)
   modify_pod(
       ns, name,
       [&](json& pod) {
         const std::string now = now_rfc3339();
+        was_bound = pod["spec"].contains("nodeName");
+        for (const auto& c : pod["spec"].value("containers", json::array()))
+          containers.emplace_back(c.value("name", ""), c.value("image", ""));
         pod["spec"]["nodeName"] = node;
         ensure_node(pod, node, now);
         json& status = pod["status"];
@@ -546,6 +629,19 @@ void World::set_pod_running(const std::string& ns, const std::string& name,
         status["containerStatuses"] = statuses;
       },
       kubelet_status_writer());
+  const ResourceType& pods = resource_of("pods");
+  if (!was_bound) {
+    record_event_locking(pods, ns, name, {"default-scheduler", "", true}, "Normal", "Scheduled",
+                         "Successfully assigned " + ns + "/" + name + " to " + node);
+  }
+  for (const auto& [container, image] : containers) {
+    record_event_locking(pods, ns, name, {"kubelet", node, false}, "Normal", "Pulled",
+                         "Container image \"" + image + "\" already present on machine");
+    record_event_locking(pods, ns, name, {"kubelet", node, false}, "Normal", "Created",
+                         "Created container: " + container);
+    record_event_locking(pods, ns, name, {"kubelet", node, false}, "Normal", "Started",
+                         "Started container " + container);
+  }
 }
 
 void World::finish_pod(const std::string& ns, const std::string& name, int exit_code,
@@ -609,6 +705,7 @@ void World::finish_pod(const std::string& ns, const std::string& name, int exit_
 }
 
 void World::set_pod_image_pull_backoff(const std::string& ns, const std::string& name) {
+  std::vector<std::string> images;
   modify_pod(
       ns, name,
       [&](json& pod) {
@@ -620,6 +717,7 @@ void World::set_pod_image_pull_backoff(const std::string& ns, const std::string&
         json statuses = json::array();
         for (const auto& c : pod["spec"].value("containers", json::array())) {
           names += (names.empty() ? "" : " ") + c.value("name", "");
+          images.push_back(c.value("image", ""));
           statuses.push_back(
               {{"name", c.value("name", "")},
                {"state",
@@ -642,6 +740,14 @@ void World::set_pod_image_pull_backoff(const std::string& ns, const std::string&
         status["containerStatuses"] = statuses;
       },
       kubelet_status_writer());
+  const ResourceType& pods = resource_of("pods");
+  for (const auto& image : images) {
+    record_event_locking(pods, ns, name, {"kubelet", "node-1", false}, "Warning", "Failed",
+                         "Failed to pull image \"" + image + "\": rpc error: code = NotFound " +
+                             "desc = failed to pull and unpack image \"" + image + "\": not found");
+    record_event_locking(pods, ns, name, {"kubelet", "node-1", false}, "Warning", "BackOff",
+                         "Back-off pulling image \"" + image + "\"");
+  }
 }
 
 void World::set_pod_unschedulable(const std::string& ns, const std::string& name,
@@ -660,6 +766,8 @@ void World::set_pod_unschedulable(const std::string& ns, const std::string& name
                   {"qosClass", status.value("qosClass", qos_class(pod["spec"]))}};
       },
       scheduler_status_writer());
+  record_event_locking(resource_of("pods"), ns, name, {"default-scheduler", "", true}, "Warning",
+                       "FailedScheduling", message);
 }
 
 }  // namespace k8sjobs::testing

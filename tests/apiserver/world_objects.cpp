@@ -21,6 +21,9 @@ const std::vector<ResourceType>& all_resources() {
       {"", "v1", "pods", "Pod", true, false},
       {"", "v1", "configmaps", "ConfigMap", false, false},
       {"", "v1", "events", "Event", false, false},
+      {"", "v1", "nodes", "Node", false, false},  // cluster-scoped: no namespace
+      // metrics-server's API: served (from the pods) only after serve_pod_metrics(), else 404.
+      {"metrics.k8s.io", "v1beta1", "pods", "PodMetrics", false, false},
       {"coordination.k8s.io", "v1", "leases", "Lease", false, false},
   };
   return resources;

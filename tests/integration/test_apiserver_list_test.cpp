@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "apiserver/apiserver_test_helpers.h"
@@ -76,6 +77,71 @@ TEST(TestApiServerList, FieldSelectorsOnNameNamespaceAndPodPhase) {
   auto unsupported = alice.request("GET", std::string(kJobs) + "?fieldSelector=spec.foo%3Dx");
   EXPECT_EQ(unsupported.status, 400);
   EXPECT_EQ(unsupported.json()["message"], "field label not supported: spec.foo");
+}
+
+// core/v1 Events as kube-apiserver v1.32 serves them: the components write them (the Job
+// controller on the Job, the scheduler through events.k8s.io with eventTime only, the kubelet on
+// the pod), a field selector on involvedObject.kind/name picks one object's, and a field the
+// real server does not index is a 400 Status.
+TEST(TestApiServerList, EventsOfAJobAndItsPodByInvolvedObject) {
+  ApiServerWorld w;
+  auto alice = w.alice();
+  ASSERT_EQ(alice.post_json(kJobs, job_manifest("one")).status, 201);
+  const std::string pod = w.server.pods_of_job("tool-alice", "one").at(0);
+  w.server.set_pod_running("tool-alice", pod, "node-2");
+  const std::string events = "/api/v1/namespaces/tool-alice/events?fieldSelector=";
+  auto of_job =
+      alice.request("GET", events + "involvedObject.kind%3DJob%2CinvolvedObject.name%3Done");
+  ASSERT_EQ(of_job.status, 200) << of_job.body;
+  ASSERT_EQ(of_job.json()["items"].size(), 1u);
+  const json created = of_job.json()["items"][0];
+  EXPECT_EQ(created["reason"], "SuccessfulCreate");
+  EXPECT_EQ(created["message"], "Created pod: " + pod);
+  EXPECT_EQ(created["source"]["component"], "job-controller");
+  EXPECT_EQ(created["involvedObject"]["apiVersion"], "batch/v1");
+  EXPECT_EQ(created["count"], 1);
+  auto of_pod =
+      alice.request("GET", events + "involvedObject.kind%3DPod%2CinvolvedObject.name%3D" + pod);
+  // Listed by name (the object's name and a random suffix), as the real server lists them.
+  std::map<std::string, json> by_reason;
+  const json pod_events = of_pod.json();
+  for (const auto& item : pod_events["items"]) by_reason[item["reason"]] = item;
+  ASSERT_EQ(by_reason.size(), 4u) << of_pod.body;
+  for (const char* reason : {"Scheduled", "Pulled", "Created", "Started"})
+    EXPECT_EQ(by_reason.count(reason), 1u) << reason;
+  const json& scheduled = by_reason["Scheduled"];
+  EXPECT_TRUE(scheduled["lastTimestamp"].is_null());
+  EXPECT_TRUE(scheduled["eventTime"].is_string());
+  EXPECT_EQ(scheduled["reportingComponent"], "default-scheduler");
+  EXPECT_EQ(scheduled["message"], "Successfully assigned tool-alice/" + pod + " to node-2");
+  EXPECT_EQ(by_reason["Started"]["source"]["host"], "node-2");
+  EXPECT_EQ(by_reason["Started"]["involvedObject"]["fieldPath"], "spec.containers{main}");
+  auto unsupported = alice.request("GET", events + "involvedObject.foo%3Dx");
+  EXPECT_EQ(unsupported.status, 400);
+  EXPECT_EQ(unsupported.json()["kind"], "Status");
+  EXPECT_EQ(unsupported.json()["reason"], "BadRequest");
+  EXPECT_EQ(unsupported.json()["message"], "field label not supported: involvedObject.foo");
+}
+
+// Nodes are cluster-scoped: a user confined to namespaces may not list them (403 at the
+// cluster scope, as kube-apiserver words it); one bound cluster-wide may.
+TEST(TestApiServerList, NodesAreClusterScoped) {
+  ApiServerWorld w;
+  w.server.create("/api/v1/nodes",
+                  {{"metadata", {{"name", "node-1"}}},
+                   {"status", {{"allocatable", {{"cpu", "4"}, {"memory", "16Gi"}}}}}});
+  auto forbidden = w.alice().request("GET", "/api/v1/nodes");
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(forbidden.json()["message"],
+            "nodes is forbidden: User \"tools.alice\" cannot list resource \"nodes\" in API group "
+            "\"\" at the cluster scope");
+  w.server.add_token_user("admin-token", "admin", {"*"});
+  auto listed = HttpsTestClient(w.server.port(), w.server.ca_pem(), "admin-token")
+                    .request("GET", "/api/v1/nodes");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(listed.json()["items"].size(), 1u);
+  EXPECT_FALSE(listed.json()["items"][0]["metadata"].contains("namespace"));
+  EXPECT_EQ(listed.json()["items"][0]["status"]["allocatable"]["memory"], "16Gi");
 }
 
 TEST(TestApiServerList, PaginatesWithOpaqueContinueTokensAtOneResourceVersion) {

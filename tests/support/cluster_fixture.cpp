@@ -58,6 +58,15 @@ ClusterUser ClusterFixture::add_user(const std::string& unix_user) {
   return user;
 }
 
+ClusterUser ClusterFixture::add_service_account(const std::string& name,
+                                                const std::string& home_namespace) {
+  ClusterUser account{"system:serviceaccount:" + home_namespace + ":" + name, "token-sa-" + name,
+                      home_namespace};
+  server_.add_token_user(account.token, account.unix_user, {"*"});
+  write_files(account);
+  return account;
+}
+
 std::filesystem::path ClusterFixture::home_of(const ClusterUser& user) const {
   return dir_.path() / "home" / tool_of(user.unix_user);
 }

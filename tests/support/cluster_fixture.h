@@ -40,6 +40,11 @@ class ClusterFixture {
 
   // Another account; its namespace is "tool-<name after tools.>".
   ClusterUser add_user(const std::string& unix_user);
+  // An in-cluster component's service account (`name`, e.g. "k8sjobs-controller"), with a
+  // token that reaches every namespace and the cluster scope (what a ClusterRoleBinding
+  // allows) and a kubeconfig whose namespace is `home_namespace`: bind it to a Role with
+  // server().bind_role("system:serviceaccount:<home_namespace>:<name>", ...) to confine it.
+  ClusterUser add_service_account(const std::string& name, const std::string& home_namespace);
 
   // The environment a command runs with: K8SJOBS_CONFIG (backend: kubernetes,
   // this user's kubeconfig), K8SJOBS_USER, HOME, USER, LOGNAME, PATH, TZ=UTC.

@@ -75,6 +75,19 @@ TEST(KubeJobView, FailedJobKeepsTheExitCodeAndTheReason) {
   EXPECT_EQ(job.error_reason, "BackoffLimitExceeded: Job has reached the specified backoff limit");
 }
 
+// When a finished task ended: its container's finishedAt, else (its pod gone) the Job's
+// completionTime, else, for a failed Job (which has none), its Failed condition's time.
+TEST(KubeJobView, FinishedTasksKnowWhenTheyEnded) {
+  EXPECT_EQ(
+      only({{fixture("job-complete")}, {}, {fixture("pod-succeeded")}, {}}).tasks.at(0).end_time,
+      utc("2026-11-23T14:54:41Z"));
+  EXPECT_EQ(only({{fixture("job-complete")}, {}, {}, {}}).tasks.at(0).end_time,
+            utc("2026-11-23T14:54:42Z"));
+  EXPECT_EQ(only({{fixture("job-failed")}, {}, {}, {}}).tasks.at(0).end_time,
+            utc("2026-11-23T14:54:57Z"));
+  EXPECT_FALSE(only({{fixture("job-running")}, {}, {}, {}}).tasks.at(0).end_time.has_value());
+}
+
 TEST(KubeJobView, SignalFromTheShellsExitCode) {
   json pod = fixture("pod-failed");
   pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] = 137;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "k8sjobs/status/controller_metrics.h"
 #include "k8sjobs/status/metrics_registry.h"
 #include "qstat_fixtures.h"
@@ -68,6 +70,48 @@ TEST(ControllerMetrics, SnapshotSetsJobGauges) {
   // A namespace gone from the next snapshot leaves no series behind.
   metric::record_snapshot(build_status_snapshot({}, qstat::fixtures::at(0)), metrics);
   EXPECT_EQ(metrics.exposition().find("tool-alpha"), std::string::npos);
+}
+
+// Prometheus conventions: counters end in _total, durations in _seconds (base units), nothing
+// else uses those suffixes; every metric has help text.
+TEST(ControllerMetrics, NamesFollowPrometheusConventions) {
+  MetricsRegistry metrics;
+  metric::describe_controller_metrics(metrics);
+  std::istringstream lines(metrics.exposition());
+  int described = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# HELP ", 0) == 0) {
+      EXPECT_GT(line.size(), line.find(' ', 7) + 10) << line;
+      continue;
+    }
+    if (line.rfind("# TYPE ", 0) != 0) continue;
+    ++described;
+    std::istringstream words(line.substr(7));
+    std::string name, type;
+    words >> name >> type;
+    EXPECT_EQ(name.rfind("k8sjobs_", 0), 0u) << name;
+    EXPECT_EQ(type == "counter", name.ends_with("_total")) << name;
+    if (name.find("duration") != std::string::npos) {
+      EXPECT_TRUE(name.ends_with("_seconds")) << name;
+    }
+  }
+  EXPECT_EQ(described, 19);
+  // The mail counters exist from the start (a rate over them works before the first mail).
+  for (const char* name : {"k8sjobs_mail_events_queued_total 0\n", "k8sjobs_mail_sent_total 0\n",
+                           "k8sjobs_mail_send_failures_total 0\n"})
+    EXPECT_NE(metrics.exposition().find(name), std::string::npos) << name;
+}
+
+TEST(ControllerMetrics, SnapshotSetsTheFinishedInTheLastHourGauge) {
+  MetricsRegistry metrics;
+  metric::describe_controller_metrics(metrics);
+  ClusterFacts facts;
+  facts.finished = {{{"tool-gone", 7, 0}, qstat::fixtures::at(-60)}};
+  metric::record_snapshot(build_status_snapshot({}, qstat::fixtures::at(0), facts), metrics);
+  EXPECT_NE(
+      metrics.exposition().find("k8sjobs_tasks_finished_last_hour{namespace=\"tool-gone\"} 1\n"),
+      std::string::npos)
+      << metrics.exposition();
 }
 
 }  // namespace

@@ -16,6 +16,9 @@
 #include "k8sjobs/cli/program.h"
 #include "k8sjobs/cli/version_command.h"
 #include "k8sjobs/controller/accounting_controller.h"
+#include "k8sjobs/controller/cluster_facts_reader.h"
+#include "k8sjobs/controller/job_events_reader.h"
+#include "k8sjobs/controller/job_lifecycle.h"
 #include "k8sjobs/controller/leader_election.h"
 #include "k8sjobs/controller/mail_controller.h"
 #include "k8sjobs/controller/run_id_assigner.h"
@@ -101,6 +104,14 @@ bool release_array_tasks(TaskGateController& gates, const std::string& ns,
                  describe_scope(ns), pass->released, pass->waiting, pass->skipped, pass->failed);
   }
   return pass->failed == 0;
+}
+
+// Submissions, completions and failures a watch event means, into /metrics.
+void count_lifecycle(const LifecycleChange& change, status::MetricsRegistry& metrics) {
+  const status::MetricLabels labels{{"namespace", change.ns}};
+  if (change.submitted) metrics.add(status::metric::kSubmitted, labels);
+  if (change.completed) metrics.add(status::metric::kCompleted, labels);
+  if (change.failed) metrics.add(status::metric::kFailed, labels);
 }
 
 // Accounting is written every this often (a finished Job's TTL must be longer: docs/admin.md).
@@ -192,10 +203,16 @@ std::unique_ptr<StatusServer> start_status_page(const ControllerOptions& options
   std::vector<std::unique_ptr<jobs::JobBackend>> backends;
   for (const auto& ns : scopes)
     backends.push_back(jobs::make_kube_backend(clients.make(), page_site, clock, ns));
-  feed = std::make_unique<StatusFeed>(std::move(backends), clock, board, metrics,
-                                      std::chrono::seconds(options.status_interval));
+  feed = std::make_unique<StatusFeed>(
+      std::move(backends), clock, board, metrics, std::chrono::seconds(options.status_interval),
+      std::make_unique<ClusterFactsReader>(clients.make(), scopes, clock));
   StatusFeed* fed = feed.get();
-  auto server = std::make_unique<StatusServer>(board, metrics, [fed] { return fed->fresh(); });
+  auto events = std::make_shared<JobEventsReader>(clients.make(), clock);
+  auto server = std::make_unique<StatusServer>(
+      board, metrics, [fed] { return fed->fresh(); },
+      [events](const std::string& ns, const jobs::JobRecord& job) {
+        return events->read(ns, job);
+      });
   auto port = server->start(*parse_listen_address(options.listen));
   if (!port) {
     spdlog::error("{}", port.error());
@@ -228,7 +245,7 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
   const MayAct is_leader = [&elector] { return elector.is_leader(); };
   std::thread mailing([&] {
     if (mail_setup)
-      run_mail_loop(scopes, make_client, clock, *mail_setup, is_leader, stop_requested);
+      run_mail_loop(scopes, make_client, clock, *mail_setup, is_leader, stop_requested, metrics);
   });
   // One watch per kind and scope, each with its own client: it LISTs first (SYNC events), then
   // watches from that resourceVersion; the client reconnects, and LISTs again on 410 Gone.
@@ -240,9 +257,11 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
         kube::WatchOptions watch;
         watch.label_selector = translate::managed_by_selector();
         watch.server_timeout = std::chrono::seconds(60);
+        JobLifecycle lifecycle;
         while (!stop_requested) {
           auto watched = client->watch(kind, ns, watch, [&](const kube::WatchEvent& event) {
             metrics.add(status::metric::kWatchEvents, {{"kind", std::string(kind.plural)}});
+            count_lifecycle(lifecycle.observe(event, deployment), metrics);
             note_event(queue, event, deployment, clock.now());
             return stop_requested ? kube::WatchControl::Stop : kube::WatchControl::Continue;
           });

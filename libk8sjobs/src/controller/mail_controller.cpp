@@ -14,6 +14,7 @@
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/mail/mail_address.h"
 #include "k8sjobs/mail/mail_message.h"
+#include "k8sjobs/status/controller_metrics.h"
 #include "k8sjobs/text/fnv1a.h"
 #include "k8sjobs/translate/labels.h"
 #include "k8sjobs/translate/managed_by.h"
@@ -173,15 +174,18 @@ bool MailController::enqueue(const std::string& ns, const std::vector<OutboxEntr
   });
 }
 
-void MailController::on_deleted(const json& job, const MayAct& may_act) {
+int MailController::on_deleted(const json& job, const MayAct& may_act) {
+  int queued = 0;
   for (const auto& item : decide_records({job}, {}, /*deleted=*/true)) {
     if (item.entries.empty()) continue;
-    if (!may_act()) return;
+    if (!may_act()) return queued;
     if (enqueue(item.namespace_name, item.entries)) {
+      queued += static_cast<int>(item.entries.size());
       spdlog::info("job/{} in {}: deleted: {} mail event(s) queued", item.job_name,
                    where(item.namespace_name), item.entries.size());
     }
   }
+  return queued;
 }
 
 bool MailController::mark_sent(const std::string& ns, const std::string& recipient,
@@ -245,6 +249,7 @@ void MailController::send_due(const std::string& ns, const json& outbox, const M
       spdlog::warn("{}: mail to {} ({} event(s)) not sent: {}; trying again in {} s", where(ns),
                    batch.recipient, batch.keys.size(), sent.error(), backoff_.count());
       ++summary.failed;
+      ++summary.send_failed;
       return;
     }
     backoff_ = std::chrono::seconds(0);
@@ -323,11 +328,17 @@ Expected<std::optional<MailSetup>, std::string> mail_setup_from(const site::Site
   return std::optional<MailSetup>(std::move(setup));
 }
 
+void record_mail_pass(const MailPassSummary& pass, status::MetricsRegistry& metrics) {
+  metrics.add(status::metric::kMailQueued, {}, pass.queued);
+  metrics.add(status::metric::kMailSent, {}, pass.sent);
+  metrics.add(status::metric::kMailFailures, {}, pass.send_failed);
+}
+
 void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& make_client,
                    sys::Clock& clock, const MailSetup& setup, const MayAct& is_leader,
-                   const std::atomic<bool>& stop) {
+                   const std::atomic<bool>& stop, status::MetricsRegistry& metrics) {
   for (const auto& ns : scopes) {
-    std::thread([&make_client, &clock, &setup, &is_leader, &stop, ns] {
+    std::thread([&make_client, &clock, &setup, &is_leader, &stop, &metrics, ns] {
       auto client = make_client();
       mail::SmtpSender sender(setup.smtp);
       MailController mailer(*client, clock, sender, setup.policy);
@@ -337,8 +348,10 @@ void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& 
       while (!stop) {
         auto watched =
             client->watch(kube::resources::kJobs, ns, watch, [&](const kube::WatchEvent& event) {
-              if (event.type == "DELETED" && is_leader())
-                mailer.on_deleted(event.object, is_leader);
+              if (event.type == "DELETED" && is_leader()) {
+                if (int queued = mailer.on_deleted(event.object, is_leader); queued > 0)
+                  metrics.add(status::metric::kMailQueued, {}, queued);
+              }
               return stop ? kube::WatchControl::Stop : kube::WatchControl::Continue;
             });
         if (!watched && !stop) clock.sleep_for(std::chrono::seconds(2));
@@ -357,7 +370,9 @@ void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& 
         if (!pass) {
           spdlog::warn("mail in {}: {}", ns.empty() ? "all namespaces" : where(ns),
                        pass.error().describe());
+          continue;
         }
+        record_mail_pass(*pass, metrics);
       }
     }
     for (auto waited = std::chrono::seconds(0); waited < interval && !stop;

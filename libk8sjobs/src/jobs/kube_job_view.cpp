@@ -262,6 +262,7 @@ void derive_job_tasks(JobRecord& record, const OwnerFacts& facts, const Pods& po
     if (!finished && (facts.complete || facts.failed))
       task.state = facts.failed ? JobState::Failed : JobState::Succeeded;
     finished = task.state == JobState::Succeeded || task.state == JobState::Failed;
+    if (finished && !task.end_time) task.end_time = facts.finished_at;
     if (!finished && facts.deleting) {
       task.deleting_while_starting =
           task.state != JobState::Running && task.state != JobState::Restarted;
@@ -312,7 +313,8 @@ const std::vector<std::string>& JobViewCollector::metadata_fields() {
   return kFields;
 }
 const std::vector<std::string>& JobViewCollector::job_status_fields() {
-  static const std::vector<std::string> kFields{"conditions", "completedIndexes", "failedIndexes"};
+  static const std::vector<std::string> kFields{"conditions", "completedIndexes", "failedIndexes",
+                                                "completionTime"};
   return kFields;
 }
 const std::vector<std::string>& JobViewCollector::deployment_status_fields() {
@@ -386,6 +388,12 @@ void JobViewCollector::add_owner(const json& object, bool deployment) {
     facts.failed = condition_true(object, "Failed");
     facts.completed_indexes = string_or(status, "completedIndexes");
     facts.failed_indexes = string_or(status, "failedIndexes");
+    facts.finished_at = parse_time(string_or(status, "completionTime"));
+    if (!facts.finished_at && facts.failed) {
+      for (const auto& condition : array_member(status, "conditions"))
+        if (string_or(condition, "type") == "Failed" && string_or(condition, "status") == "True")
+          facts.finished_at = parse_time(string_or(condition, "lastTransitionTime"));
+    }
     // The reason is for qstat -j: not in the lean table.
     static const json kNoConditions = json::array();
     for (const auto& condition : lean_ ? kNoConditions : array_member(status, "conditions")) {

@@ -26,7 +26,28 @@ void describe_controller_metrics(MetricsRegistry& metrics) {
                    "Snapshots of the cluster that failed (the last good one stays)");
   metrics.describe(kSnapshotTimestamp, Type::Gauge,
                    "When the status page's snapshot was taken (Unix time)");
+  metrics.describe(kSnapshotSeconds, Type::Histogram,
+                   "Time to take one snapshot of the cluster for the status page",
+                   {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30});
+  metrics.describe(kSubmitted, Type::Counter,
+                   "Jobs the controller's watch saw created (jsub, qsub, jstart, CronJob runs), "
+                   "by namespace");
+  metrics.describe(kCompleted, Type::Counter,
+                   "Jobs the controller's watch saw complete (Complete condition), by namespace");
+  metrics.describe(kFailed, Type::Counter,
+                   "Jobs the controller's watch saw fail (Failed condition), by namespace");
+  metrics.describe(kFinishedLastHour, Type::Gauge,
+                   "Tasks that finished (completed or failed) within the hour before the "
+                   "snapshot, by namespace, also when their job is gone");
+  metrics.describe(kMailQueued, Type::Counter,
+                   "Mail events (-m b, e, a) written to an outbox (leader only)");
+  metrics.describe(kMailSent, Type::Counter, "Mails the SMTP relay accepted (leader only)");
+  metrics.describe(kMailFailures, Type::Counter,
+                   "Mails the SMTP relay refused or could not take (retried with backoff)");
   metrics.add(kReleases, {}, 0);
+  metrics.add(kMailQueued, {}, 0);
+  metrics.add(kMailSent, {}, 0);
+  metrics.add(kMailFailures, {}, 0);
   metrics.add(kReleaseFailures, {}, 0);
   metrics.add(kSnapshots, {}, 0);
   metrics.add(kSnapshotFailures, {}, 0);
@@ -40,11 +61,13 @@ void record_snapshot(const StatusSnapshot& snapshot, MetricsRegistry& metrics) {
   metrics.reset(kJobs);
   metrics.reset(kHeldJobs);
   metrics.reset(kDeferredJobs);
+  metrics.reset(kFinishedLastHour);
   for (const auto& [name, space] : snapshot.namespaces) {
     for (const auto& [state, count] : space.tasks_by_state)
       metrics.set(kJobs, {{"namespace", name}, {"state", state}}, count);
     metrics.set(kHeldJobs, {{"namespace", name}}, space.held_jobs);
     metrics.set(kDeferredJobs, {{"namespace", name}}, space.deferred_jobs);
+    metrics.set(kFinishedLastHour, {{"namespace", name}}, space.finished_last_hour);
   }
   metrics.set(kSnapshotTimestamp, {},
               std::chrono::duration<double>(snapshot.taken.time_since_epoch()).count());

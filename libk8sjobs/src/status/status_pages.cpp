@@ -7,6 +7,7 @@
 #include "k8sjobs/qstat/job_detail.h"
 #include "k8sjobs/qstat/state.h"
 #include "k8sjobs/qstat/time_format.h"
+#include "k8sjobs/status/cluster_usage.h"
 #include "k8sjobs/text/markup_escape.h"
 #include "k8sjobs/text/rfc3339.h"
 
@@ -101,6 +102,28 @@ int other_count(const NamespaceStatus& space) {
   return other;
 }
 
+// Text for a <pre>: escaped line by line, so its newlines stay (html_escape drops control
+// characters, newlines included).
+std::string html_escape_lines(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += html_escape(std::string_view(text).substr(start, end - start));
+    if (end < text.size()) out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
+// CPUs for people: "12", "11.8".
+std::string cpu_text(long long millis) {
+  if (millis % 1000 == 0) return std::to_string(millis / 1000);
+  const long long tenths = (millis + 50) / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+}
+
 json text_or_null(const std::string& text) {
   return text.empty() ? json(nullptr) : json(text);
 }
@@ -119,6 +142,7 @@ json row_json(const StatusRow& row) {
               {"submitted", iso_time(row.submitted)},
               {"started", row.started ? json(iso_time(*row.started)) : json(nullptr)},
               {"memory", text_or_null(row.memory)},
+              {"memory_used_bytes", row.memory_used ? json(*row.memory_used) : json(nullptr)},
               {"restarts", row.restarts},
               {"reason", text_or_null(row.reason)}};
 }
@@ -133,15 +157,56 @@ bool row_less(const StatusRow& a, const StatusRow& b, const std::string& column)
   if (column == "started") return by(a.started, b.started);
   if (column == "queue") return by(a.queue, b.queue);
   if (column == "memory") return by(a.memory, b.memory);
+  if (column == "used") return by(a.memory_used, b.memory_used);
   if (column == "restarts") return by(a.restarts, b.restarts);
   return tie(a) < tie(b);
 }
 
 const std::vector<std::pair<std::string, std::string>>& table_columns() {
   static const std::vector<std::pair<std::string, std::string>> columns = {
-      {"id", "job-ID"},       {"name", "name"},   {"state", "state"},   {"submitted", "submitted"},
-      {"started", "started"}, {"queue", "queue"}, {"memory", "memory"}, {"restarts", "restarts"}};
+      {"id", "job-ID"},           {"name", "name"},       {"state", "state"},
+      {"submitted", "submitted"}, {"started", "started"}, {"queue", "queue"},
+      {"memory", "memory"},       {"used", "used"},       {"restarts", "restarts"}};
   return columns;
+}
+
+// The job's Events, newest first; their texts come from anyone who may write Events: escaped.
+std::string events_html(const JobEvents* events) {
+  std::string out = "<h2>Events</h2>\n";
+  if (events == nullptr) return out + "<p>Not looked up.</p>\n";
+  if (!events->unavailable.empty())
+    return out + "<p>Not shown: " + html_escape(events->unavailable) + ".</p>\n";
+  if (events->events.empty()) return out + "<p>None (Kubernetes keeps Events for an hour).</p>\n";
+  out +=
+      "<div class=\"wrap\"><table id=\"events\">\n<thead><tr><th>last seen</th><th>type</th>"
+      "<th>reason</th><th class=\"wide\">object</th><th class=\"n\">count</th>"
+      "<th>message</th></tr></thead>\n<tbody>\n";
+  for (const auto& event : events->events) {
+    out += "<tr><td>" + (event.last_seen ? iso_time(*event.last_seen) : std::string()) +
+           "</td><td" + (event.type == "Warning" ? " class=\"Eqw\"" : "") + ">" +
+           html_escape(event.type) + "</td><td>" + html_escape(event.reason) +
+           "</td><td class=\"wide\">" + html_escape(event.object) + "</td><td class=\"n\">" +
+           std::to_string(event.count) + "</td><td class=\"r\">" + html_escape(event.message) +
+           "</td></tr>\n";
+  }
+  out += "</tbody></table></div>\n";
+  if (events->left_out > 0)
+    out += "<p>" + std::to_string(events->left_out) + " older events not shown.</p>\n";
+  return out;
+}
+
+json events_json(const JobEvents* events) {
+  json out = json::array();
+  if (events == nullptr || !events->unavailable.empty()) return nullptr;
+  for (const auto& event : events->events) {
+    out.push_back(json{{"time", event.last_seen ? json(iso_time(*event.last_seen)) : json(nullptr)},
+                       {"type", event.type},
+                       {"reason", event.reason},
+                       {"object", event.object},
+                       {"count", event.count},
+                       {"message", event.message}});
+  }
+  return out;
 }
 
 }  // namespace
@@ -168,10 +233,14 @@ std::string render_overview_html(const StatusSnapshot& snapshot) {
       "<h1>k8sjobs: jobs by tool</h1>\n<div class=\"wrap\"><table>\n<thead><tr><th>tool</th>";
   for (const auto& state : overview_states()) body += "<th class=\"n\">" + state + "</th>";
   body +=
-      "<th class=\"n wide\">other</th><th class=\"n\">jobs</th><th class=\"n wide\">held</th>"
-      "<th class=\"n wide\">deferred</th></tr></thead>\n<tbody>\n";
+      "<th class=\"n wide\">other</th><th class=\"n\" title=\"finished in the last hour\">"
+      "1h</th><th class=\"n\">jobs</th><th class=\"n wide\">held</th>"
+      "<th class=\"n wide\">deferred</th>";
+  if (snapshot.memory_known) body += "<th class=\"n wide\">memory used</th>";
+  body += "</tr></thead>\n<tbody>\n";
   std::map<std::string, int> totals;
-  int total_jobs = 0, total_held = 0, total_deferred = 0, total_other = 0;
+  int total_jobs = 0, total_held = 0, total_deferred = 0, total_other = 0, total_finished = 0;
+  long long total_used = 0;
   for (const auto& [name, space] : snapshot.namespaces) {
     body += "<tr><td><a href=\"/namespaces/" + html_escape(url_segment(name)) + "\">" +
             html_escape(name) + "</a></td>";
@@ -185,20 +254,44 @@ std::string render_overview_html(const StatusSnapshot& snapshot) {
     total_jobs += space.jobs;
     total_held += space.held_jobs;
     total_deferred += space.deferred_jobs;
+    total_finished += space.finished_last_hour;
     body += "<td class=\"n wide\">" + std::to_string(other) + "</td><td class=\"n\">" +
+            std::to_string(space.finished_last_hour) + "</td><td class=\"n\">" +
             std::to_string(space.jobs) + "</td><td class=\"n wide\">" +
             std::to_string(space.held_jobs) + "</td><td class=\"n wide\">" +
-            std::to_string(space.deferred_jobs) + "</td></tr>\n";
+            std::to_string(space.deferred_jobs) + "</td>";
+    if (snapshot.memory_known) {
+      total_used = add_saturated(total_used, space.memory_used.value_or(0));
+      body += "<td class=\"n wide\">" + format_bytes(space.memory_used.value_or(0)) + "</td>";
+    }
+    body += "</tr>\n";
   }
   body += "</tbody>\n<tfoot><tr><th>total</th>";
   for (const auto& state : overview_states())
     body += "<th class=\"n\">" + std::to_string(totals[state]) + "</th>";
   body += "<th class=\"n wide\">" + std::to_string(total_other) + "</th><th class=\"n\">" +
-          std::to_string(total_jobs) + "</th><th class=\"n wide\">" + std::to_string(total_held) +
-          "</th><th class=\"n wide\">" + std::to_string(total_deferred) +
-          "</th></tr></tfoot></table></div>\n"
-          "<p>Counts are tasks by qstat state (z: finished, still in the cluster); jobs, held "
-          "and deferred count jobs.</p>\n";
+          std::to_string(total_finished) + "</th><th class=\"n\">" + std::to_string(total_jobs) +
+          "</th><th class=\"n wide\">" + std::to_string(total_held) + "</th><th class=\"n wide\">" +
+          std::to_string(total_deferred) + "</th>";
+  if (snapshot.memory_known) body += "<th class=\"n wide\">" + format_bytes(total_used) + "</th>";
+  body +=
+      "</tr></tfoot></table></div>\n"
+      "<p>Counts are tasks by qstat state (z: finished, still in the cluster; 1h: finished, "
+      "completed or failed, in the last hour, also when the job is gone); jobs, held and "
+      "deferred count jobs.</p>\n";
+  body += "<p id=\"capacity\">Cluster capacity: ";
+  if (snapshot.capacity) {
+    body += std::to_string(snapshot.capacity->nodes) +
+            (snapshot.capacity->nodes == 1 ? " node, " : " nodes, ") +
+            cpu_text(snapshot.capacity->cpu_millis) + " CPUs, " +
+            format_bytes(snapshot.capacity->memory_bytes) + " of memory allocatable.";
+  } else {
+    body += "not shown (" + html_escape(snapshot.capacity_note) + ").";
+  }
+  body += " Memory in use: " +
+          (snapshot.memory_known ? format_bytes(total_used) + " by running tasks."
+                                 : "unknown (" + html_escape(snapshot.memory_note) + ").") +
+          "</p>\n";
   return page("k8sjobs status", "/api/v1/overview", body, snapshot);
 }
 
@@ -207,14 +300,27 @@ std::string render_overview_json(const StatusSnapshot& snapshot) {
   for (const auto& [name, space] : snapshot.namespaces) {
     json states = json::object();
     for (const auto& [state, count] : space.tasks_by_state) states[state] = count;
-    namespaces.push_back(json{{"name", name},
-                              {"jobs", space.jobs},
-                              {"tasks", space.rows.size()},
-                              {"held_jobs", space.held_jobs},
-                              {"deferred_jobs", space.deferred_jobs},
-                              {"tasks_by_state", std::move(states)}});
+    namespaces.push_back(
+        json{{"name", name},
+             {"jobs", space.jobs},
+             {"tasks", space.rows.size()},
+             {"held_jobs", space.held_jobs},
+             {"deferred_jobs", space.deferred_jobs},
+             {"finished_last_hour", space.finished_last_hour},
+             {"memory_used_bytes", space.memory_used ? json(*space.memory_used) : json(nullptr)},
+             {"tasks_by_state", std::move(states)}});
   }
-  return dump(json{{"snapshot", iso_time(snapshot.taken)}, {"namespaces", std::move(namespaces)}});
+  json capacity = nullptr;
+  if (snapshot.capacity) {
+    capacity = json{{"nodes", snapshot.capacity->nodes},
+                    {"cpu_millicores", snapshot.capacity->cpu_millis},
+                    {"memory_bytes", snapshot.capacity->memory_bytes}};
+  }
+  return dump(json{{"snapshot", iso_time(snapshot.taken)},
+                   {"capacity", std::move(capacity)},
+                   {"capacity_note", text_or_null(snapshot.capacity_note)},
+                   {"memory_note", text_or_null(snapshot.memory_note)},
+                   {"namespaces", std::move(namespaces)}});
 }
 
 std::string render_tool_html(const StatusSnapshot& snapshot, const NamespaceStatus& space,
@@ -232,7 +338,8 @@ std::string render_tool_html(const StatusSnapshot& snapshot, const NamespaceStat
   for (const auto& [column, title] : table_columns()) {
     bool current = column == sort.column;
     std::string next = current && !sort.descending ? "-" + column : column;
-    bool wide = column == "submitted" || column == "queue" || column == "memory";
+    bool wide =
+        column == "submitted" || column == "queue" || column == "memory" || column == "used";
     body += std::string("<th") + (wide ? " class=\"wide\"" : "") + "><a href=\"" + base +
             "?sort=" + next + "\">" + title +
             (current ? (sort.descending ? " &#9660;" : " &#9650;") : "") + "</a></th>";
@@ -244,8 +351,10 @@ std::string render_tool_html(const StatusSnapshot& snapshot, const NamespaceStat
             html_escape(row->state) + "\">" + html_escape(row->state) + "</td><td class=\"wide\">" +
             iso_time(row->submitted) + "</td><td>" + (row->started ? iso_time(*row->started) : "") +
             "</td><td class=\"wide\">" + html_escape(row->queue) + "</td><td class=\"wide\">" +
-            html_escape(row->memory) + "</td><td class=\"n\">" + std::to_string(row->restarts) +
-            "</td><td class=\"r\">" + html_escape(row->reason) + "</td></tr>\n";
+            html_escape(row->memory) + "</td><td class=\"n wide\">" +
+            (row->memory_used ? format_bytes(*row->memory_used) : std::string()) +
+            "</td><td class=\"n\">" + std::to_string(row->restarts) + "</td><td class=\"r\">" +
+            html_escape(row->reason) + "</td></tr>\n";
   }
   body += "</tbody></table></div>\n";
   return page(space.name + ": k8sjobs status",
@@ -259,7 +368,7 @@ std::string render_tool_json(const NamespaceStatus& space) {
 }
 
 std::string render_job_html(const StatusSnapshot& snapshot, const std::string& ns,
-                            const jobs::JobRecord& job) {
+                            const jobs::JobRecord& job, const JobEvents* events) {
   const std::string base = "/namespaces/" + html_escape(url_segment(ns));
   std::string body = "<p><a href=\"/\">all tools</a> / <a href=\"" + base + "\">" +
                      html_escape(ns) + "</a></p>\n<h1>job " + std::to_string(job.id) + ": " +
@@ -276,14 +385,16 @@ std::string render_job_html(const StatusSnapshot& snapshot, const std::string& n
             html_escape(task.node) + "</td><td class=\"n\">" + std::to_string(task.restarts) +
             "</td><td class=\"r\">" + html_escape(reason) + "</td></tr>\n";
   }
-  body += "</tbody></table></div>\n<h2>qstat -j " + std::to_string(job.id) + "</h2>\n<pre>" +
-          html_escape(qstat::render_job_detail({job}, qstat::TimeZone::utc())) + "</pre>\n";
+  body += "</tbody></table></div>\n" + events_html(events) + "<h2>qstat -j " +
+          std::to_string(job.id) + "</h2>\n<pre>" +
+          html_escape_lines(qstat::render_job_detail({job}, qstat::TimeZone::utc())) + "</pre>\n";
   return page("job " + std::to_string(job.id) + ": k8sjobs status",
               "/api/v1/namespaces/" + url_segment(ns) + "/jobs/" + std::to_string(job.id), body,
               snapshot);
 }
 
-std::string render_job_json(const std::string& ns, const jobs::JobRecord& job) {
+std::string render_job_json(const std::string& ns, const jobs::JobRecord& job,
+                            const JobEvents* events) {
   json tasks = json::array();
   for (const auto& task : job.tasks) {
     tasks.push_back(json{
@@ -310,6 +421,9 @@ std::string render_job_json(const std::string& ns, const jobs::JobRecord& job) {
       {"predecessors", job.predecessor_jobs},
       {"reason", text_or_null(job.error_reason)},
       {"tasks", std::move(tasks)},
+      {"events", events_json(events)},
+      {"events_left_out", events ? events->left_out : 0},
+      {"events_unavailable", events ? text_or_null(events->unavailable) : json("not looked up")},
       {"qstat_j", qstat::render_job_detail({job}, qstat::TimeZone::utc())}});
 }
 

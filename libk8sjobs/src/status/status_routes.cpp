@@ -2,6 +2,7 @@
 #include "k8sjobs/status/status_routes.h"
 
 #include <charconv>
+#include <optional>
 #include <vector>
 
 #include "k8sjobs/status/status_pages.h"
@@ -46,7 +47,7 @@ HttpReply not_found(bool json) {
 
 HttpReply route_status_request(const StatusRequest& request,
                                const std::shared_ptr<const StatusSnapshot>& snapshot, bool ready,
-                               const MetricsRegistry& metrics) {
+                               const MetricsRegistry& metrics, const JobEventsLookup& events) {
   if (request.method != "GET" && request.method != "HEAD")
     return {405, kText, "method not allowed: this server is read-only\n"};
   const std::string& path = request.path;
@@ -85,8 +86,11 @@ HttpReply route_status_request(const StatusRequest& request,
   auto id = job_id_of(segments[3]);
   const jobs::JobRecord* job = id ? snapshot->find_job(space->name, *id) : nullptr;
   if (job == nullptr) return not_found(api);
-  return api ? HttpReply{200, kJson, render_job_json(space->name, *job)}
-             : HttpReply{200, kHtml, render_job_html(*snapshot, space->name, *job)};
+  std::optional<JobEvents> found;
+  if (events) found = events(space->name, *job);
+  const JobEvents* shown = found ? &*found : nullptr;
+  return api ? HttpReply{200, kJson, render_job_json(space->name, *job, shown)}
+             : HttpReply{200, kHtml, render_job_html(*snapshot, space->name, *job, shown)};
 }
 
 }  // namespace k8sjobs::status

@@ -30,6 +30,7 @@
 #include "k8sjobs/kube/client.h"
 #include "k8sjobs/mail/smtp_sender.h"
 #include "k8sjobs/site/site_config.h"
+#include "k8sjobs/status/metrics_registry.h"
 #include "k8sjobs/sys/clock.h"
 
 namespace k8sjobs::controller {
@@ -44,10 +45,11 @@ struct MailPolicy {
 };
 
 struct MailPassSummary {
-  int queued = 0;   // events written to an outbox
-  int sent = 0;     // mails the relay accepted
-  int pending = 0;  // events left in outboxes (not due, or the relay failed)
-  int failed = 0;   // failed writes or sends
+  int queued = 0;       // events written to an outbox
+  int sent = 0;         // mails the relay accepted
+  int pending = 0;      // events left in outboxes (not due, or the relay failed)
+  int failed = 0;       // failed writes or sends
+  int send_failed = 0;  // of those, mails the relay refused or could not take
 };
 
 class MailController {
@@ -59,7 +61,8 @@ class MailController {
   // Both steps over namespace `ns` ("" for all namespaces).
   kube::Result<MailPassSummary> reconcile(const std::string& ns, const MayAct& may_act);
   // Step 1 for a Job a watch reported DELETED (its last state): the abort mail of qdel.
-  void on_deleted(const nlohmann::json& job, const MayAct& may_act);
+  // Returns the events queued.
+  int on_deleted(const nlohmann::json& job, const MayAct& may_act);
 
  private:
   struct Pending {
@@ -96,13 +99,17 @@ struct MailSetup {
 };
 Expected<std::optional<MailSetup>, std::string> mail_setup_from(const site::SiteConfig& site);
 
+// A pass's queued events, sent mails and failed sends into the mail counters of /metrics.
+void record_mail_pass(const MailPassSummary& pass, status::MetricsRegistry& metrics);
+
 using ClientFactory = std::function<std::unique_ptr<kube::KubeClient>()>;
 
 // The run loop's mail work until `stop`: a pass over every scope every few seconds (the batch
 // window, between 2 and 10 s) while `is_leader`, and a watch per scope whose DELETED Jobs get
 // their abort mail queued. Returns when `stop` is set (the watches end with the process).
+// Counts queued events, sent mails and failed sends in `metrics`.
 void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& make_client,
                    sys::Clock& clock, const MailSetup& setup, const MayAct& is_leader,
-                   const std::atomic<bool>& stop);
+                   const std::atomic<bool>& stop, status::MetricsRegistry& metrics);
 
 }  // namespace k8sjobs::controller

@@ -10,6 +10,7 @@
 
 #include "k8sjobs/expected.h"
 #include "k8sjobs/status/metrics_registry.h"
+#include "k8sjobs/status/status_routes.h"
 #include "k8sjobs/status/status_snapshot.h"
 
 namespace k8sjobs::controller {
@@ -23,9 +24,10 @@ Expected<ListenAddress, std::string> parse_listen_address(const std::string& tex
 
 class StatusServer {
  public:
-  // `ready` answers /readyz (is the snapshot fresh?); all three outlive the server.
+  // `ready` answers /readyz (is the snapshot fresh?); all three outlive the server. `events`
+  // reads a job's Events for its page (none: the page says they were not looked up).
   StatusServer(const status::StatusBoard& board, const status::MetricsRegistry& metrics,
-               std::function<bool()> ready);
+               std::function<bool()> ready, status::JobEventsLookup events = {});
   ~StatusServer();
   StatusServer(const StatusServer&) = delete;
   StatusServer& operator=(const StatusServer&) = delete;

@@ -75,6 +75,9 @@ class JobViewCollector {
     bool failed = false;
     std::string completed_indexes;  // status.completedIndexes
     std::string failed_indexes;     // status.failedIndexes
+    // When the Job finished: status.completionTime, else its Failed condition's time (a
+    // failed Job has no completionTime). A task whose pod is gone ends then.
+    std::optional<TimePoint> finished_at;
   };
   // The newest pod of one completion index, reduced to the task it shows.
   struct PodTask {

@@ -19,6 +19,14 @@ inline constexpr const char* kReconcileSeconds = "k8sjobs_controller_reconcile_d
 inline constexpr const char* kSnapshots = "k8sjobs_status_snapshots_total";
 inline constexpr const char* kSnapshotFailures = "k8sjobs_status_snapshot_failures_total";
 inline constexpr const char* kSnapshotTimestamp = "k8sjobs_status_snapshot_timestamp_seconds";
+inline constexpr const char* kSnapshotSeconds = "k8sjobs_status_snapshot_duration_seconds";
+inline constexpr const char* kSubmitted = "k8sjobs_jobs_submitted_total";
+inline constexpr const char* kCompleted = "k8sjobs_jobs_completed_total";
+inline constexpr const char* kFailed = "k8sjobs_jobs_failed_total";
+inline constexpr const char* kFinishedLastHour = "k8sjobs_tasks_finished_last_hour";
+inline constexpr const char* kMailQueued = "k8sjobs_mail_events_queued_total";
+inline constexpr const char* kMailSent = "k8sjobs_mail_sent_total";
+inline constexpr const char* kMailFailures = "k8sjobs_mail_send_failures_total";
 
 // Describes every metric above (counters start at 0 so they exist before the first event).
 void describe_controller_metrics(MetricsRegistry& metrics);

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "k8sjobs/status/job_events.h"
 #include "k8sjobs/status/status_snapshot.h"
 
 namespace k8sjobs::status {
@@ -23,9 +24,11 @@ std::string render_overview_json(const StatusSnapshot& snapshot);
 std::string render_tool_html(const StatusSnapshot& snapshot, const NamespaceStatus& space,
                              const TableSort& sort);
 std::string render_tool_json(const NamespaceStatus& space);
+// `events`: the job's recent Kubernetes Events; null when none were looked up.
 std::string render_job_html(const StatusSnapshot& snapshot, const std::string& ns,
-                            const jobs::JobRecord& job);
-std::string render_job_json(const std::string& ns, const jobs::JobRecord& job);
+                            const jobs::JobRecord& job, const JobEvents* events = nullptr);
+std::string render_job_json(const std::string& ns, const jobs::JobRecord& job,
+                            const JobEvents* events = nullptr);
 
 // Text for an HTML element or attribute: & < > " ' escaped, control characters dropped.
 std::string html_escape(std::string_view text);
