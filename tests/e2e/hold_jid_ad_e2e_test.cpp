@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
@@ -174,27 +176,24 @@ TEST_F(HoldJidAdE2E, GridEnginesConditionsAreCheckedAtSubmissionAndNothingIsCrea
   qsub({"-N", "wide", "-t", "1-8", "true"});
   const std::size_t before =
       cluster.server().list("/apis/batch/v1/namespaces/tool-alice/jobs").size();
-  auto not_array = cluster.run("qsub/qsub", {"-b", "y", "-hold_jid_ad", "wide", "true"});
-  EXPECT_EQ(not_array.exit_code, 1);
-  EXPECT_EQ(not_array.err,
-            "Unable to run job: Can only specify \"-hold_jid_ad\" option with an array job (using "
-            "\"-t\" option)\nExiting.\n");
-  auto on_single =
-      cluster.run("qsub/qsub", {"-b", "y", "-t", "1-8", "-hold_jid_ad", "single", "true"});
-  EXPECT_EQ(on_single.exit_code, 1);
-  EXPECT_EQ(on_single.err,
-            "Unable to run job: Can only specify \"-hold_jid_ad\" option with an array job (using "
-            "\"-t\" option)\nExiting.\n");
-  auto other_range =
-      cluster.run("qsub/qsub", {"-b", "y", "-t", "1-4", "-hold_jid_ad", "wide", "true"});
-  EXPECT_EQ(other_range.exit_code, 1);
-  EXPECT_EQ(other_range.err,
-            "Unable to run job: This array job must have the same range of sub-tasks as the "
-            "dependent array job specified with -hold_jid_ad\nExiting.\n");
-  auto unknown =
-      cluster.run("qsub/qsub", {"-b", "y", "-t", "1-8", "-hold_jid_ad", "nosuch", "true"});
-  EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_EQ(unknown.err, "Unable to run job: denied: job \"nosuch\" not found\nExiting.\n");
+  const std::string not_array =
+      "Can only specify \"-hold_jid_ad\" option with an array job (using \"-t\" option)";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> refusals = {
+      {{"-hold_jid_ad", "wide"}, not_array},                 // the job is not an array
+      {{"-t", "1-8", "-hold_jid_ad", "single"}, not_array},  // nor is the one it names
+      {{"-t", "1-4", "-hold_jid_ad", "wide"},
+       "This array job must have the same range of sub-tasks as the dependent array job "
+       "specified with -hold_jid_ad"},
+      {{"-t", "1-8", "-hold_jid_ad", "nosuch"}, "denied: job \"nosuch\" not found"},
+  };
+  for (const auto& [options, message] : refusals) {
+    std::vector<std::string> args = {"-b", "y"};
+    args.insert(args.end(), options.begin(), options.end());
+    args.push_back("true");
+    auto refused = cluster.run("qsub/qsub", args);
+    EXPECT_EQ(refused.exit_code, 1) << message;
+    EXPECT_EQ(refused.err, "Unable to run job: " + message + "\nExiting.\n");
+  }
   EXPECT_EQ(cluster.server().list("/apis/batch/v1/namespaces/tool-alice/jobs").size(), before);
 }
 

@@ -252,3 +252,21 @@ TEST(MailMessage, HeadersAndCrlfLines) {
 
 }  // namespace
 }  // namespace k8sjobs
+
+namespace k8sjobs::mail {
+namespace {
+
+// One reading of -m for both backends: b, e and a ask for mail, each once, in order; n, s and
+// anything else send nothing.
+TEST(MailLetters, OnlyBeginEndAndAbortAskForMail) {
+  EXPECT_EQ(requested_letters("bea"), "bea");
+  EXPECT_EQ(requested_letters("aeb"), "aeb");
+  EXPECT_EQ(requested_letters("beeab"), "bea");
+  EXPECT_EQ(requested_letters("n"), "");
+  EXPECT_EQ(requested_letters("s"), "");
+  EXPECT_EQ(requested_letters(""), "");
+  EXPECT_EQ(requested_letters("xz\xff"), "");
+}
+
+}  // namespace
+}  // namespace k8sjobs::mail

@@ -68,14 +68,6 @@ MailFacts read_mail_facts(const json& job) {
   return facts;
 }
 
-std::string mail_letters(const std::string& mail_options) {
-  std::string letters;
-  for (char c : mail_options) {
-    if ((c == 'b' || c == 'e' || c == 'a') && letters.find(c) == std::string::npos) letters += c;
-  }
-  return letters;
-}
-
 std::string queued_mark(const MailEvent& event) {
   return std::to_string(event.task_id) + "." + mail::letter_of(event.kind);
 }
@@ -92,7 +84,7 @@ std::string queued_annotation(const std::set<std::string>& marks) {
 std::vector<MailEvent> decide_mail_events(const jobs::JobRecord& record, const MailFacts& facts,
                                           bool deleted, std::chrono::system_clock::time_point now) {
   std::vector<MailEvent> events;
-  const std::string letters = mail_letters(record.mail_options);
+  const std::string letters = mail::requested_letters(record.mail_options);
   if (letters.empty()) return events;
   const bool deadline = record.error_reason.starts_with("DeadlineExceeded");
   for (const auto& task : record.tasks) {

@@ -116,14 +116,6 @@ std::optional<LocalMailSettings> local_mail_settings_from_json(const json& in) {
   }
 }
 
-std::string local_mail_letters(const std::string& mail_options) {
-  std::string letters;
-  for (char c : mail_options) {
-    if ((c == 'b' || c == 'e' || c == 'a') && letters.find(c) == std::string::npos) letters += c;
-  }
-  return letters;
-}
-
 SubmitMail submit_mail(const ge::SubmitRequest& request, const site::SiteConfig& site,
                        const std::vector<std::pair<std::string, std::string>>& environment) {
   SubmitMail result;
@@ -136,7 +128,7 @@ SubmitMail submit_mail(const ge::SubmitRequest& request, const site::SiteConfig&
     result.warning = "no mail will be sent: " + unusable + " (site key mail.sendmail)";
     return result;
   }
-  if (local_mail_letters(request.mail_options).empty()) return result;
+  if (mail::requested_letters(request.mail_options).empty()) return result;
   LocalMailSettings settings;
   settings.sendmail = site.mail.sendmail;
   settings.from = site.mail.from_address();
@@ -161,7 +153,7 @@ std::string mail_mark(const MailEvent& event) {
 std::vector<MailEvent> decide_local_mail_events(const LocalJob& job,
                                                 std::optional<std::uint64_t> time_limit_seconds) {
   std::vector<MailEvent> events;
-  const std::string letters = local_mail_letters(job.details.mail_options);
+  const std::string letters = mail::requested_letters(job.details.mail_options);
   if (letters.empty() || job.continuous) return events;
   for (const auto& task : job.tasks) {
     MailEvent base;

@@ -51,6 +51,14 @@ std::chrono::seconds wallclock(const MailEvent& event) {
 
 }  // namespace
 
+std::string requested_letters(const std::string& mail_options) {
+  std::string letters;
+  for (char c : mail_options) {
+    if ((c == 'b' || c == 'e' || c == 'a') && letters.find(c) == std::string::npos) letters += c;
+  }
+  return letters;
+}
+
 char letter_of(MailEventKind kind) {
   switch (kind) {
     case MailEventKind::Begin:

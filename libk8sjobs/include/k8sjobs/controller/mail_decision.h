@@ -34,9 +34,6 @@ struct MailFacts {
 
 MailFacts read_mail_facts(const nlohmann::json& job);
 
-// The -m letters that ask for mail: "" for none (no -m, "n", or nothing readable).
-std::string mail_letters(const std::string& mail_options);
-
 // "<task>.<letter>": the event's entry in MailFacts::queued.
 std::string queued_mark(const mail::MailEvent& event);
 std::string queued_annotation(const std::set<std::string>& marks);

@@ -53,9 +53,6 @@ nlohmann::json to_json(const LocalMailSettings& settings);
 // nullopt when it is not what to_json writes (the job then sends no mail).
 std::optional<LocalMailSettings> local_mail_settings_from_json(const nlohmann::json& json);
 
-// The -m letters the local backend acts on ("bea" order of first appearance; "" for none).
-std::string local_mail_letters(const std::string& mail_options);
-
 // At submission. `settings`: what the supervisor will use, or nullopt when the job asks for no
 // mail (no -m b, e or a; a continuous job, which gets none, as on a cluster), the site turned
 // local mail off (mail.sendmail empty) or the program cannot run. `warning`: set when the job

@@ -17,6 +17,9 @@ using TimePoint = std::chrono::system_clock::time_point;
 
 enum class MailEventKind { Begin, End, Abort };
 char letter_of(MailEventKind kind);  // 'b', 'e', 'a'
+// The -m letters that ask for a mail ("bea" in order of first appearance; "" for none: no -m,
+// "n", or only letters that send nothing), the one reading of -m for both backends.
+std::string requested_letters(const std::string& mail_options);
 
 struct MailEvent {
   MailEventKind kind = MailEventKind::End;
