@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "json_bytes.h"
@@ -171,14 +172,15 @@ bool predecessors_finished(const StateStore& store, const LocalJob& job) {
   return true;
 }
 
-// -hold_jid_ad: whether task `task_id` may start, by Grid Engine's rule over its predecessors'
-// tasks (jobs/array_dependency.h). Called under the records lock.
-bool array_task_released(const StateStore& store, const LocalJob& job, int task_id) {
-  if (!job.array) return true;
+// -hold_jid_ad: the tasks of the job's array predecessors that have finished, read once per
+// pass of the loop whatever the number of waiting tasks (a predecessor that is gone is left out:
+// finished). Called under the records lock.
+std::map<long long, jobs::PredecessorTasks> array_predecessor_states(const StateStore& store,
+                                                                     const LocalJob& job) {
   std::map<long long, jobs::PredecessorTasks> states;
   for (long long id : job.array_predecessors) {
     auto predecessor = store.read(id);
-    if (!predecessor) continue;  // gone: finished
+    if (!predecessor) continue;
     jobs::PredecessorTasks tasks;
     tasks.range = predecessor->array.value_or(jobs::ArrayRange{0, 0, 0});
     tasks.all_finished = true;
@@ -190,7 +192,7 @@ bool array_task_released(const StateStore& store, const LocalJob& job, int task_
     }
     states.emplace(id, std::move(tasks));
   }
-  return jobs::array_task_may_start(*job.array, task_id, job.array_predecessors, states);
+  return states;
 }
 
 bool has_pending(const LocalJob& job) {
@@ -253,12 +255,17 @@ int supervise_loop(StateStore& store, long long id) {
       // -a and -hold_jid: nothing starts before its time and its predecessors' ends.
       const bool may_start = !job->held && !waits_for_predecessors(*job) &&
                              (!job->start_after || *job->start_after <= now());
+      std::optional<std::map<long long, jobs::PredecessorTasks>> array_states;
       for (auto& task : job->tasks) {
         if (task.phase != TaskPhase::Pending || !may_start) continue;
         if (job->max_running > 0 && static_cast<int>(running.size()) >= job->max_running) break;
         // -hold_jid_ad: task by task, as their predecessor tasks end.
         if (waits_for_array_predecessors(*job, task)) {
-          if (!array_task_released(store, *job, task.task_id)) continue;
+          if (!array_states) array_states = array_predecessor_states(store, *job);
+          // A record without its range (damaged) has nothing to match: the task starts.
+          if (job->array && !jobs::array_task_may_start(*job->array, task.task_id,
+                                                        job->array_predecessors, *array_states))
+            continue;
           task.array_released = true;
         }
         const TaskLaunch* how = nullptr;
