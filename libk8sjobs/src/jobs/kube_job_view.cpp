@@ -618,6 +618,9 @@ JobTable JobViewCollector::take_table() {
 }
 
 std::vector<std::string> JobViewCollector::take_warnings() {
+  // By kind, each kind's in the order its objects came: the kinds may be listed side by side.
+  std::stable_sort(warnings_.begin(), warnings_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string> warnings;
   warnings.reserve(warnings_.size());
   for (auto& [source, text] : warnings_) warnings.push_back(std::move(text));

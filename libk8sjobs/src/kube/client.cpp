@@ -3,7 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
+#include <optional>
 #include <random>
+#include <system_error>
+#include <thread>
 
 #include "k8sjobs/kube/list_body_parser.h"
 #include "k8sjobs/kube/status.h"
@@ -82,7 +86,10 @@ ListPage page_from(json& body) {
 
 KubeClient::KubeClient(std::unique_ptr<HttpTransport> transport, RetryPolicy policy,
                        sys::Clock& clock)
-    : transport_(std::move(transport)),
+    : KubeClient(SharedTransport{std::move(transport)}, policy, clock) {}
+
+KubeClient::KubeClient(SharedTransport shared, RetryPolicy policy, sys::Clock& clock)
+    : transport_(std::move(shared.transport)),
       policy_(policy),
       clock_(clock),
       random_(std::random_device{}()) {}
@@ -369,6 +376,66 @@ Result<std::string> KubeClient::list_pages_pipelined(
     page_options.resource_version.clear();
     page_options.resource_version_match.clear();
   }
+}
+
+std::vector<Result<std::string>> KubeClient::list_pages_side_by_side(
+    const std::string& ns, const std::vector<std::vector<ListWalk>>& lanes) {
+  struct LaneResult {
+    std::vector<Result<std::string>> answers;
+    std::exception_ptr thrown;
+  };
+  std::vector<LaneResult> results(lanes.size());
+  auto walk_lane = [&](KubeClient& client, std::size_t lane) {
+    LaneResult& result = results[lane];
+    try {
+      for (const ListWalk& walk : lanes[lane]) {
+        if (!result.answers.empty() && !result.answers.back()) {
+          result.answers.push_back(result.answers.back());  // the lane stopped
+          continue;
+        }
+        result.answers.push_back(
+            client.list_pages(*walk.kind, ns, walk.options, walk.on_page, &walk.fields));
+      }
+    } catch (...) {
+      result.thrown = std::current_exception();
+    }
+  };
+  // The lanes after the first each on a thread and a client of their own; the first here.
+  struct Helper {
+    Helper(std::shared_ptr<HttpTransport> transport, RetryPolicy policy, sys::Clock& clock)
+        : client(SharedTransport{std::move(transport)}, policy, clock) {}
+    KubeClient client;
+    std::thread thread;
+  };
+  std::vector<std::unique_ptr<Helper>> helpers;
+  if (transport_->takes_concurrent_requests()) {
+    for (std::size_t lane = 1; lane < lanes.size(); ++lane) {
+      auto helper = std::make_unique<Helper>(transport_, policy_, clock_);
+      try {
+        helper->thread =
+            std::thread([&walk_lane, &client = helper->client, lane] { walk_lane(client, lane); });
+      } catch (const std::system_error&) {
+        break;  // no thread to be had: the lanes left go one after the other, here
+      }
+      helpers.push_back(std::move(helper));
+    }
+  }
+  if (!lanes.empty()) walk_lane(*this, 0);
+  for (std::size_t lane = helpers.size() + 1; lane < lanes.size(); ++lane) walk_lane(*this, lane);
+  for (auto& helper : helpers) {
+    helper->thread.join();
+    const ClientStats& theirs = helper->client.stats_;
+    stats_.requests += theirs.requests;
+    stats_.retries += theirs.retries;
+    stats_.watch_reconnects += theirs.watch_reconnects;
+    stats_.relists += theirs.relists;
+  }
+  std::vector<Result<std::string>> answers;
+  for (auto& result : results) {
+    if (result.thrown) std::rethrow_exception(result.thrown);  // the first lane's, in order
+    for (auto& answer : result.answers) answers.push_back(std::move(answer));
+  }
+  return answers;
 }
 
 Result<json> KubeClient::replace(const ResourceKind& kind, const std::string& ns,

@@ -202,6 +202,10 @@ class CurlTransport final : public HttpTransport {
     if (credentials_) credentials_->invalidate();
   }
 
+  // Each request takes an idle curl handle (a connection) or makes one; the credentials and
+  // the TLS resumption are thread-safe.
+  bool takes_concurrent_requests() const override { return true; }
+
  private:
   std::unique_ptr<EasyHandle> acquire() {
     {

@@ -123,6 +123,12 @@ void ListPageWorker::handle(Message& message) {
       items_.clear();
       ++pages_handled_;
       on_page_(page, message.restarted);
+      // The page's vector serves the next page: allocating one of 500 items anew made malloc
+      // consolidate all the small blocks the page's values had just freed, page after page.
+      if (page.items.capacity() > items_.capacity()) {
+        page.items.clear();
+        items_.swap(page.items);
+      }
       return;
     }
   }

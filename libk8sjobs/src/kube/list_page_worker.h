@@ -37,9 +37,12 @@ class ListPageWorker {
  public:
   using OnPage = std::function<void(ListPage& page, bool restarted)>;
   // Batch text queued at most (the caller waits beyond it): the download stays at most this
-  // far ahead of the parsing, so memory does not grow with a slow parser.
-  static constexpr std::size_t kQueuedBytes = std::size_t{2} << 20;
-  static constexpr std::size_t kSpareBuffers = 8;
+  // far ahead of the parsing, so memory does not grow with a slow parser. qstat walks two
+  // kinds side by side (KubeClient::list_pages_side_by_side), each with a worker of its own.
+  static constexpr std::size_t kQueuedBytes = std::size_t{1} << 20;
+  // Enough for a full queue (ListBodyReader's batches are about 64 KiB): a batch's buffer of
+  // 64 KiB or more freed makes malloc consolidate its free lists.
+  static constexpr std::size_t kSpareBuffers = 16;
 
   ListPageWorker(const ItemFields& fields, const OnPage& on_page);
   ListPageWorker(const ListPageWorker&) = delete;

@@ -111,6 +111,23 @@ class KubeClient {
                                  ListOptions options,
                                  const std::function<void(ListPage& page, bool restarted)>& on_page,
                                  const ItemFields* fields = nullptr);
+  // One walk of list_pages with fields, for list_pages_side_by_side.
+  struct ListWalk {
+    const ResourceKind* kind = nullptr;
+    ListOptions options;
+    ItemFields fields;
+    std::function<void(ListPage& page, bool restarted)> on_page;
+  };
+  // Lanes of walks at the same time, each lane on a connection (and a thread) of its own when
+  // the transport takes concurrent requests (libcurl's does), one lane after the other when it
+  // does not; the walks of a lane go one after the other, in order, and a lane stops at its
+  // first failure. On a real API server each page costs server time (etcd, encoding) that one
+  // walk alone spends waiting. Each walk calls its on_page as list_pages does (one page at a
+  // time, in order), but the on_page of different lanes may run at the same time. Returns each
+  // walk's answer, in the order given (a walk a failure left out gets that failure); what an
+  // on_page threw is thrown here once every lane has ended.
+  std::vector<Result<std::string>> list_pages_side_by_side(
+      const std::string& ns, const std::vector<std::vector<ListWalk>>& lanes);
   Result<json> replace(const ResourceKind& kind, const std::string& ns, const std::string& name,
                        const json& object);
   Result<json> patch(const ResourceKind& kind, const std::string& ns, const std::string& name,
@@ -127,6 +144,12 @@ class KubeClient {
   const ClientStats& stats() const { return stats_; }
 
  private:
+  // Another client on the same transport (list_pages_side_by_side).
+  struct SharedTransport {
+    std::shared_ptr<HttpTransport> transport;
+  };
+  KubeClient(SharedTransport shared, RetryPolicy policy, sys::Clock& clock);
+
   Result<HttpResponse> execute(const HttpRequest& request, RequestSafety safety);
   Result<json> execute_json(const HttpRequest& request, RequestSafety safety,
                             const ItemFields* fields = nullptr);
@@ -141,7 +164,7 @@ class KubeClient {
                                const ListOptions& options, const ItemFields& fields,
                                detail::ListPageWorker& worker, bool restarted, bool whole);
 
-  std::unique_ptr<HttpTransport> transport_;
+  std::shared_ptr<HttpTransport> transport_;
   RetryPolicy policy_;
   sys::Clock& clock_;
   std::mt19937_64 random_;

@@ -52,6 +52,10 @@ class HttpTransport {
                                       const std::function<bool(std::string_view)>& on_data) = 0;
   // Forget cached credentials (after a 401), so the next request re-reads them.
   virtual void invalidate_credentials() = 0;
+  // Requests may come from several threads at once, each then on a connection of its own
+  // (KubeClient::list_pages_side_by_side). One that cannot take them says false, and is given
+  // its requests one at a time.
+  virtual bool takes_concurrent_requests() const { return false; }
 };
 
 }  // namespace k8sjobs::kube
