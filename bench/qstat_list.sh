@@ -11,10 +11,12 @@
 # (bench/common.sh) unless K8SJOBS_BENCH_LATENCY says otherwise.
 #
 # qstat makes one label-selected LIST per kind (Jobs, Deployments, Pods), limit=500, following
-# `continue`. The reference is ONE curl process overall that downloads those same pages over
-# one kept-alive TLS connection: `k8sjobs-bench pages` walks the pages once beforehand
-# (untimed) to learn the continue tokens, which stay valid because nothing changes while the
-# benchmark runs. curl sends a User-Agent that does not start with "curl": for curl's own, the
+# `continue`, the Pods on a second connection at the same time as the Jobs and Deployments. The
+# reference is ONE curl process overall that downloads those same pages over one kept-alive TLS
+# connection: `k8sjobs-bench pages` walks the pages once beforehand (untimed) to learn the
+# continue tokens, which stay valid because nothing changes while the benchmark runs. A second
+# reference, "curl x2", is two curl processes at once, split as qstat splits its requests (the
+# Jobs and Deployments pages, the Pods pages): downloading alone, with qstat's parallelism. curl sends a User-Agent that does not start with "curl": for curl's own, the
 # API server pretty-prints (kube-apiserver does the same), and curl would download and the
 # server write about twice the bytes qstat gets. qstat's peak RSS comes from /usr/bin/time -f %M.
 # Usage: [QSTAT=path] bench/qstat_list.sh [RUNS] [SIZES...]   (default: 7 runs, 1000 10000;
@@ -40,8 +42,15 @@ for size in "${sizes[@]}"; do
   sed -n 's/^preloaded/loaded/p' "$workdir/server.log" >&2
   "$build/bench/k8sjobs-bench" pages >"$workdir/pages"
   : >"$workdir/curl.config"
+  : >"$workdir/curl-owners.config"
+  : >"$workdir/curl-pods.config"
   while read -r page; do
-    printf 'url = "%s"\noutput = "/dev/null"\n' "$server_url$page" >>"$workdir/curl.config"
+    entry=$(printf 'url = "%s"\noutput = "/dev/null"' "$server_url$page")
+    echo "$entry" >>"$workdir/curl.config"
+    case "$page" in
+      /api/v1/*) echo "$entry" >>"$workdir/curl-pods.config" ;;
+      *) echo "$entry" >>"$workdir/curl-owners.config" ;;
+    esac
   done <"$workdir/pages"
   pages=$(wc -l <"$workdir/pages")
 
@@ -52,28 +61,40 @@ for size in "${sizes[@]}"; do
     exit 1
   fi
 
+  fetch() {
+    curl -sS --fail --cacert "$workdir/server/ca.crt" -H "Authorization: Bearer bench-token" \
+      -A "$curl_agent" --config "$1"
+  }
   qstat_ms=()
   curl_ms=()
+  curl2_ms=()
   for _ in $(seq "$runs"); do
     started=$(now_ms)
     "$qstat" >/dev/null
     qstat_ms+=($(( $(now_ms) - started )))
     started=$(now_ms)
-    curl -sS --fail --cacert "$workdir/server/ca.crt" -H "Authorization: Bearer bench-token" \
-      -A "$curl_agent" --config "$workdir/curl.config"
+    fetch "$workdir/curl.config"
     curl_ms+=($(( $(now_ms) - started )))
+    started=$(now_ms)
+    fetch "$workdir/curl-owners.config" &
+    owners=$!
+    fetch "$workdir/curl-pods.config"
+    wait "$owners"
+    curl2_ms+=($(( $(now_ms) - started )))
   done
   qstat_median=$(printf '%s\n' "${qstat_ms[@]}" | median)
   curl_median=$(printf '%s\n' "${curl_ms[@]}" | median)
+  curl2_median=$(printf '%s\n' "${curl2_ms[@]}" | median)
   rss_kb=$( { /usr/bin/time -f '%M' "$qstat" >/dev/null; } 2>&1 | tail -1)
   bytes=$(curl -sS --fail --cacert "$workdir/server/ca.crt" -H "Authorization: Bearer bench-token" \
     -A "$curl_agent" --config "$workdir/curl.config" -w '%{size_download}\n' |
     awk '{s+=$1} END {print s}')
   results+=("$(awk -v n="$size" -v p="$pages" -v b="$bytes" -v q="$qstat_median" \
-    -v c="$curl_median" -v r="$rss_kb" 'BEGIN {
-      printf "%6d jobs, %3d pages (%.1f MB): qstat %6d ms, curl %6d ms, ratio %.2f, qstat peak RSS %.1f MiB",
-        n, p, b / 1e6, q, c, q / c, r / 1024 }')")
+    -v c="$curl_median" -v c2="$curl2_median" -v r="$rss_kb" 'BEGIN {
+      printf "%6d jobs, %3d pages (%.1f MB): qstat %6d ms, curl %6d ms, ratio %.2f; curl x2 %6d ms, ratio %.2f; qstat peak RSS %.1f MiB",
+        n, p, b / 1e6, q, c, q / c, c2, q / c2, r / 1024 }')")
 done
 echo "$server_model"
-echo "median of $runs runs, whole process; curl: one process, same pages, one connection:"
+echo "median of $runs runs, whole process; curl: one process, same pages, one connection;"
+echo "curl x2: two processes at once, the Jobs and Deployments pages and the Pods pages:"
 printf '  %s\n' "${results[@]}"
