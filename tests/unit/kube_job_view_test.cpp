@@ -245,3 +245,34 @@ TEST(KubeJobView, ReadsOnlyTheSpecFieldsItDeclares) {
 
 }  // namespace
 }  // namespace k8sjobs::jobs
+
+namespace k8sjobs::jobs {
+namespace {
+
+// The kinds are listed side by side (KubeBackend::collect), so their objects arrive
+// interleaved: the warnings still come by kind (Jobs, Deployments, Pods), each kind's in the
+// order its objects came, as when the kinds were listed in turn.
+TEST(KubeJobView, WarningsComeByKindWhateverOrderTheObjectsCameIn) {
+  auto with_id = [](json object, const std::string& name, const std::string& id) {
+    object["metadata"]["name"] = name;
+    object["metadata"]["labels"]["k8sjobs.io/job-id"] = id;
+    return object;
+  };
+  JobViewCollector collector(/*lean=*/true);
+  collector.add_pod(with_id(fixture("pod-running"), "pod-a", "x1"));
+  collector.add_job(with_id(fixture("job-running"), "job-a", "x2"));
+  collector.add_pod(with_id(fixture("pod-running"), "pod-b", "x3"));
+  collector.add_deployment(with_id(fixture("deployment-available"), "deploy-a", "x4"));
+  collector.add_job(with_id(fixture("job-running"), "job-b", "x5"));
+  collector.take_table();
+  const auto warnings = collector.take_warnings();
+  ASSERT_EQ(warnings.size(), 5u);
+  const std::vector<std::string> order = {"job/job-a", "job/job-b", "deployment/deploy-a",
+                                          "pod/pod-a", "pod/pod-b"};
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    EXPECT_NE(warnings[i].find(order[i]), std::string::npos) << i << ": " << warnings[i];
+  }
+}
+
+}  // namespace
+}  // namespace k8sjobs::jobs
