@@ -18,11 +18,12 @@ release_tests=$!
 # The sanitizer build checks the code, not the documents or the benchmarks: those are built and
 # tested once, above. -Og (still a Debug build: assertions on) runs the CPU-bound tests about
 # twice as fast as -O0 under the sanitizers, which still see every access; -O1 and -O2 would
-# too, but GCC 12 then reports false -Wmaybe-uninitialized inside libstdc++'s <regex>.
+# too, but GCC 12 then reports false -Wmaybe-uninitialized inside libstdc++'s <regex>. lld links
+# its sanitized programs in 0.7 s where ld.bfd takes 3.6 s (k8sjobs-controller).
 asan_build=0
 nice -n 10 bash scripts/build.sh build-asan -DK8SJOBS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
-  "-DCMAKE_CXX_FLAGS_DEBUG=-g -Og" -DK8SJOBS_WERROR=ON -DK8SJOBS_BUILD_BENCH=OFF \
-  -DK8SJOBS_BUILD_DOCS=OFF -DK8SJOBS_TEST_SHARDS=ON || asan_build=$?
+  "-DCMAKE_CXX_FLAGS_DEBUG=-g -Og" -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DK8SJOBS_WERROR=ON \
+  -DK8SJOBS_BUILD_BENCH=OFF -DK8SJOBS_BUILD_DOCS=OFF -DK8SJOBS_TEST_SHARDS=ON || asan_build=$?
 release=0
 wait "$release_tests" || release=$?
 echo "--- Release tests (build/) ---"
