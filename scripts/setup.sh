@@ -4,7 +4,8 @@
 # go-md2man renders the man pages; man-db, bash-completion, dpkg-dev and file (dpkg-shlibdeps)
 # are what the package test needs to build the .deb and check `man -w jsub` and completion.
 # python3-aiosmtpd is the real SMTP server the mail e2e tests start.
-# clang and its runtime (libFuzzer, sanitizers) build the fuzzers (scripts/fuzz.sh).
+# clang and its runtime (libFuzzer, sanitizers) build the fuzzers (scripts/fuzz.sh); lld links
+# the sanitizer build (scripts/test.sh), 5x faster than ld.bfd there.
 # chromium (headless) and prometheus (promtool) check the controller's status page and /metrics.
 set -euo pipefail
 
@@ -17,7 +18,7 @@ packages=(
   libsimdjson-dev
   libgtest-dev libgmock-dev
   clang-format libxml2-utils
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev lld
   go-md2man man-db bash-completion dpkg-dev file
   chromium prometheus
   python3-aiosmtpd

@@ -66,9 +66,21 @@ class DeferredStartE2E : public ::testing::Test {
 };
 
 TEST_F(DeferredStartE2E, WaitsAsQwUntilItsTimeThenTheControllerStartsIt) {
-  // Far enough ahead that the steps before the early pass (about 4 s in the sanitizer build on
-  // a busy machine) end before it; the test waits for it once.
-  const auto start = std::chrono::system_clock::now() + std::chrono::seconds(15);
+  // Held as well: hqw; qrls removes the hold only, the job still waits for its time. An hour
+  // ahead, so these steps never race its time; the controller leaves it alone below.
+  const auto later = std::chrono::system_clock::now() + std::chrono::hours(1);
+  const long long kept = submit({"-stderr", "-N", "kept", "-a", ge_time(later), "true"});
+  ASSERT_GT(kept, 0);
+  EXPECT_EQ(state_of(kept), "qw");
+  EXPECT_EQ(cluster.run("qdel/qhold", {std::to_string(kept)}).exit_code, 0);
+  EXPECT_EQ(state_of(kept), "hqw");
+  EXPECT_EQ(cluster.run("qdel/qrls", {std::to_string(kept)}).exit_code, 0);
+  EXPECT_EQ(state_of(kept), "qw");
+  EXPECT_TRUE(suspended(kept));
+
+  // Far enough ahead that the steps before the early pass (a submission and two qstat, about
+  // 2 s in the sanitizer build on a busy machine) end before it; the test waits for it once.
+  const auto start = std::chrono::system_clock::now() + std::chrono::seconds(5);
   const long long id = submit({"-stderr", "-N", "later", "-a", ge_time(start), "true"});
   ASSERT_GT(id, 0);
   EXPECT_TRUE(suspended(id));
@@ -78,26 +90,20 @@ TEST_F(DeferredStartE2E, WaitsAsQwUntilItsTimeThenTheControllerStartsIt) {
             std::string::npos)
       << detail.out;
 
-  // Held as well: hqw; qrls removes the hold only, the job still waits for its time.
-  EXPECT_EQ(cluster.run("qdel/qhold", {std::to_string(id)}).exit_code, 0);
-  EXPECT_EQ(state_of(id), "hqw");
-  EXPECT_EQ(cluster.run("qdel/qrls", {std::to_string(id)}).exit_code, 0);
-  EXPECT_EQ(state_of(id), "qw");
-  EXPECT_TRUE(suspended(id));
-
-  // Before its time the controller leaves it; afterwards it starts it.
+  // Before its time the controller leaves it; afterwards it starts it (and only it).
   ASSERT_LT(std::chrono::system_clock::now() + std::chrono::seconds(1), start)
       << "the steps before the early pass took too long to test it";
   auto early = controller_once();
   EXPECT_EQ(early.exit_code, 0) << early.err;
   EXPECT_TRUE(suspended(id));
-  EXPECT_NE(early.err.find("0 started, 1 waiting"), std::string::npos) << early.err;
+  EXPECT_NE(early.err.find("0 started, 2 waiting"), std::string::npos) << early.err;
   std::this_thread::sleep_until(start + std::chrono::milliseconds(200));
   auto due = controller_once();
   EXPECT_EQ(due.exit_code, 0) << due.err;
-  EXPECT_NE(due.err.find("1 started, 0 waiting"), std::string::npos) << due.err;
+  EXPECT_NE(due.err.find("1 started, 1 waiting"), std::string::npos) << due.err;
   EXPECT_FALSE(suspended(id));
   EXPECT_NE(state_of(id), "hqw");
+  EXPECT_TRUE(suspended(kept));
 }
 
 TEST_F(DeferredStartE2E, ATimeAlreadyPastRunsAtOnceAndHeldJobsWaitForQrls) {
@@ -118,9 +124,11 @@ TEST_F(DeferredStartE2E, ATimeAlreadyPastRunsAtOnceAndHeldJobsWaitForQrls) {
 }
 
 // The controller as a Deployment runs it: no --once, list then watch, the job started by the
-// watch-driven schedule within about a second of its time. The process is killed at the end.
+// watch-driven schedule within about a second of its time. The process is killed once it has
+// reported the start (or at its 16 s limit, and then the test fails).
 TEST_F(DeferredStartE2E, RunningControllerStartsTheJobWhenItsTimeComes) {
-  RunningController controller(cluster, kNs, "e2e-loop", std::chrono::seconds(16));
+  RunningController controller(cluster, kNs, "e2e-loop", std::chrono::seconds(16),
+                               "started (start time");
   const ::testing::AssertionResult leading = controller.wait_until_leading(std::chrono::seconds(8));
   // 4 s ahead: a submission slowed by the sanitizer build on a busy machine still lands before.
   const auto start = std::chrono::system_clock::now() + std::chrono::seconds(4);

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -112,6 +113,14 @@ CommandOutput run_command(const CommandSpec& spec) {
       kill(pid, SIGKILL);
       break;
     }
+    const bool printed = !spec.until_stderr_contains.empty() &&
+                         output.err.find(spec.until_stderr_contains) != std::string::npos;
+    if (printed || (spec.stop != nullptr && spec.stop->load())) {
+      output.stopped = true;
+      kill(pid, SIGKILL);
+      break;
+    }
+    if (spec.stop != nullptr) left = std::min(left, std::chrono::milliseconds(50));
     int ready = poll(fds.data(), fds.size(), static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) break;
@@ -143,6 +152,7 @@ std::string describe(const CommandSpec& spec, const CommandOutput& output) {
   for (const auto& arg : spec.args) text += " '" + arg + "'";
   text += "\nexit code: " + std::to_string(output.exit_code);
   if (output.timed_out) text += " (timed out)";
+  if (output.stopped) text += " (stopped by the test)";
   text += "\n--- stdout ---\n" + output.out + "--- stderr ---\n" + output.err;
   return text;
 }

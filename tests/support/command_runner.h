@@ -3,6 +3,7 @@
 // argv, exactly the environment given (nothing inherited), stdin from /dev/null (or given bytes),
 // stdout and stderr captured separately, a time limit.
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -21,6 +22,11 @@ struct CommandSpec {
   std::chrono::milliseconds timeout{60000};
   // Standard input: these bytes (a memory file, read at the child's pace); nullopt: /dev/null.
   std::optional<std::string> stdin_text;
+  // A long-running child (a controller's loop) ended before its time limit, killed as the limit
+  // would: once its stderr contains this text (non-empty), or once *stop is true (checked
+  // every 50 ms). A test ends the child as soon as what it waits for has happened.
+  std::string until_stderr_contains;
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct CommandOutput {
@@ -28,6 +34,7 @@ struct CommandOutput {
   std::string err;
   int exit_code = -1;      // the exit status, or 128+N when killed by signal N
   bool timed_out = false;  // killed after spec.timeout
+  bool stopped = false;    // killed early: spec.until_stderr_contains or spec.stop
 };
 
 // Never throws for the child's failures; throws std::runtime_error if it cannot start it.

@@ -28,7 +28,8 @@ CommandOutput run_controller_once(const ClusterFixture& cluster, const std::stri
 }
 
 RunningController::RunningController(ClusterFixture& cluster, const std::string& ns,
-                                     const std::string& identity, std::chrono::seconds time_limit)
+                                     const std::string& identity, std::chrono::seconds time_limit,
+                                     std::string until_printed)
     : cluster_(cluster), ns_(ns), identity_(identity) {
   CommandSpec spec;
   spec.program = built_command("controller/k8sjobs-controller");
@@ -36,10 +37,13 @@ RunningController::RunningController(ClusterFixture& cluster, const std::string&
                "--listen",    "off", "--kubeconfig", alice_kubeconfig(cluster)};
   spec.environment = cluster.environment(cluster.alice());
   spec.timeout = time_limit;
+  spec.until_stderr_contains = std::move(until_printed);
+  spec.stop = &stop_;
   thread_ = std::thread([this, spec = std::move(spec)] { output_ = run_command(spec); });
 }
 
 RunningController::~RunningController() {
+  stop_ = true;  // a test that ended early (a failed assertion) does not wait out the limit
   if (thread_.joinable()) thread_.join();
 }
 
@@ -59,6 +63,11 @@ RunningController::~RunningController() {
 const CommandOutput& RunningController::join() {
   if (thread_.joinable()) thread_.join();
   return output_;
+}
+
+const CommandOutput& RunningController::stop() {
+  stop_ = true;
+  return join();
 }
 
 }  // namespace k8sjobs::testing

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -25,24 +26,28 @@ CommandSpec controller_once_spec(const ClusterFixture& cluster, const std::strin
 CommandOutput run_controller_once(const ClusterFixture& cluster, const std::string& ns);
 
 // The loop as a Deployment runs it, started by the constructor and ended by `time_limit` (the
-// process is killed then); wait_until_leading() waits for it to hold the Lease, join() for its
-// end and returns what it printed.
+// process is killed then), or earlier: as soon as its stderr contains `until_printed` (when
+// not empty), or by stop(). wait_until_leading() waits for it to hold the Lease, join() for its
+// end and returns what it printed; stop() ends it now and returns the same. A test stops the
+// controller once what it waits for has happened instead of waiting out the time limit.
 class RunningController {
  public:
   RunningController(ClusterFixture& cluster, const std::string& ns, const std::string& identity,
-                    std::chrono::seconds time_limit);
+                    std::chrono::seconds time_limit, std::string until_printed = {});
   ~RunningController();
   RunningController(const RunningController&) = delete;
   RunningController& operator=(const RunningController&) = delete;
 
   ::testing::AssertionResult wait_until_leading(std::chrono::seconds deadline) const;
   const CommandOutput& join();
+  const CommandOutput& stop();
 
  private:
   ClusterFixture& cluster_;
   std::string ns_;
   std::string identity_;
   CommandOutput output_;
+  std::atomic<bool> stop_{false};
   std::thread thread_;
 };
 
