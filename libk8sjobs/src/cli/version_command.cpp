@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "k8sjobs/git_commit.h"
 #include "k8sjobs/site/site_config.h"
 #include "k8sjobs/version.h"
 
