@@ -19,7 +19,9 @@ if command -v ccache >/dev/null 2>&1 && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" 
   export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
   export CCACHE_NOHASHDIR=true
 fi
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DK8SJOBS_WERROR=ON "$@" \
+# File by file unless the arguments ask for a unity build (scripts/test.sh does).
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DK8SJOBS_WERROR=ON \
+  -DCMAKE_UNITY_BUILD=OFF "$@" \
   >/dev/null
 targets=()
 for target in ${K8SJOBS_BUILD_TARGETS:-}; do targets+=(--target "$target"); done

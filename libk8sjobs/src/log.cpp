@@ -103,4 +103,13 @@ LoggingScope::~LoggingScope() {
   spdlog::set_default_logger(std::move(previous_));
 }
 
+bool log_enabled(LogLevel level) {
+  return spdlog::default_logger_raw()->should_log(to_spdlog(level));
+}
+
+void log_line(LogLevel level, std::string_view text) {
+  spdlog::default_logger_raw()->log(to_spdlog(level),
+                                    spdlog::string_view_t(text.data(), text.size()));
+}
+
 }  // namespace k8sjobs

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "apiserver/openssl_handles.h"
 #include "apiserver/rbac.h"
 #include "apiserver/test_pki.h"
 #include "apiserver/world.h"
@@ -39,35 +40,6 @@ const char* kBatchV1Discovery =
 
 const char* kVersion =
     R"({"major":"1","minor":"32","gitVersion":"v1.32.13","gitCommit":"63adf010aa20e104c0b7043b47f42f50c9f72b17","gitTreeState":"clean","buildDate":"2026-11-23T14:29:49Z","goVersion":"go1.23.5","compiler":"gc","platform":"linux/amd64"})";
-
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct PkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-
-std::unique_ptr<X509, X509Free> parse_cert(const std::string& pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  return std::unique_ptr<X509, X509Free>(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-}
-
-std::unique_ptr<EVP_PKEY, PkeyFree> parse_key(const std::string& pem) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  return std::unique_ptr<EVP_PKEY, PkeyFree>(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-}
-
-std::string cert_to_pem(X509* cert) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
-  PEM_write_bio_X509(bio.get(), cert);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<size_t>(len));
-}
 
 std::vector<std::string> name_entries(X509_NAME* name, int nid) {
   std::vector<std::string> values;
@@ -198,7 +170,7 @@ std::optional<User> TestApiServer::Impl::authenticate(const httplib::Request& re
   if (ssl != nullptr) {
     X509* peer = SSL_get1_peer_certificate(ssl);
     if (peer != nullptr) {
-      std::unique_ptr<X509, X509Free> owned(peer);
+      X509Ptr owned(peer);
       if (SSL_get_verify_result(ssl) == X509_V_OK) {
         auto cns = name_entries(X509_get_subject_name(peer), NID_commonName);
         if (!cns.empty()) {

@@ -9,21 +9,10 @@
 
 #include <stdexcept>
 
+#include "apiserver/openssl_handles.h"
+
 namespace k8sjobs::testing {
 namespace {
-
-struct PkeyDeleter {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-struct X509Deleter {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct BioDeleter {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-using X509Ptr = std::unique_ptr<X509, X509Deleter>;
-using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 
 void check(bool ok, const char* what) {
   if (!ok) throw std::runtime_error(std::string("test PKI: ") + what + " failed");
@@ -33,25 +22,6 @@ PkeyPtr generate_key() {
   PkeyPtr key(EVP_EC_gen("P-256"));
   check(key != nullptr, "EVP_EC_gen");
   return key;
-}
-
-std::string bio_to_string(BIO* bio) {
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<size_t>(len));
-}
-
-std::string key_to_pem(EVP_PKEY* key) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
-        "PEM_write_bio_PrivateKey");
-  return bio_to_string(bio.get());
-}
-
-std::string cert_to_pem(X509* cert) {
-  BioPtr bio(BIO_new(BIO_s_mem()));
-  check(PEM_write_bio_X509(bio.get(), cert) == 1, "PEM_write_bio_X509");
-  return bio_to_string(bio.get());
 }
 
 void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) {

@@ -13,6 +13,7 @@
 #include "support/local_command.h"
 #include "support/shipped_rbac.h"
 #include "support/temp_dir.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
@@ -20,7 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNs = "tool-alice";
 const std::string kConfigMaps = "/api/v1/namespaces/tool-alice/configmaps";
 
 class AccountingE2E : public ::testing::Test {
@@ -28,9 +28,10 @@ class AccountingE2E : public ::testing::Test {
   ClusterFixture cluster;
 
   CommandOutput controller_once() {
-    return cluster.run("controller/k8sjobs-controller",
-                       {"--once", "--namespace", kNs, "--identity", "e2e", "--kubeconfig",
-                        (cluster.dir().path() / "kube" / "alice.kubeconfig").string()});
+    return cluster.run(
+        "controller/k8sjobs-controller",
+        {"--once", "--namespace", kAliceNamespace, "--identity", "e2e", "--kubeconfig",
+         (cluster.dir().path() / "kube" / "alice.kubeconfig").string()});
   }
 
   // Every record in the namespace's accounting shards, by data key.
@@ -66,9 +67,9 @@ TEST_F(AccountingE2E, TheControllerAccountsAFinishedJobOnceAndQacctPrintsIt) {
   auto submitted = cluster.run("jsub/jsub", {"-stderr", "-N", "counted", "-mem", "1g", "true"});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   const long long id = submitted_job_id(submitted.out);
-  const std::string pod = cluster.wait_for_pod(kNs, id);
+  const std::string pod = cluster.wait_for_pod(kAliceNamespace, id);
   ASSERT_FALSE(pod.empty());
-  cluster.server().set_pod_running(kNs, pod);
+  cluster.server().set_pod_running(kAliceNamespace, pod);
 
   // Still running: nothing to account.
   cluster.server().bind_role("tools.alice", controller_role(shipped_controller_rules()));
@@ -79,10 +80,10 @@ TEST_F(AccountingE2E, TheControllerAccountsAFinishedJobOnceAndQacctPrintsIt) {
   EXPECT_EQ(missing.exit_code, 1) << missing.out << missing.err;
   EXPECT_EQ(missing.err, "error: job id " + std::to_string(id) + " not found\n");
 
-  cluster.server().finish_pod(kNs, pod, 3);
+  cluster.server().finish_pod(kAliceNamespace, pod, 3);
   auto job_finished = wait_until(
       [&] {
-        auto job = cluster.job_object(kNs, id);
+        auto job = cluster.job_object(kAliceNamespace, id);
         if (!job) return false;
         for (const auto& condition : (*job)["status"].value("conditions", json::array()))
           if (condition.value("type", "") == "Failed" && condition.value("status", "") == "True")
@@ -100,7 +101,7 @@ TEST_F(AccountingE2E, TheControllerAccountsAFinishedJobOnceAndQacctPrintsIt) {
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records.begin()->second["jobnumber"], id);
   EXPECT_EQ(records.begin()->second["exit_status"], 3);
-  auto job = cluster.job_object(kNs, id);
+  auto job = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(job);
   EXPECT_EQ((*job)["metadata"]["annotations"].value("k8sjobs.io/accounted", ""), "true");
 

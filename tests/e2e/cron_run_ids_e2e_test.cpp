@@ -14,6 +14,7 @@
 #include "support/command_runner.h"
 #include "support/controller_process.h"
 #include "support/shipped_rbac.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
@@ -21,14 +22,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNs = "tool-alice";
-const std::string kJobs = "/apis/batch/v1/namespaces/tool-alice/jobs";
-
 class CronRunIdsE2E : public ::testing::Test {
  protected:
   ClusterFixture cluster;
 
-  CommandOutput controller_once() { return run_controller_once(cluster, kNs); }
+  CommandOutput controller_once() { return run_controller_once(cluster, kAliceNamespace); }
 
   // What the CronJob controller does at a schedule tick: a Job from the jobTemplate, owned by
   // the CronJob.
@@ -50,7 +48,7 @@ class CronRunIdsE2E : public ::testing::Test {
                      {"controller", true},
                      {"blockOwnerDeletion", true}}}}}},
                 {"spec", job_template["spec"]}};
-    cluster.server().create(kJobs, job, "kube-controller-manager");
+    cluster.server().create(kAliceJobsPath, job, "kube-controller-manager");
     return name;
   }
 };
@@ -71,9 +69,10 @@ TEST_F(CronRunIdsE2E, EachRunGetsItsOwnNumberBeforeItsPodStarts) {
 
   const std::string first = tick(cronjobs[0], 1);
   const std::string second = tick(cronjobs[0], 2);
-  auto waiting = cluster.server().get(kJobs + "/" + first).value();
+  auto waiting = cluster.server().get(kAliceJobsPath + "/" + first).value();
   EXPECT_TRUE(waiting["spec"]["suspend"].get<bool>());
-  EXPECT_TRUE(cluster.server().pods_of_job(kNs, first).empty()) << "started without a number";
+  EXPECT_TRUE(cluster.server().pods_of_job(kAliceNamespace, first).empty())
+      << "started without a number";
   // qstat says why it does not list them yet.
   auto before = cluster.run("qstat/qstat", {});
   EXPECT_NE(before.err.find("waits for k8sjobs-controller to give it a job number"),
@@ -88,7 +87,7 @@ TEST_F(CronRunIdsE2E, EachRunGetsItsOwnNumberBeforeItsPodStarts) {
 
   std::set<long long> numbers;
   for (const auto& name : {first, second}) {
-    auto job = cluster.server().get(kJobs + "/" + name).value();
+    auto job = cluster.server().get(kAliceJobsPath + "/" + name).value();
     const auto& labels = job["metadata"]["labels"];
     EXPECT_FALSE(labels.contains("k8sjobs.io/awaiting-job-id")) << labels.dump();
     const long long number = std::stoll(labels["k8sjobs.io/job-id"].get<std::string>());
@@ -98,7 +97,7 @@ TEST_F(CronRunIdsE2E, EachRunGetsItsOwnNumberBeforeItsPodStarts) {
               std::to_string(number));
     EXPECT_FALSE(job["spec"]["suspend"].get<bool>());
     // Its pod carries the number, where the container's JOB_ID comes from.
-    auto pods = cluster.server().pods_of_job(kNs, name);
+    auto pods = cluster.server().pods_of_job(kAliceNamespace, name);
     ASSERT_EQ(pods.size(), 1u) << name;
     auto pod = cluster.server().get("/api/v1/namespaces/tool-alice/pods/" + pods[0]).value();
     EXPECT_EQ(pod["metadata"]["labels"]["k8sjobs.io/job-id"], std::to_string(number));
@@ -136,12 +135,12 @@ TEST_F(CronRunIdsE2E, EachRunGetsItsOwnNumberBeforeItsPodStarts) {
 
   // Once the runs have finished, each is accounted under its own number (qacct -j NUMBER).
   for (const auto& name : {first, second})
-    for (const auto& pod : cluster.server().pods_of_job(kNs, name))
-      cluster.server().finish_pod(kNs, pod, 0);
+    for (const auto& pod : cluster.server().pods_of_job(kAliceNamespace, name))
+      cluster.server().finish_pod(kAliceNamespace, pod, 0);
   auto finished = wait_until(
       [&] {
         for (const auto& name : {first, second}) {
-          auto job = cluster.server().get(kJobs + "/" + name);
+          auto job = cluster.server().get(kAliceJobsPath + "/" + name);
           if (!job) return false;
           bool complete = false;
           for (const auto& condition :

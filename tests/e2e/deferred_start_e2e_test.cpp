@@ -14,14 +14,13 @@
 #include "support/command_runner.h"
 #include "support/controller_process.h"
 #include "support/shipped_rbac.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kNs = "tool-alice";
 
 // [[CC]YY]MMDDhhmm.SS in UTC (the commands run with TZ=UTC).
 std::string ge_time(std::chrono::system_clock::time_point when) {
@@ -46,11 +45,11 @@ class DeferredStartE2E : public ::testing::Test {
  protected:
   ClusterFixture cluster;
 
-  CommandOutput controller_once() { return run_controller_once(cluster, kNs); }
+  CommandOutput controller_once() { return run_controller_once(cluster, kAliceNamespace); }
 
   long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
 
-  bool suspended(long long id) { return cluster.job_suspended(kNs, id); }
+  bool suspended(long long id) { return cluster.job_suspended(kAliceNamespace, id); }
 
   std::string state_of(long long id) {
     auto listing = cluster.run("qstat/qstat", {});
@@ -127,7 +126,7 @@ TEST_F(DeferredStartE2E, ATimeAlreadyPastRunsAtOnceAndHeldJobsWaitForQrls) {
 // watch-driven schedule within about a second of its time. The process is killed once it has
 // reported the start (or at its 16 s limit, and then the test fails).
 TEST_F(DeferredStartE2E, RunningControllerStartsTheJobWhenItsTimeComes) {
-  RunningController controller(cluster, kNs, "e2e-loop", std::chrono::seconds(16),
+  RunningController controller(cluster, kAliceNamespace, "e2e-loop", std::chrono::seconds(16),
                                "started (start time");
   const ::testing::AssertionResult leading = controller.wait_until_leading(std::chrono::seconds(8));
   // 4 s ahead: a submission slowed by the sanitizer build on a busy machine still lands before.
@@ -157,10 +156,10 @@ TEST_F(DeferredStartE2E, TheShippedRbacIsEnoughForTheController) {
   const long long id = submit({"-stderr", "-N", "rbac", "-a", ge_time(start), "true"});
   ASSERT_GT(id, 0);
   ASSERT_TRUE(suspended(id));
-  const auto job = cluster.job_object(kNs, id);
+  const auto job = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(job.has_value());
   cluster.server().merge_patch(
-      "/apis/batch/v1/namespaces/" + std::string(kNs) + "/jobs/" +
+      "/apis/batch/v1/namespaces/" + std::string(kAliceNamespace) + "/jobs/" +
           (*job)["metadata"]["name"].get<std::string>(),
       {{"metadata", {{"annotations", {{"k8sjobs.io/start-after", "2020-01-01T00:00:00Z"}}}}}});
   // Without the Lease rule (the Lease Role's, last) it cannot lead, so it changes nothing.

@@ -15,13 +15,13 @@
 #include "support/command_runner.h"
 #include "support/controller_process.h"
 #include "support/shipped_rbac.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::testing {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNs = "tool-alice";
 constexpr const char* kIndexKey = "batch.kubernetes.io/job-completion-index";
 
 class HoldJidAdE2E : public ::testing::Test {
@@ -29,7 +29,7 @@ class HoldJidAdE2E : public ::testing::Test {
   ClusterFixture cluster;
 
   CommandOutput controller_once() {
-    auto result = run_controller_once(cluster, kNs);
+    auto result = run_controller_once(cluster, kAliceNamespace);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return result;
   }
@@ -62,8 +62,8 @@ class HoldJidAdE2E : public ::testing::Test {
 
   void finish(long long id, int index, int exit_code) {
     const std::string name = pods_by_index(id).at(index)["metadata"]["name"];
-    cluster.server().set_pod_running(kNs, name);
-    cluster.server().finish_pod(kNs, name, exit_code);
+    cluster.server().set_pod_running(kAliceNamespace, name);
+    cluster.server().finish_pod(kAliceNamespace, name, exit_code);
   }
 
   // The state column of each task line of `id` in plain qstat ("hqw", "qw", ...) by task id.
@@ -93,15 +93,16 @@ class HoldJidAdE2E : public ::testing::Test {
 TEST_F(HoldJidAdE2E, EachTaskWaitsForItsOwnPredecessorTaskWhateverItsExitStatus) {
   const long long align = qsub({"-N", "align", "-t", "1-3", "true"});
   const long long sam2bam = qsub({"-N", "sam2bam", "-t", "1-3", "-hold_jid_ad", "align", "true"});
-  const json job = cluster.job_object(kNs, sam2bam).value();
+  const json job = cluster.job_object(kAliceNamespace, sam2bam).value();
   EXPECT_EQ(job["metadata"]["annotations"]["k8sjobs.io/hold-jid-ad"], std::to_string(align));
   EXPECT_FALSE(job["spec"].value("suspend", false));  // the Job runs; its pods wait
   ASSERT_EQ(pods_by_index(sam2bam).size(), 3u);
   for (int index = 0; index < 3; ++index) EXPECT_TRUE(gated(sam2bam, index)) << index;
   // The test server is kube-scheduler here: it never binds a gated pod.
-  EXPECT_THROW(cluster.server().set_pod_running(
-                   kNs, pods_by_index(sam2bam).at(0)["metadata"]["name"].get<std::string>()),
-               std::logic_error);
+  EXPECT_THROW(
+      cluster.server().set_pod_running(
+          kAliceNamespace, pods_by_index(sam2bam).at(0)["metadata"]["name"].get<std::string>()),
+      std::logic_error);
   EXPECT_EQ(task_states(sam2bam), (std::map<int, std::string>{{1, "hqw"}, {2, "hqw"}, {3, "hqw"}}));
   auto detail = cluster.run("qstat/qstat", {"-j", std::to_string(sam2bam)});
   EXPECT_NE(detail.out.find("\nja_ad_predecessor_list (req):  align\n"
@@ -160,7 +161,7 @@ TEST_F(HoldJidAdE2E, TheShippedRbacIsEnoughToReleaseATask) {
   }
   ASSERT_TRUE(removed) << "deploy/rbac.yaml grants no pod rule";
   cluster.server().bind_role("tools.alice", controller_role(without_patch));
-  auto refused = run_controller_once(cluster, kNs);
+  auto refused = run_controller_once(cluster, kAliceNamespace);
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("not released"), std::string::npos) << refused.err;
   EXPECT_TRUE(gated(next, 0));

@@ -13,33 +13,32 @@
 #include "support/cluster_fixture.h"
 #include "support/command_runner.h"
 #include "support/controller_process.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
-
-constexpr const char* kNs = "tool-alice";
 
 class HoldJidE2E : public ::testing::Test {
  protected:
   ClusterFixture cluster;
 
   CommandOutput controller_once() {
-    auto result = run_controller_once(cluster, kNs);
+    auto result = run_controller_once(cluster, kAliceNamespace);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return result;
   }
 
   long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
 
-  bool suspended(long long id) { return cluster.job_suspended(kNs, id); }
+  bool suspended(long long id) { return cluster.job_suspended(kAliceNamespace, id); }
 
   // Runs the job's pod to its end with this exit code.
   void finish(long long id, int exit_code) {
-    auto pods = cluster.pods_of(kNs, id);
+    auto pods = cluster.pods_of(kAliceNamespace, id);
     ASSERT_EQ(pods.size(), 1u) << "job " << id;
-    cluster.server().set_pod_running(kNs, pods.front());
-    cluster.server().finish_pod(kNs, pods.front(), exit_code);
+    cluster.server().set_pod_running(kAliceNamespace, pods.front());
+    cluster.server().finish_pod(kAliceNamespace, pods.front(), exit_code);
   }
 
   std::string state_of(long long id) {
@@ -67,7 +66,8 @@ TEST_F(HoldJidE2E, AChainRunsInOrder) {
   EXPECT_TRUE(suspended(b));
   EXPECT_TRUE(suspended(c));
   EXPECT_EQ(state_of(b), "hqw");
-  EXPECT_EQ(cluster.job_object(kNs, b).value()["metadata"]["annotations"]["k8sjobs.io/hold-jid"],
+  EXPECT_EQ(cluster.job_object(kAliceNamespace, b)
+                .value()["metadata"]["annotations"]["k8sjobs.io/hold-jid"],
             std::to_string(a));
 
   auto pass = controller_once();
@@ -90,7 +90,8 @@ TEST_F(HoldJidE2E, FanInWaitsForAllAndAFailedPredecessorStillReleases) {
   auto qsub = cluster.run("qsub/qsub", {"-b", "y", "-N", "merge", "-hold_jid", "part-*", "true"});
   ASSERT_EQ(qsub.exit_code, 0) << qsub.err;
   const long long c = submitted_job_id(qsub.out);
-  EXPECT_EQ(cluster.job_object(kNs, c).value()["metadata"]["annotations"]["k8sjobs.io/hold-jid"],
+  EXPECT_EQ(cluster.job_object(kAliceNamespace, c)
+                .value()["metadata"]["annotations"]["k8sjobs.io/hold-jid"],
             std::to_string(a) + "," + std::to_string(b));
 
   finish(a, 0);
@@ -154,7 +155,7 @@ TEST_F(HoldJidE2E, AGarbageAnnotationIsLoggedAndLeftAlone) {
   finish(a, 0);
   const std::string path =
       "/apis/batch/v1/namespaces/tool-alice/jobs/" +
-      cluster.job_object(kNs, b).value()["metadata"]["name"].get<std::string>();
+      cluster.job_object(kAliceNamespace, b).value()["metadata"]["name"].get<std::string>();
   cluster.server().merge_patch(path,
                                {{"metadata", {{"annotations", {{"k8sjobs.io/hold-jid", "1;x"}}}}}});
   auto pass = controller_once();
@@ -170,7 +171,7 @@ TEST_F(HoldJidE2E, AGarbageAnnotationIsLoggedAndLeftAlone) {
 // The controller as a Deployment runs it: the watch event of the finished predecessor starts
 // the successor at once (the re-check without an event comes only after 60 s).
 TEST_F(HoldJidE2E, RunningControllerStartsTheSuccessorWhenThePredecessorEnds) {
-  RunningController controller(cluster, kNs, "e2e-loop", std::chrono::seconds(14));
+  RunningController controller(cluster, kAliceNamespace, "e2e-loop", std::chrono::seconds(14));
   const ::testing::AssertionResult leading = controller.wait_until_leading(std::chrono::seconds(8));
   const long long a = submit({"-stderr", "-N", "first", "true"});
   const long long b = submit({"-stderr", "-N", "second", "-hold_jid", "first", "true"});

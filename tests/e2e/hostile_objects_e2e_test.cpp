@@ -10,14 +10,12 @@
 
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kNs = "tool-alice";
-constexpr const char* kJobs = "/apis/batch/v1/namespaces/tool-alice/jobs";
 
 class HostileObjectsE2E : public ::testing::Test {
  protected:
@@ -38,7 +36,7 @@ class HostileObjectsE2E : public ::testing::Test {
   // A copy of job `id`'s Job under another name, suspended (no pods), changed by `change`.
   void create_copy(long long id, const std::string& name,
                    const std::function<void(json&)>& change) {
-    auto job = cluster.job_object(kNs, id);
+    auto job = cluster.job_object(kAliceNamespace, id);
     ASSERT_TRUE(job.has_value());
     json copy = *job;
     copy.erase("status");
@@ -50,11 +48,11 @@ class HostileObjectsE2E : public ::testing::Test {
     copy["metadata"]["name"] = name;
     copy["spec"]["suspend"] = true;
     change(copy);
-    cluster.server().create(kJobs, copy);
+    cluster.server().create(kAliceJobsPath, copy);
   }
 
   bool exists(const std::string& name) {
-    return cluster.server().get(std::string(kJobs) + "/" + name).has_value();
+    return cluster.server().get(std::string(kAliceJobsPath) + "/" + name).has_value();
   }
 
   static std::vector<std::string> sorted_lines(const std::string& text) {

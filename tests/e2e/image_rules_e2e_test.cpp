@@ -8,11 +8,11 @@
 #include <fstream>
 
 #include "support/cluster_fixture.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::testing {
 namespace {
 
-const std::string kNs = "tool-alice";
 const std::string kRegistry = "docker-registry.tools.wmflabs.org/";
 
 class ImageRulesEndToEnd : public ::testing::Test {
@@ -31,7 +31,7 @@ TEST_F(ImageRulesEndToEnd, ShebangChoosesTheImageAndQstatSaysWhy) {
   auto submitted = cluster.run("jsub/jsub", {"-N", "bot", "bot.py"});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
   EXPECT_EQ(submitted.err, "");
-  auto job = cluster.job_object(kNs, 1);
+  auto job = cluster.job_object(kAliceNamespace, 1);
   ASSERT_TRUE(job);
   EXPECT_EQ((*job)["spec"]["template"]["spec"]["containers"][0]["image"],
             kRegistry + "toolforge-python311-sssd-base:latest");
@@ -68,7 +68,7 @@ TEST_F(ImageRulesEndToEnd, AShellRunByNameIsChosenByTheScriptItRuns) {
   script("report.sh", "cd reports\nexec php report.php \"$@\"\n");
   auto submitted = cluster.run("jsub/jsub", {"-N", "report", "bash", "report.sh", "daily"});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
-  auto job = cluster.job_object(kNs, 1);
+  auto job = cluster.job_object(kAliceNamespace, 1);
   ASSERT_TRUE(job);
   EXPECT_EQ((*job)["spec"]["template"]["spec"]["containers"][0]["image"],
             kRegistry + "toolforge-php82-sssd-base:latest");

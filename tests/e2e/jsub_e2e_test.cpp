@@ -10,14 +10,13 @@
 
 #include "support/cluster_fixture.h"
 #include "support/kubelet_container.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
 
 using nlohmann::json;
-
-const std::string kNs = "tool-alice";
 
 class JsubEndToEnd : public ::testing::Test {
  protected:
@@ -37,7 +36,7 @@ TEST_F(JsubEndToEnd, SubmitsAJobAndSaysSoInGridEnginesWords) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "Your job 1 (\"updater\") has been submitted\n");
   EXPECT_EQ(result.err, "");
-  auto job = cluster.job_object(kNs, 1);
+  auto job = cluster.job_object(kAliceNamespace, 1);
   ASSERT_TRUE(job);
   const auto container = as_kubelet_starts_it((*job)["spec"]["template"]["spec"]["containers"][0]);
   EXPECT_EQ(container["resources"]["limits"]["memory"], "1Gi");
@@ -52,7 +51,7 @@ TEST_F(JsubEndToEnd, SubmitsAJobAndSaysSoInGridEnginesWords) {
   EXPECT_EQ(terse.out, "3\n");
   auto array = jsub({"-t", "1-10:2", "-N", "arr", "/bin/true"});
   EXPECT_EQ(array.out, "Your job-array 4.1-9:2 (\"arr\") has been submitted\n");
-  auto indexed = cluster.job_object(kNs, 4);
+  auto indexed = cluster.job_object(kAliceNamespace, 4);
   ASSERT_TRUE(indexed);
   EXPECT_EQ((*indexed)["spec"]["completionMode"], "Indexed");
   EXPECT_EQ((*indexed)["spec"]["completions"], 5);
@@ -109,10 +108,10 @@ TEST_F(JsubEndToEnd, OnceRefusesASecondActiveJobButNotAFinishedOne) {
                 .find("there is a job named 'x' already active"),
             std::string::npos);
 
-  std::string pod = cluster.wait_for_pod(kNs, 1);
+  std::string pod = cluster.wait_for_pod(kAliceNamespace, 1);
   ASSERT_FALSE(pod.empty()) << "job 1 got no pod";
-  cluster.server().set_pod_running(kNs, pod);
-  cluster.server().finish_pod(kNs, pod, 0);
+  cluster.server().set_pod_running(kAliceNamespace, pod);
+  cluster.server().finish_pod(kAliceNamespace, pod, 0);
   auto after = jsub({"-once", "-N", "x", "/bin/true"});
   EXPECT_EQ(after.exit_code, 0) << after.err;
   EXPECT_EQ(after.out, "Your job 2 (\"x\") has been submitted\n");
@@ -280,17 +279,17 @@ TEST_F(JsubEndToEnd, SyncWaitsAndPassesTheExitCodeThrough) {
     auto run = std::async(std::launch::async, [&] {
       return jsub({"-sync", "y", "-N", c.name, "/bin/true"});
     });
-    std::string pod = cluster.wait_for_pod(kNs, id);
+    std::string pod = cluster.wait_for_pod(kAliceNamespace, id);
     ASSERT_FALSE(pod.empty()) << "job " << id << " got no pod";
-    cluster.server().set_pod_running(kNs, pod);
+    cluster.server().set_pod_running(kAliceNamespace, pod);
     // The pod ends only once jsub watches its Job, so the end reaches jsub as a watch event.
     ASSERT_TRUE(
         wait_until([&] { return cluster.server().watches_started(jobs_path) > watches_before; },
                    kEventDeadline, "jsub -sync y to watch job " + std::to_string(id)));
     if (c.signal != 0) {
-      cluster.server().kill_pod_by_signal(kNs, pod, c.signal);
+      cluster.server().kill_pod_by_signal(kAliceNamespace, pod, c.signal);
     } else {
-      cluster.server().finish_pod(kNs, pod, c.exit_code);
+      cluster.server().finish_pod(kAliceNamespace, pod, c.exit_code);
     }
     auto result = run.get();
     EXPECT_EQ(result.exit_code, c.expected_exit) << c.name << ": " << result.err;
@@ -304,7 +303,7 @@ TEST_F(JsubEndToEnd, JstartCreatesADeploymentAndQcronsubImpliesOnce) {
   auto started = cluster.run("jstart/jstart", {"-N", "ircbot", "/bin/sleep", "infinity"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
   EXPECT_EQ(started.out, "Your job 1 (\"ircbot\") has been submitted\n");
-  auto deployment = cluster.deployment_object(kNs, 1);
+  auto deployment = cluster.deployment_object(kAliceNamespace, 1);
   ASSERT_TRUE(deployment);
   EXPECT_EQ((*deployment)["spec"]["replicas"], 1);
   auto again = cluster.run("jstart/jstart", {"-stderr", "-N", "ircbot", "/bin/sleep", "infinity"});
@@ -317,7 +316,7 @@ TEST_F(JsubEndToEnd, JstartCreatesADeploymentAndQcronsubImpliesOnce) {
 }
 
 TEST_F(JsubEndToEnd, AFullQuotaIsTryAgainLaterAndLeavesNothingBehind) {
-  cluster.server().set_quota(kNs, "count/jobs.batch", 0);
+  cluster.server().set_quota(kAliceNamespace, "count/jobs.batch", 0);
   auto result = jsub({"-once", "-stderr", "-N", "full", "/bin/true"});
   EXPECT_EQ(result.exit_code, 25);
   EXPECT_EQ(result.out, "");
@@ -328,7 +327,7 @@ TEST_F(JsubEndToEnd, AFullQuotaIsTryAgainLaterAndLeavesNothingBehind) {
   EXPECT_TRUE(result.err.size() > 10 &&
               result.err.substr(result.err.size() - 10) == "\nExiting.\n");
   // The -once guard went away with the failed submission: a later -once is not blocked.
-  cluster.server().set_quota(kNs, "count/jobs.batch", 10);
+  cluster.server().set_quota(kAliceNamespace, "count/jobs.batch", 10);
   auto later = jsub({"-once", "-stderr", "-N", "full", "/bin/true"});
   EXPECT_EQ(later.exit_code, 0) << later.err;
 }

@@ -20,10 +20,6 @@ namespace k8sjobs::testing {
 namespace {
 
 // The job writes its files on its own schedule: missing yet reads as empty.
-std::string read_if_exists(const std::filesystem::path& path) {
-  return std::filesystem::exists(path) ? read_file(path) : std::string();
-}
-
 class LocalEndToEnd : public ::testing::Test {
  protected:
   CommandOutput run(const std::string& command, std::vector<std::string> args) const {

@@ -24,6 +24,7 @@
 #include "support/command_runner.h"
 #include "support/controller_process.h"
 #include "support/shipped_rbac.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 extern char** environ;
@@ -31,7 +32,6 @@ extern char** environ;
 namespace k8sjobs::testing {
 namespace {
 
-constexpr const char* kNs = "tool-alice";
 constexpr const char* kPython = "/usr/bin/python3";
 
 int free_port() {
@@ -141,7 +141,7 @@ class MailE2E : public ::testing::Test {
   }
 
   CommandOutput controller_once() {
-    CommandSpec spec = controller_once_spec(cluster, kNs);
+    CommandSpec spec = controller_once_spec(cluster, kAliceNamespace);
     spec.environment["K8SJOBS_CONFIG"] = config_path();
     return run_command(spec);
   }
@@ -149,10 +149,10 @@ class MailE2E : public ::testing::Test {
   long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
 
   std::string run_and_finish(long long id, int exit_code) {
-    const std::string pod = cluster.wait_for_pod(kNs, id);
+    const std::string pod = cluster.wait_for_pod(kAliceNamespace, id);
     EXPECT_FALSE(pod.empty());
-    cluster.server().set_pod_running(kNs, pod, "node-1");
-    cluster.server().finish_pod(kNs, pod, exit_code);
+    cluster.server().set_pod_running(kAliceNamespace, pod, "node-1");
+    cluster.server().finish_pod(kAliceNamespace, pod, exit_code);
     return pod;
   }
 };
@@ -166,9 +166,9 @@ TEST_F(MailE2E, BeginAndEndMailsInGridEnginesWordsEachOnce) {
   const long long id =
       submit({"-stderr", "-N", "mailjob", "-m", "be", "-M", "bob@example.org", "true"});
   ASSERT_GT(id, 0);
-  const std::string pod = cluster.wait_for_pod(kNs, id);
+  const std::string pod = cluster.wait_for_pod(kAliceNamespace, id);
   ASSERT_FALSE(pod.empty());
-  cluster.server().set_pod_running(kNs, pod, "node-1");
+  cluster.server().set_pod_running(kAliceNamespace, pod, "node-1");
   auto first = controller_once();
   EXPECT_EQ(first.exit_code, 0) << first.err;
   auto mails = smtp.messages();
@@ -183,7 +183,7 @@ TEST_F(MailE2E, BeginAndEndMailsInGridEnginesWordsEachOnce) {
                                 " Queue      = task\n Host       = node-1\n Start Time = "))
       << mails[0];
 
-  cluster.server().finish_pod(kNs, pod, 0);
+  cluster.server().finish_pod(kAliceNamespace, pod, 0);
   auto second = controller_once();
   EXPECT_EQ(second.exit_code, 0) << second.err;
   mails = smtp.messages();
@@ -197,7 +197,7 @@ TEST_F(MailE2E, BeginAndEndMailsInGridEnginesWordsEachOnce) {
   auto third = controller_once();
   EXPECT_EQ(third.exit_code, 0) << third.err;
   EXPECT_EQ(smtp.messages().size(), 2u) << third.err;
-  auto object = cluster.job_object(kNs, id);
+  auto object = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(object.has_value());
   EXPECT_EQ((*object)["metadata"]["annotations"].value("k8sjobs.io/mail-queued", ""), "0.b,0.e");
 }
@@ -265,7 +265,7 @@ TEST_F(MailE2E, TheShippedRbacIsEnoughForMail) {
   EXPECT_EQ(pass.exit_code, 0) << pass.err;
   EXPECT_EQ(pass.err.find("forbidden"), std::string::npos) << pass.err;
   ASSERT_EQ(smtp.messages().size(), 1u) << pass.err;
-  auto object = cluster.job_object(kNs, id);
+  auto object = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(object.has_value());
   EXPECT_EQ((*object)["metadata"]["annotations"].value("k8sjobs.io/mail-queued", ""), "0.e");
 }

@@ -12,11 +12,10 @@
 #include "apiserver/https_test_client.h"
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::testing {
 namespace {
-
-constexpr const char* kNs = "tool-alice";
 
 // The start of a listing row: "%7d %7.5f %-10.10s %-12.12s %-5.5s ".
 std::string row(long long id, const std::string& name, const std::string& state) {
@@ -44,7 +43,7 @@ class QstatE2E : public ::testing::Test {
   }
 
   std::string only_pod(long long id) {
-    auto pods = cluster.pods_of(kNs, id);
+    auto pods = cluster.pods_of(kAliceNamespace, id);
     EXPECT_EQ(pods.size(), 1u) << "job " << id;
     return pods.empty() ? "" : pods.front();
   }
@@ -78,7 +77,7 @@ TEST_F(QstatE2E, JobGoesFromQueuedToRunningToGone) {
       << listing;
   EXPECT_NE(listing.find(row(id, "sleeper", "qw")), std::string::npos) << listing;
 
-  cluster.server().set_pod_running(kNs, only_pod(id), "node-1");
+  cluster.server().set_pod_running(kAliceNamespace, only_pod(id), "node-1");
   listing = qstat_out();
   EXPECT_NE(listing.find(row(id, "sleeper", "r")), std::string::npos) << listing;
   EXPECT_NE(listing.find("task@node-1"), std::string::npos) << listing;
@@ -87,7 +86,7 @@ TEST_F(QstatE2E, JobGoesFromQueuedToRunningToGone) {
   EXPECT_EQ(job.exit_code, 1) << job.err;
   EXPECT_EQ(job.out.rfind("Job 'sleeper' has been running since ", 0), 0u) << job.out;
 
-  cluster.server().finish_pod(kNs, only_pod(id), 0);
+  cluster.server().finish_pod(kAliceNamespace, only_pod(id), 0);
   EXPECT_EQ(qstat_out(),
             "");  // Grid Engine forgets finished jobs; no header either
   auto gone = run("qstat/job", {"sleeper"});
@@ -97,7 +96,7 @@ TEST_F(QstatE2E, JobGoesFromQueuedToRunningToGone) {
 
 TEST_F(QstatE2E, ImagePullFailureIsEqwWithTheReasonInDetail) {
   long long id = submit("badimg");
-  cluster.server().set_pod_image_pull_backoff(kNs, only_pod(id));
+  cluster.server().set_pod_image_pull_backoff(kAliceNamespace, only_pod(id));
   std::string listing = qstat_out();
   EXPECT_NE(listing.find(row(id, "badimg", "Eqw")), std::string::npos) << listing;
 
@@ -116,7 +115,7 @@ TEST_F(QstatE2E, ImagePullFailureIsEqwWithTheReasonInDetail) {
 TEST_F(QstatE2E, QdelAnswersForRunningPendingAndUnknownJobs) {
   long long running = submit("runner");
   long long pending = submit("waiter");
-  cluster.server().set_pod_running(kNs, only_pod(running));
+  cluster.server().set_pod_running(kAliceNamespace, only_pod(running));
 
   auto deleted_running = run("qdel/qdel", {std::to_string(running)});
   EXPECT_EQ(deleted_running.exit_code, 0) << deleted_running.err;
@@ -126,7 +125,7 @@ TEST_F(QstatE2E, QdelAnswersForRunningPendingAndUnknownJobs) {
   auto deleted_pending = run("qdel/qdel", {"waiter"});
   EXPECT_EQ(deleted_pending.exit_code, 0) << deleted_pending.err;
   EXPECT_EQ(deleted_pending.out, "tools.alice has deleted job " + std::to_string(pending) + "\n");
-  auto job = cluster.job_object(kNs, pending);
+  auto job = cluster.job_object(kAliceNamespace, pending);
   EXPECT_TRUE(!job || (*job)["metadata"].contains("deletionTimestamp"));
 
   auto unknown = run("qdel/qdel", {"999"});
@@ -146,7 +145,7 @@ TEST_F(QstatE2E, ArrayJobListsOnlyTheTasksNotDoneLikeGridEngine) {
   ASSERT_GT(id, 0) << submitted.out;
   // The Indexed Job's pods by completion index (task = index + 1).
   std::map<std::string, std::string> pod_of_index;
-  for (const auto& pod : cluster.pods_of(kNs, id)) {
+  for (const auto& pod : cluster.pods_of(kAliceNamespace, id)) {
     auto object = cluster.server().get("/api/v1/namespaces/tool-alice/pods/" + pod);
     ASSERT_TRUE(object.has_value()) << pod;
     pod_of_index[(*object)["metadata"]["annotations"].value(
@@ -161,9 +160,9 @@ TEST_F(QstatE2E, ArrayJobListsOnlyTheTasksNotDoneLikeGridEngine) {
   EXPECT_TRUE(rows[0].ends_with("    1 1-4:1")) << rows[0];
 
   // Tasks 1 and 2 succeed: the Job controller records indexes 0-1 as completed.
-  cluster.server().finish_pod(kNs, pod_of_index["0"], 0);
-  cluster.server().finish_pod(kNs, pod_of_index["1"], 0);
-  auto job = cluster.job_object(kNs, id);
+  cluster.server().finish_pod(kAliceNamespace, pod_of_index["0"], 0);
+  cluster.server().finish_pod(kAliceNamespace, pod_of_index["1"], 0);
+  auto job = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ((*job)["status"].value("completedIndexes", ""), "0-1");
   EXPECT_EQ((*job)["status"].value("succeeded", 0), 2);
@@ -175,7 +174,7 @@ TEST_F(QstatE2E, ArrayJobListsOnlyTheTasksNotDoneLikeGridEngine) {
   EXPECT_TRUE(job_rows[0].ends_with("    1 3-4:1")) << listing;
 
   // Task 3 runs: one row for it (with its queue), one for the pending task 4.
-  cluster.server().set_pod_running(kNs, pod_of_index["2"], "node-1");
+  cluster.server().set_pod_running(kAliceNamespace, pod_of_index["2"], "node-1");
   listing = qstat_out();
   auto running = lines_starting(listing, row(id, "arr", "r"));
   ASSERT_EQ(running.size(), 1u) << listing;
@@ -196,10 +195,10 @@ TEST_F(QstatE2E, ArrayJobListsOnlyTheTasksNotDoneLikeGridEngine) {
 TEST_F(QstatE2E, QdelOfAJobAlreadyInDeletion) {
   long long id = submit("lingers");
   const std::string number = std::to_string(id);
-  cluster.server().set_pod_running(kNs, only_pod(id));
+  cluster.server().set_pod_running(kAliceNamespace, only_pod(id));
   // A finalizer (as a user's controller might add) keeps the Job, marked for deletion, after
   // the DELETE: a real server sets deletionTimestamp and waits for the finalizer to go.
-  auto job = cluster.job_object(kNs, id);
+  auto job = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(job.has_value());
   const std::string path =
       "/apis/batch/v1/namespaces/tool-alice/jobs/" + (*job)["metadata"].value("name", "");
@@ -211,7 +210,7 @@ TEST_F(QstatE2E, QdelOfAJobAlreadyInDeletion) {
   auto first = run("qdel/qdel", {number});
   EXPECT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(first.out, "tools.alice has registered the job " + number + " for deletion\n");
-  job = cluster.job_object(kNs, id);
+  job = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(job.has_value());
   EXPECT_TRUE((*job)["metadata"].contains("deletionTimestamp"));
   EXPECT_NE(qstat_out().find(row(id, "lingers", "dr")), std::string::npos);
@@ -229,7 +228,7 @@ TEST_F(QstatE2E, QdelOfAJobAlreadyInDeletion) {
   auto released = api.request("PATCH", path, R"({"metadata":{"finalizers":null}})",
                               "application/merge-patch+json");
   ASSERT_EQ(released.status, 200) << released.body;
-  EXPECT_FALSE(cluster.job_object(kNs, id).has_value());
+  EXPECT_FALSE(cluster.job_object(kAliceNamespace, id).has_value());
   EXPECT_EQ(qstat_out(), "");
 }
 
@@ -237,7 +236,7 @@ TEST_F(QstatE2E, ListingIsOnePaginatedListPerKindWithoutPerJobRequests) {
   // 700 jobs: jsub makes one; the others are copies of its Job with their own ID, created on
   // the server directly (the Job controller gives each its pod).
   long long first = submit("many");
-  auto job = cluster.job_object(kNs, first);
+  auto job = cluster.job_object(kAliceNamespace, first);
   ASSERT_TRUE(job.has_value());
   nlohmann::json copy = *job;
   copy.erase("status");
@@ -323,7 +322,7 @@ TEST_F(QstatE2E, HoldAndReleaseAPendingJob) {
   auto held = run("qdel/qhold", {number});
   EXPECT_EQ(held.exit_code, 0) << held.err;
   EXPECT_EQ(held.out, "modified hold of job " + number + "\n");
-  auto job = cluster.job_object(kNs, id);
+  auto job = cluster.job_object(kAliceNamespace, id);
   ASSERT_TRUE(job.has_value());
   EXPECT_TRUE((*job)["spec"].value("suspend", false));
   EXPECT_NE(qstat_out().find(row(id, "holdme", "hqw")), std::string::npos);
@@ -331,7 +330,7 @@ TEST_F(QstatE2E, HoldAndReleaseAPendingJob) {
   auto released = run("qdel/qrls", {"holdme"});
   EXPECT_EQ(released.exit_code, 0) << released.err;
   EXPECT_EQ(released.out, "modified hold of job " + number + "\n");
-  EXPECT_FALSE((*cluster.job_object(kNs, id))["spec"].value("suspend", false));
+  EXPECT_FALSE((*cluster.job_object(kAliceNamespace, id))["spec"].value("suspend", false));
   EXPECT_NE(qstat_out().find(row(id, "holdme", "qw")), std::string::npos);
 }
 
@@ -350,7 +349,7 @@ TEST_F(QstatE2E, AnotherUsersNamespaceIsRefusedWithAClearMessage) {
 TEST_F(QstatE2E, XmlValidatesAgainstTheQstatSchema) {
   long long running = submit("xmlrun");
   submit("xmlwait");
-  cluster.server().set_pod_running(kNs, only_pod(running));
+  cluster.server().set_pod_running(kAliceNamespace, only_pod(running));
   auto xml = run("qstat/qstat", {"-xml"});
   ASSERT_EQ(xml.exit_code, 0) << xml.err;
   EXPECT_NE(xml.out.find("<JB_name>xmlrun</JB_name>"), std::string::npos) << xml.out;

@@ -17,16 +17,13 @@
 #include "support/command_runner.h"
 #include "support/kubelet_container.h"
 #include "support/temp_dir.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
 
 using nlohmann::json;
-
-std::string read_if_exists(const std::filesystem::path& path) {
-  return std::filesystem::exists(path) ? read_file(path) : std::string();
-}
 
 class QsubLocal : public ::testing::Test {
  protected:
@@ -159,8 +156,6 @@ std::string listing(const std::filesystem::path& dir) {
   return names;
 }
 
-const std::string kNs = "tool-alice";
-
 // A script that is not UTF-8 cannot be a manifest's env value: the launcher exports it from
 // its printf(1) form, and the job gets the bytes as they were.
 TEST(QsubCluster, AScriptThatIsNotUtf8RunsByteForByte) {
@@ -220,7 +215,7 @@ TEST(QsubCluster, AScriptEditedAfterSubmissionRunsAsItWasAndLeavesNoCopy) {
     std::ofstream script(home / "job.sh", std::ios::trunc);
     script << "echo new \"$1\"\n";
   }
-  auto job = cluster.job_object(kNs, 1);
+  auto job = cluster.job_object(kAliceNamespace, 1);
   ASSERT_TRUE(job);
   auto ran = run_container(container_of(*job), {{"TMPDIR", tmp.path().string()}});
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
@@ -242,7 +237,7 @@ TEST(QsubCluster, TakesAnotherJobOfANameAlreadyQueued) {
     auto result = cluster.run("qsub/qsub", {"-N", "same", "job.sh"});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     EXPECT_EQ(result.out, "Your job " + std::to_string(id) + " (\"same\") has been submitted\n");
-    EXPECT_TRUE(cluster.job_object(kNs, id));
+    EXPECT_TRUE(cluster.job_object(kAliceNamespace, id));
   }
   for (const auto& map : cluster.server().list("/api/v1/namespaces/tool-alice/configmaps")) {
     EXPECT_EQ(map["metadata"]["name"], "k8sjobs-job-ids") << map.dump();
@@ -261,7 +256,7 @@ TEST(QsubCluster, AScriptFromStandardInputRunsAsStdin) {
   auto result = run_command(spec);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "Your job 1 (\"STDIN\") has been submitted\n");
-  auto job = cluster.job_object(kNs, 1);
+  auto job = cluster.job_object(kAliceNamespace, 1);
   ASSERT_TRUE(job);
   auto ran = run_container(container_of(*job));
   ASSERT_EQ(ran.exit_code, 0) << ran.err;
@@ -283,17 +278,17 @@ TEST(QsubCluster, SyncPassesTheJobsExitCodeThrough) {
   auto run = std::async(std::launch::async, [&] {
     return cluster.run("qsub/qsub", {"-sync", "y", "fails.sh"});
   });
-  std::string pod = cluster.wait_for_pod(kNs, 1);
+  std::string pod = cluster.wait_for_pod(kAliceNamespace, 1);
   ASSERT_FALSE(pod.empty()) << "job 1 got no pod";
-  cluster.server().set_pod_running(kNs, pod);
+  cluster.server().set_pod_running(kAliceNamespace, pod);
   ASSERT_TRUE(
       wait_until([&] { return cluster.server().watches_started(jobs_path) > watches_before; },
                  kEventDeadline, "qsub -sync y to watch job 1"));
-  auto job = cluster.job_object(kNs, 1);
+  auto job = cluster.job_object(kAliceNamespace, 1);
   ASSERT_TRUE(job);
   auto ran = run_container(container_of(*job));
   EXPECT_EQ(ran.exit_code, 3) << ran.err;
-  cluster.server().finish_pod(kNs, pod, ran.exit_code);
+  cluster.server().finish_pod(kAliceNamespace, pod, ran.exit_code);
   auto result = run.get();
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_EQ(result.out, "Your job 1 (\"fails.sh\") has been submitted\n");
@@ -313,7 +308,7 @@ TEST(QsubCluster, AnArrayWithATaskLimitIsAnIndexedJobWithThatParallelism) {
   auto result = cluster.run("qsub/qsub", {"-t", "1-10", "-tc", "2", "task.sh"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "Your job-array 1.1-10:1 (\"task.sh\") has been submitted\n");
-  auto job = cluster.job_object(kNs, 1);
+  auto job = cluster.job_object(kAliceNamespace, 1);
   ASSERT_TRUE(job);
   EXPECT_EQ((*job)["spec"]["completionMode"], "Indexed");
   EXPECT_EQ((*job)["spec"]["completions"], 10);

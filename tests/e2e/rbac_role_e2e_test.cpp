@@ -19,6 +19,7 @@
 
 #include "support/build_paths.h"
 #include "support/cluster_fixture.h"
+#include "support/tool_alice.h"
 #include "support/toolforge_objects.h"
 #include "support/wait.h"
 
@@ -26,8 +27,6 @@ namespace k8sjobs::testing {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kNs = "tool-alice";
 
 json to_json(const YAML::Node& node) {
   if (node.IsMap()) {
@@ -128,9 +127,9 @@ class Scenario {
     auto submitted = run("jsub/jsub", {"-stderr", "-N", "forced", "sleep", "600"});
     if (auto f = expect("jsub", submitted, 0); !f.empty()) return f;
     long long id = submitted_job_id(submitted.out);
-    std::string pod = cluster_.wait_for_pod(kNs, id);
+    std::string pod = cluster_.wait_for_pod(kAliceNamespace, id);
     if (pod.empty()) return "jsub: no pod for job " + std::to_string(id);
-    cluster_.server().set_pod_running(kNs, pod);
+    cluster_.server().set_pod_running(kAliceNamespace, pod);
     if (auto f = expect("qdel -f", run("qdel/qdel", {"-f", std::to_string(id)}), 0,
                         "registered the job " + std::to_string(id) + " for deletion");
         !f.empty())
@@ -153,9 +152,9 @@ class Scenario {
             expect("qcronsub", run("jsub/qcronsub", {"-stderr", "-N", "cron", "/bin/true"}), 0);
         !f.empty())
       return f;
-    cluster_.server().set_quota(kNs, "count/jobs.batch", 0);
+    cluster_.server().set_quota(kAliceNamespace, "count/jobs.batch", 0);
     auto full = run("jsub/jsub", {"-once", "-stderr", "-N", "later", "/bin/true"});
-    cluster_.server().set_quota(kNs, "count/jobs.batch", 100);
+    cluster_.server().set_quota(kAliceNamespace, "count/jobs.batch", 100);
     if (full.exit_code != 25) return "jsub -once (full quota): expected 25; got " + describe(full);
     return expect("jsub -once (after the quota)",
                   run("jsub/jsub", {"-once", "-stderr", "-N", "later", "/bin/true"}), 0);
@@ -185,9 +184,9 @@ class Scenario {
         },
         kEventDeadline, "jsub -sync y to create its Job");
     if (!created) return created.message();
-    std::string pod = id == 0 ? "" : cluster_.wait_for_pod(kNs, id);
+    std::string pod = id == 0 ? "" : cluster_.wait_for_pod(kAliceNamespace, id);
     if (!pod.empty()) {
-      cluster_.server().set_pod_running(kNs, pod);
+      cluster_.server().set_pod_running(kAliceNamespace, pod);
       // The pod ends only once jsub watches its Job, so the end reaches jsub as a watch event.
       auto watching = wait_until(
           [&] {
@@ -195,7 +194,7 @@ class Scenario {
           },
           kEventDeadline, "jsub -sync y to watch its Job");
       if (!watching) return watching.message();
-      cluster_.server().finish_pod(kNs, pod, 3);
+      cluster_.server().finish_pod(kAliceNamespace, pod, 3);
     }
     return expect("jsub -sync y", waiting.get(), 3);
   }
@@ -240,7 +239,7 @@ class Scenario {
   // The Toolforge jobs framework's jobs beside ours: qstat lists them (a number recorded for
   // each), qdel deletes the scheduled one.
   std::string toolforge_jobs() {
-    create_toolforge_jobs(cluster_.server(), "alice", kNs);
+    create_toolforge_jobs(cluster_.server(), "alice", kAliceNamespace);
     if (auto f = expect("qstat (framework jobs)", run("qstat/qstat", {}), 0, " daily "); !f.empty())
       return f;
     if (auto f =

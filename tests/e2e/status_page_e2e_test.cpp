@@ -29,6 +29,7 @@
 #include "support/command_runner.h"
 #include "support/controller_process.h"
 #include "support/shipped_rbac.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
@@ -36,8 +37,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-constexpr const char* kNs = "tool-alice";
 
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -93,7 +92,7 @@ class StatusPageE2E : public ::testing::Test {
 
   long long submit(const std::vector<std::string>& args) { return cluster.submit(args); }
   std::string only_pod(long long id) {
-    auto pod = cluster.wait_for_pod(kNs, id);
+    auto pod = cluster.wait_for_pod(kAliceNamespace, id);
     EXPECT_FALSE(pod.empty()) << "job " << id;
     return pod;
   }
@@ -103,9 +102,9 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   // Jobs in several states: r, Eqw, hqw, qw, and a hostile name.
   const long long running = submit({"-stderr", "-N", "runner", "true"});
   const std::string running_pod = only_pod(running);
-  cluster.server().set_pod_running(kNs, running_pod, "node-1");
+  cluster.server().set_pod_running(kAliceNamespace, running_pod, "node-1");
   const long long broken = submit({"-stderr", "-N", "badimg", "true"});
-  cluster.server().set_pod_image_pull_backoff(kNs, only_pod(broken));
+  cluster.server().set_pod_image_pull_backoff(kAliceNamespace, only_pod(broken));
   const long long held = submit({"-stderr", "-N", "held", "-h", "true"});
   const long long hostile = submit({"-stderr", "-N", "x<script>alert(1)", "true"});
   ASSERT_GT(hostile, 0);
@@ -113,10 +112,10 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   // accounting record (written by a --once pass) says it finished within the hour.
   const long long gone = submit({"-stderr", "-N", "gone", "true"});
   const std::string gone_pod = only_pod(gone);
-  cluster.server().set_pod_running(kNs, gone_pod);
-  cluster.server().finish_pod(kNs, gone_pod, 0);
-  ASSERT_EQ(run_controller_once(cluster, kNs).exit_code, 0);
-  const auto gone_job = cluster.job_object(kNs, gone);
+  cluster.server().set_pod_running(kAliceNamespace, gone_pod);
+  cluster.server().finish_pod(kAliceNamespace, gone_pod, 0);
+  ASSERT_EQ(run_controller_once(cluster, kAliceNamespace).exit_code, 0);
+  const auto gone_job = cluster.job_object(kAliceNamespace, gone);
   ASSERT_TRUE(gone_job.has_value());
   ASSERT_TRUE((*gone_job)["metadata"]["annotations"].contains("k8sjobs.io/accounted"));
   HttpsTestClient as_alice(cluster.server().port(), cluster.server().ca_pem(),
@@ -137,7 +136,7 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   ASSERT_FALSE(bob_pod.empty());
   cluster.server().set_pod_running("tool-bob", bob_pod, "node-1");
   // metrics-server's figures for the two running tasks.
-  cluster.server().set_pod_memory_usage(kNs, running_pod, 300LL << 20);
+  cluster.server().set_pod_memory_usage(kAliceNamespace, running_pod, 300LL << 20);
   cluster.server().set_pod_memory_usage("tool-bob", bob_pod, 120LL << 20);
   // The cluster's one node.
   cluster.server().create("/api/v1/nodes",
@@ -171,7 +170,7 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
     CommandSpec spec;
     spec.program = built_command("controller/k8sjobs-controller");
     spec.args = {"--namespace",
-                 kNs,
+                 kAliceNamespace,
                  "--namespace",
                  "tool-bob",
                  "--identity",
@@ -224,7 +223,7 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   EXPECT_EQ(page_states, qstat);
   auto overview = json::parse(get("/api/v1/overview"));
   ASSERT_EQ(overview["namespaces"].size(), 2u);
-  EXPECT_EQ(overview["namespaces"][0]["name"], kNs);
+  EXPECT_EQ(overview["namespaces"][0]["name"], kAliceNamespace);
   EXPECT_EQ(overview["namespaces"][0]["tasks_by_state"]["Eqw"], 1);
   auto detail = json::parse(get("/api/v1/namespaces/tool-alice/jobs/" + std::to_string(broken)));
   EXPECT_EQ(detail["tasks"][0]["state"], "Eqw");
@@ -295,8 +294,8 @@ TEST_F(StatusPageE2E, PagesJsonMetricsAndBrowserAgreeWithQstat) {
   // the finished-within-the-hour column next to the one from the accounting record.
   const long long late = submit({"-stderr", "-N", "late", "true"});
   const std::string late_pod = only_pod(late);
-  cluster.server().set_pod_running(kNs, late_pod);
-  cluster.server().finish_pod(kNs, late_pod, 0);
+  cluster.server().set_pod_running(kAliceNamespace, late_pod);
+  cluster.server().finish_pod(kAliceNamespace, late_pod, 0);
   EXPECT_TRUE(wait_until(
       [&] {
         const std::string text = get("/metrics");

@@ -13,13 +13,12 @@
 #include <sstream>
 
 #include "support/cluster_fixture.h"
+#include "support/tool_alice.h"
 #include "support/toolforge_objects.h"
 #include "support/wait.h"
 
 namespace k8sjobs::testing {
 namespace {
-
-constexpr const char* kNs = "tool-alice";
 
 struct Row {
   long long id = 0;
@@ -49,7 +48,7 @@ class ToolforgeInteropE2E : public ::testing::Test {
     auto submitted = cluster.run("jsub/jsub", {"-stderr", "-N", "mine", "sleep", "600"});
     EXPECT_EQ(submitted.exit_code, 0) << submitted.err;
     mine = submitted_job_id(submitted.out);
-    create_toolforge_jobs(cluster.server(), "alice", kNs);
+    create_toolforge_jobs(cluster.server(), "alice", kAliceNamespace);
   }
 
   std::map<std::string, Row> qstat() {
@@ -84,9 +83,9 @@ TEST_F(ToolforgeInteropE2E, QstatListsBothKindsWithJobNumbersThatDoNotChange) {
   EXPECT_EQ(first["daily"].state, "qw");  // waiting for its next run
 
   // The Deployment's pod runs: r, like ours.
-  auto pods = cluster.server().pods_of_deployment(kNs, "bot");
+  auto pods = cluster.server().pods_of_deployment(kAliceNamespace, "bot");
   ASSERT_EQ(pods.size(), 1u);
-  cluster.server().set_pod_running(kNs, pods.front());
+  cluster.server().set_pod_running(kAliceNamespace, pods.front());
 
   auto second = qstat();
   for (const auto& [name, row] : first) EXPECT_EQ(second[name].id, row.id) << name;
@@ -199,7 +198,7 @@ TEST_F(ToolforgeInteropE2E, QstatStaysReadOnlyWhenTheNumbersCannotBeRecorded) {
       "tools.alice",
       json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
            {"kind", "Role"},
-           {"metadata", {{"name", "reader"}, {"namespace", kNs}}},
+           {"metadata", {{"name", "reader"}, {"namespace", kAliceNamespace}}},
            {"rules",
             json::array({rule("batch", "jobs", {"list"}), rule("batch", "cronjobs", {"list"}),
                          rule("apps", "deployments", {"list"}), rule("", "pods", {"list"}),

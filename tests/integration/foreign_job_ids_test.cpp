@@ -10,14 +10,13 @@
 #include "k8sjobs/jobs/job_id_allocator.h"
 #include "support/fake_clock.h"
 #include "support/test_client.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::jobs {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kToken = "alice-secret-token-0123456789";
-const std::string kNs = "tool-alice";
 const std::string kRecordPath = "/api/v1/namespaces/tool-alice/configmaps/k8sjobs-foreign-ids";
 
 std::vector<ForeignJob> jobs_with(const std::vector<std::string>& uids) {
@@ -27,16 +26,19 @@ std::vector<ForeignJob> jobs_with(const std::vector<std::string>& uids) {
 }
 
 struct ForeignIds : ::testing::Test {
-  ForeignIds() { server.add_token_user(kToken, "tools.alice", {kNs}); }
+  ForeignIds() {
+    server.add_token_user(testing::kAliceToken, "tools.alice", {testing::kAliceNamespace});
+  }
 
   // What one command does: read the record, (list), assign. Returns uid → number.
   std::map<std::string, long long> assign(const std::vector<std::string>& uids,
                                           std::vector<std::string>* warnings = nullptr,
                                           const ForeignJobIds* before = nullptr) {
-    auto client =
-        testing::client_over(testing::token_connection(server, kToken, kNs), clock, environment);
+    auto client = testing::client_over(
+        testing::token_connection(server, testing::kAliceToken, testing::kAliceNamespace), clock,
+        environment);
     JobIdAllocator allocator(*client, clock);
-    ForeignJobIdRecord record(*client, allocator, kNs);
+    ForeignJobIdRecord record(*client, allocator, testing::kAliceNamespace);
     ForeignJobIds read;
     if (before == nullptr) {
       auto current = record.read();
@@ -74,10 +76,11 @@ TEST_F(ForeignIds, NumbersComeFromJsubsCounterOnceAndAreKeptWithoutAWrite) {
   EXPECT_EQ(assign({"u-1", "u-2"}), first);
   EXPECT_EQ(writes_to_record(), 0);
   // jsub's next number follows them.
-  auto client =
-      testing::client_over(testing::token_connection(server, kToken, kNs), clock, environment);
+  auto client = testing::client_over(
+      testing::token_connection(server, testing::kAliceToken, testing::kAliceNamespace), clock,
+      environment);
   JobIdAllocator allocator(*client, clock);
-  auto next = allocator.next(kNs);
+  auto next = allocator.next(testing::kAliceNamespace);
   ASSERT_TRUE(next);
   EXPECT_EQ(*next, 3);
 }
@@ -106,12 +109,14 @@ TEST_F(ForeignIds, TwoCommandsThatSeeANewJobAtOnceAgreeOnItsNumber) {
 }
 
 TEST_F(ForeignIds, ARecordThatCannotBeWrittenIsAWarningNotAnError) {
-  server.bind_role("tools.alice", json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                                       {"kind", "Role"},
-                                       {"metadata", {{"name", "read-only"}, {"namespace", kNs}}},
-                                       {"rules", json::array({json{{"apiGroups", {""}},
-                                                                   {"resources", {"configmaps"}},
-                                                                   {"verbs", {"get"}}}})}});
+  server.bind_role(
+      "tools.alice",
+      json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+           {"kind", "Role"},
+           {"metadata", {{"name", "read-only"}, {"namespace", testing::kAliceNamespace}}},
+           {"rules",
+            json::array(
+                {json{{"apiGroups", {""}}, {"resources", {"configmaps"}}, {"verbs", {"get"}}}})}});
   std::vector<std::string> warnings;
   auto ids = assign({"u-1"}, &warnings);
   EXPECT_EQ(ids.at("u-1"), 0);

@@ -17,6 +17,7 @@
 #include "support/fake_clock.h"
 #include "support/temp_dir.h"
 #include "support/test_client.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::jobs {
 namespace {
@@ -24,8 +25,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-constexpr const char* kToken = "alice-secret-token-0123456789";
-const std::string kNs = "tool-alice";
 const std::string kCounterPath = "/api/v1/namespaces/tool-alice/configmaps/k8sjobs-job-ids";
 
 // One host's block, kept in memory; the lock is a mutex, as flock is between processes.
@@ -40,16 +39,20 @@ class MemoryBlocks final : public JobIdBlockStore {
 };
 
 struct JobIds : ::testing::Test {
-  JobIds() { server.add_token_user(kToken, "tools.alice", {kNs}); }
+  JobIds() {
+    server.add_token_user(testing::kAliceToken, "tools.alice", {testing::kAliceNamespace});
+  }
 
   std::unique_ptr<kube::KubeClient> client() {
-    return testing::client_over(testing::token_connection(server, kToken, kNs), clock, environment);
+    return testing::client_over(
+        testing::token_connection(server, testing::kAliceToken, testing::kAliceNamespace), clock,
+        environment);
   }
 
   long long take(JobIdBlockStore* blocks) {
     auto connection = client();
     JobIdAllocator allocator(*connection, clock, blocks);
-    auto id = allocator.next(kNs);
+    auto id = allocator.next(testing::kAliceNamespace);
     EXPECT_TRUE(id) << id.error().describe();
     last_stale_hints = allocator.stale_hints();
     return id ? *id : -1;
@@ -182,10 +185,11 @@ TEST_F(JobIds, ACounterThatIsNotANumberIsAnErrorNotAGuess) {
   EXPECT_EQ(take(nullptr), 1);
   for (const char* bad : {"abc", "", "-4", "1e5", "99999999999999999999"}) {
     auto connection = client();
-    ASSERT_TRUE(connection->patch(kube::resources::kConfigMaps, kNs, "k8sjobs-job-ids",
-                                  kube::PatchType::Merge, json{{"data", {{"next", bad}}}}));
+    ASSERT_TRUE(connection->patch(kube::resources::kConfigMaps, testing::kAliceNamespace,
+                                  "k8sjobs-job-ids", kube::PatchType::Merge,
+                                  json{{"data", {{"next", bad}}}}));
     JobIdAllocator allocator(*connection, clock, nullptr);
-    auto id = allocator.next(kNs);
+    auto id = allocator.next(testing::kAliceNamespace);
     ASSERT_FALSE(id) << bad;
     EXPECT_NE(id.error().describe().find("not a job number"), std::string::npos)
         << id.error().describe();
@@ -201,11 +205,12 @@ TEST_F(JobIds, RacingSubmissionsOfSeveralHostsGetDistinctIds) {
   sys::SystemClock real_clock;  // FakeClock is not for threads
   for (int i = 0; i < kHosts * kPerHost; ++i) {
     runs.push_back(std::async(std::launch::async, [this, &hosts, &real_clock, i] {
-      auto connection = testing::client_over(testing::token_connection(server, kToken, kNs),
-                                             real_clock, environment);
+      auto connection = testing::client_over(
+          testing::token_connection(server, testing::kAliceToken, testing::kAliceNamespace),
+          real_clock, environment);
       JobIdAllocator allocator(*connection, real_clock,
                                &hosts[static_cast<std::size_t>(i % kHosts)]);
-      auto id = allocator.next(kNs);
+      auto id = allocator.next(testing::kAliceNamespace);
       return id ? *id : -1;
     }));
   }

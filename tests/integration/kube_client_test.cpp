@@ -1,7 +1,6 @@
 // The Kubernetes client against the test API server over real HTTPS: every auth path, error
 // mapping, retries under injected faults, pagination, watch, propagation and redaction.
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <memory>
@@ -17,6 +16,7 @@
 #include "k8sjobs/log.h"
 #include "support/temp_dir.h"
 #include "support/test_client.h"
+#include "support/tool_alice.h"
 #include "support/wait.h"
 
 namespace k8sjobs::kube {
@@ -27,21 +27,18 @@ using testing::FaultKind;
 using testing::TempDir;
 using testing::TestApiServer;
 
-constexpr const char* kAliceToken = "alice-secret-token-0123456789";
-const std::string kNs = "tool-alice";
-
 json config_map(const std::string& name) {
   return json{{"metadata", {{"name", name}, {"labels", {{"app", "k"}}}}}, {"data", {{"k", "v"}}}};
 }
 
 struct ClientOverTls : ::testing::Test {
   ClientOverTls() {
-    server.add_token_user(kAliceToken, "tools.alice", {kNs});
+    server.add_token_user(testing::kAliceToken, "tools.alice", {testing::kAliceNamespace});
     bob = server.add_certificate_user("tools.bob", "toolforge", {"tool-bob"});
   }
 
   ConnectionConfig alice_connection() const {
-    return testing::token_connection(server, kAliceToken, kNs);
+    return testing::token_connection(server, testing::kAliceToken, testing::kAliceNamespace);
   }
 
   std::unique_ptr<KubeClient> client_for(const ConnectionConfig& config,
@@ -64,10 +61,11 @@ struct ClientOverTls : ::testing::Test {
 
 TEST_F(ClientOverTls, BearerTokenCreatesAndReadsBack) {
   auto client = client_for(alice_connection());
-  auto created = client->create(resources::kConfigMaps, kNs, config_map("one"));
+  auto created =
+      client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("one"));
   ASSERT_TRUE(created) << created.error().describe();
   EXPECT_FALSE((*created)["metadata"].value("uid", "").empty());
-  auto fetched = client->get(resources::kConfigMaps, kNs, "one");
+  auto fetched = client->get(resources::kConfigMaps, testing::kAliceNamespace, "one");
   ASSERT_TRUE(fetched);
   EXPECT_EQ((*fetched)["data"]["k"], "v");
   EXPECT_EQ(server.requests().back().user, "tools.alice");
@@ -76,13 +74,13 @@ TEST_F(ClientOverTls, BearerTokenCreatesAndReadsBack) {
 TEST_F(ClientOverTls, ServerCertificateIsVerified) {
   auto config = alice_connection();
   config.certificate_authority_pem.reset();  // the system CAs do not know the test CA
-  auto result = client_for(config)->get(resources::kConfigMaps, kNs, "x");
+  auto result = client_for(config)->get(resources::kConfigMaps, testing::kAliceNamespace, "x");
   ASSERT_FALSE(result);
   ASSERT_NE(result.error().transport(), nullptr);
   EXPECT_EQ(result.error().transport()->failure, TransportFailure::Tls);
 
   config.insecure_skip_tls_verify = true;  // honoured only when set explicitly
-  auto insecure = client_for(config)->get(resources::kConfigMaps, kNs, "x");
+  auto insecure = client_for(config)->get(resources::kConfigMaps, testing::kAliceNamespace, "x");
   ASSERT_FALSE(insecure);
   EXPECT_TRUE(insecure.error().is(StatusReason::NotFound));
 }
@@ -90,9 +88,9 @@ TEST_F(ClientOverTls, ServerCertificateIsVerified) {
 TEST_F(ClientOverTls, TlsServerNameIsCheckedAgainstTheCertificate) {
   auto config = alice_connection();
   config.tls_server_name = "localhost";  // in the server certificate's SANs
-  EXPECT_TRUE(client_for(config)->list(resources::kConfigMaps, kNs, {}));
+  EXPECT_TRUE(client_for(config)->list(resources::kConfigMaps, testing::kAliceNamespace, {}));
   config.tls_server_name = "not-the-server.example";
-  auto wrong = client_for(config)->list(resources::kConfigMaps, kNs, {});
+  auto wrong = client_for(config)->list(resources::kConfigMaps, testing::kAliceNamespace, {});
   ASSERT_FALSE(wrong);
   ASSERT_NE(wrong.error().transport(), nullptr);
   EXPECT_EQ(wrong.error().transport()->failure, TransportFailure::Tls);
@@ -121,7 +119,7 @@ TEST_F(ClientOverTls, ClientCertificateFromKubeconfigFilesRelativeToTheFile) {
   auto client = client_for(*connection);
   ASSERT_TRUE(client->create(resources::kConfigMaps, "tool-bob", config_map("bobs")));
   EXPECT_EQ(server.requests().back().user, "tools.bob");
-  auto forbidden = client->list(resources::kConfigMaps, kNs, {});
+  auto forbidden = client->list(resources::kConfigMaps, testing::kAliceNamespace, {});
   ASSERT_FALSE(forbidden);
   EXPECT_TRUE(forbidden.error().is(StatusReason::Forbidden));
   EXPECT_EQ(forbidden.error().describe(),
@@ -136,7 +134,7 @@ TEST_F(ClientOverTls, UntrustedClientCertificateIsUnauthorized) {
   config.auth.token.reset();
   config.auth.client_certificate_pem = stranger.cert_pem;
   config.auth.client_key_pem = stranger.key_pem;
-  auto result = client_for(config)->list(resources::kConfigMaps, kNs, {});
+  auto result = client_for(config)->list(resources::kConfigMaps, testing::kAliceNamespace, {});
   ASSERT_FALSE(result);
   EXPECT_TRUE(result.error().is(StatusReason::Unauthorized));
 }
@@ -144,16 +142,16 @@ TEST_F(ClientOverTls, UntrustedClientCertificateIsUnauthorized) {
 TEST_F(ClientOverTls, TokenFileIsReadAgainAfterItChanges) {
   TempDir dir;
   auto token_file = dir.write("token", "stale-token\n");
-  server.add_token_user("rotated-token", "tools.alice", {kNs});
+  server.add_token_user("rotated-token", "tools.alice", {testing::kAliceNamespace});
   auto config = alice_connection();
   config.auth.token.reset();
   config.auth.token_file = token_file.string();
   auto client = client_for(config);
-  auto before = client->list(resources::kConfigMaps, kNs, {});
+  auto before = client->list(resources::kConfigMaps, testing::kAliceNamespace, {});
   ASSERT_FALSE(before);
   EXPECT_TRUE(before.error().is(StatusReason::Unauthorized));
   dir.write("token", "rotated-token\n");
-  auto after = client->list(resources::kConfigMaps, kNs, {});
+  auto after = client->list(resources::kConfigMaps, testing::kAliceNamespace, {});
   EXPECT_TRUE(after) << after.error().describe();
 }
 
@@ -166,7 +164,7 @@ TEST_F(ClientOverTls, ExecPluginTokenIsUsedAndCached) {
           "'\necho "
           "'{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\","
           "\"status\":{\"token\":\"" +
-          std::string(kAliceToken) + "\"}}'\n",
+          std::string(testing::kAliceToken) + "\"}}'\n",
       std::filesystem::perms::owner_all);
   auto config = alice_connection();
   config.auth.token.reset();
@@ -176,32 +174,34 @@ TEST_F(ClientOverTls, ExecPluginTokenIsUsedAndCached) {
   exec.interactive_mode = "Never";
   config.auth.exec = exec;
   auto client = client_for(config);
-  ASSERT_TRUE(client->list(resources::kConfigMaps, kNs, {}));
-  ASSERT_TRUE(client->list(resources::kConfigMaps, kNs, {}));
+  ASSERT_TRUE(client->list(resources::kConfigMaps, testing::kAliceNamespace, {}));
+  ASSERT_TRUE(client->list(resources::kConfigMaps, testing::kAliceNamespace, {}));
   EXPECT_EQ(testing::read_file(counter), "run\n");
 }
 
 TEST_F(ClientOverTls, StatusErrorsAreTyped) {
   auto client = client_for(alice_connection());
-  auto missing = client->get(resources::kJobs, kNs, "nope");
+  auto missing = client->get(resources::kJobs, testing::kAliceNamespace, "nope");
   ASSERT_FALSE(missing);
   EXPECT_TRUE(missing.error().is(StatusReason::NotFound));
   EXPECT_EQ(missing.error().describe(), "jobs.batch \"nope\" not found");
 
-  ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("dup")));
-  auto duplicate = client->create(resources::kConfigMaps, kNs, config_map("dup"));
+  ASSERT_TRUE(client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("dup")));
+  auto duplicate =
+      client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("dup"));
   ASSERT_FALSE(duplicate);
   EXPECT_TRUE(duplicate.error().is(StatusReason::AlreadyExists));
 
-  auto invalid = client->create(
-      resources::kJobs, kNs, json{{"metadata", {{"name", "Bad_Name"}}}, {"spec", json::object()}});
+  auto invalid =
+      client->create(resources::kJobs, testing::kAliceNamespace,
+                     json{{"metadata", {{"name", "Bad_Name"}}}, {"spec", json::object()}});
   ASSERT_FALSE(invalid);
   ASSERT_TRUE(invalid.error().is(StatusReason::Invalid));
   EXPECT_FALSE(invalid.error().status()->causes.empty());
   EXPECT_EQ(invalid.error().status()->causes[0].field, "metadata.name");
 
   auto stale =
-      client->patch(resources::kConfigMaps, kNs, "dup", PatchType::Merge,
+      client->patch(resources::kConfigMaps, testing::kAliceNamespace, "dup", PatchType::Merge,
                     json{{"metadata", {{"resourceVersion", "1"}}}, {"data", {{"k", "w"}}}});
   ASSERT_FALSE(stale);
   EXPECT_TRUE(stale.error().is(StatusReason::Conflict));
@@ -212,7 +212,7 @@ TEST_F(ClientOverTls, ConnectionRefusedIsATransportError) {
   config.server = "https://127.0.0.1:1";
   RetryPolicy once;
   once.max_attempts = 1;
-  auto result = client_for(config, once)->get(resources::kJobs, kNs, "x");
+  auto result = client_for(config, once)->get(resources::kJobs, testing::kAliceNamespace, "x");
   ASSERT_FALSE(result);
   ASSERT_NE(result.error().transport(), nullptr);
   EXPECT_EQ(result.error().transport()->failure, TransportFailure::ConnectionRefused);
@@ -228,7 +228,8 @@ TEST_F(ClientOverTls, RetriesThrottlingHonouringRetryAfterWithoutDuplicates) {
   throttle.method = "POST";
   server.inject(throttle);
   auto started = std::chrono::steady_clock::now();
-  auto created = client->create(resources::kConfigMaps, kNs, config_map("throttled"));
+  auto created =
+      client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("throttled"));
   ASSERT_TRUE(created) << created.error().describe();
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
   EXPECT_EQ(count_requests("POST", "/api/v1/namespaces/tool-alice/configmaps"), 3u);
@@ -245,7 +246,8 @@ TEST_F(ClientOverTls, ACreateAppliedBeforeItsAnswerWasLostIsNotDuplicated) {
     lost.apply_then_fail = true;
     server.inject(lost);
     std::string name = kind == FaultKind::InternalError ? "after-500" : "after-drop";
-    auto created = client->create(resources::kConfigMaps, kNs, config_map(name));
+    auto created =
+        client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map(name));
     ASSERT_TRUE(created) << name << ": " << created.error().describe();
     EXPECT_EQ((*created)["metadata"]["name"], name);
   }
@@ -260,7 +262,7 @@ TEST_F(ClientOverTls, GenerateNameCreateIsNotRepeatedAfterALostAnswer) {
   lost.apply_then_fail = true;
   server.inject(lost);
   auto created =
-      client->create(resources::kConfigMaps, kNs,
+      client->create(resources::kConfigMaps, testing::kAliceNamespace,
                      json{{"metadata", {{"generateName", "gen-"}}}, {"data", {{"k", "v"}}}});
   ASSERT_FALSE(created);
   EXPECT_TRUE(created.error().is(StatusReason::InternalError));
@@ -275,10 +277,10 @@ TEST_F(ClientOverTls, ReadsRetryServerErrorsAndGiveUpAtTheAttemptLimit) {
   unavailable.count = 2;
   unavailable.method = "GET";
   server.inject(unavailable);
-  EXPECT_TRUE(client->list(resources::kConfigMaps, kNs, {}));
+  EXPECT_TRUE(client->list(resources::kConfigMaps, testing::kAliceNamespace, {}));
   unavailable.count = 10;
   server.inject(unavailable);
-  auto failed = client->list(resources::kConfigMaps, kNs, {});
+  auto failed = client->list(resources::kConfigMaps, testing::kAliceNamespace, {});
   ASSERT_FALSE(failed);
   EXPECT_TRUE(failed.error().is(StatusReason::ServiceUnavailable));
 }
@@ -286,26 +288,28 @@ TEST_F(ClientOverTls, ReadsRetryServerErrorsAndGiveUpAtTheAttemptLimit) {
 TEST_F(ClientOverTls, PaginationFollowsContinueAndSurvivesAnExpiredToken) {
   auto client = client_for(alice_connection());
   for (int i = 0; i < 7; ++i)
-    ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("cm-" + std::to_string(i))));
+    ASSERT_TRUE(client->create(resources::kConfigMaps, testing::kAliceNamespace,
+                               config_map("cm-" + std::to_string(i))));
   ListOptions page;
   page.limit = 3;
-  auto first = client->list(resources::kConfigMaps, kNs, page);
+  auto first = client->list(resources::kConfigMaps, testing::kAliceNamespace, page);
   ASSERT_TRUE(first);
   EXPECT_EQ(first->items.size(), 3u);
   ASSERT_FALSE(first->continue_token.empty());
   EXPECT_EQ(first->remaining_item_count, 4);
 
-  ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("later")));
+  ASSERT_TRUE(
+      client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("later")));
   server.compact();  // the snapshot behind the token is gone
   page.continue_token = first->continue_token;
-  auto expired = client->list(resources::kConfigMaps, kNs, page);
+  auto expired = client->list(resources::kConfigMaps, testing::kAliceNamespace, page);
   ASSERT_FALSE(expired);
   EXPECT_TRUE(expired.error().is(StatusReason::Gone));
 
   ListOptions all;
   all.limit = 2;
   all.label_selector = "app=k";
-  auto everything = client->list_all(resources::kConfigMaps, kNs, all);
+  auto everything = client->list_all(resources::kConfigMaps, testing::kAliceNamespace, all);
   ASSERT_TRUE(everything) << everything.error().describe();
   EXPECT_EQ(everything->items.size(), 8u);
   EXPECT_GE(count_requests("GET", "/api/v1/namespaces/tool-alice/configmaps"), 4u);
@@ -314,11 +318,12 @@ TEST_F(ClientOverTls, PaginationFollowsContinueAndSurvivesAnExpiredToken) {
 TEST_F(ClientOverTls, WatchDeliversEventsAndReconnectsAfterTheServerClosesTheStream) {
   server.set_default_watch_timeout(std::chrono::seconds(1));
   auto client = client_for(alice_connection());
-  ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("before")));
+  ASSERT_TRUE(
+      client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("before")));
   // One change per watch stream: each is made once the server has started the (i+1)-th stream
   // (the first, then each one the client opens after the server ended the one before), so
   // the later ones reach the client only if it reconnects from where it was.
-  const std::string configmaps = "/api/v1/namespaces/" + kNs + "/configmaps";
+  const std::string configmaps = "/api/v1/namespaces/" + testing::kAliceNamespace + "/configmaps";
   std::thread writer([&] {
     auto other = client_for(alice_connection());
     for (int i = 0; i < 3; ++i) {
@@ -329,8 +334,8 @@ TEST_F(ClientOverTls, WatchDeliversEventsAndReconnectsAfterTheServerClosesTheStr
         ADD_FAILURE() << streaming.message();
         return;
       }
-      auto created =
-          other->create(resources::kConfigMaps, kNs, config_map("during-" + std::to_string(i)));
+      auto created = other->create(resources::kConfigMaps, testing::kAliceNamespace,
+                                   config_map("during-" + std::to_string(i)));
       EXPECT_TRUE(created) << created.error().describe();
     }
   });
@@ -338,10 +343,11 @@ TEST_F(ClientOverTls, WatchDeliversEventsAndReconnectsAfterTheServerClosesTheStr
   WatchOptions options;
   options.server_timeout = std::chrono::seconds(1);
   options.deadline = std::chrono::seconds(15);
-  auto done = client->watch(resources::kConfigMaps, kNs, options, [&](const WatchEvent& event) {
-    seen.push_back(event.type + ":" + event.object["metadata"].value("name", ""));
-    return seen.size() == 4 ? WatchControl::Stop : WatchControl::Continue;
-  });
+  auto done = client->watch(
+      resources::kConfigMaps, testing::kAliceNamespace, options, [&](const WatchEvent& event) {
+        seen.push_back(event.type + ":" + event.object["metadata"].value("name", ""));
+        return seen.size() == 4 ? WatchControl::Stop : WatchControl::Continue;
+      });
   writer.join();
   ASSERT_TRUE(done) << done.error().describe();
   EXPECT_EQ(seen, (std::vector<std::string>{"SYNC:before", "ADDED:during-0", "ADDED:during-1",
@@ -351,18 +357,19 @@ TEST_F(ClientOverTls, WatchDeliversEventsAndReconnectsAfterTheServerClosesTheStr
 
 TEST_F(ClientOverTls, WatchFromACompactedVersionRelists) {
   auto client = client_for(alice_connection());
-  ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("old")));
+  ASSERT_TRUE(client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("old")));
   std::string old_version = server.resource_version();
-  ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("new")));
+  ASSERT_TRUE(client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("new")));
   server.compact();
   std::vector<std::string> seen;
   WatchOptions options;
   options.resource_version = old_version;
   options.deadline = std::chrono::seconds(10);
-  auto done = client->watch(resources::kConfigMaps, kNs, options, [&](const WatchEvent& event) {
-    seen.push_back(event.type + ":" + event.object["metadata"].value("name", ""));
-    return seen.size() == 2 ? WatchControl::Stop : WatchControl::Continue;
-  });
+  auto done = client->watch(
+      resources::kConfigMaps, testing::kAliceNamespace, options, [&](const WatchEvent& event) {
+        seen.push_back(event.type + ":" + event.object["metadata"].value("name", ""));
+        return seen.size() == 2 ? WatchControl::Stop : WatchControl::Continue;
+      });
   ASSERT_TRUE(done) << done.error().describe();
   EXPECT_EQ(seen, (std::vector<std::string>{"SYNC:new", "SYNC:old"}));
   EXPECT_EQ(client->stats().relists, 1);
@@ -372,7 +379,7 @@ TEST_F(ClientOverTls, WatchFromACompactedVersionRelists) {
 // arrive before the later pages are fetched, so a watcher of many large objects never holds
 // them all at once.
 TEST_F(ClientOverTls, AWatchsListIsHandedOverPageByPage) {
-  const std::string configmaps = "/api/v1/namespaces/" + kNs + "/configmaps";
+  const std::string configmaps = "/api/v1/namespaces/" + testing::kAliceNamespace + "/configmaps";
   for (int i = 0; i < 1203; ++i) server.create(configmaps, config_map("cm-" + std::to_string(i)));
   auto client = client_for(alice_connection());
   server.clear_requests();
@@ -388,11 +395,12 @@ TEST_F(ClientOverTls, AWatchsListIsHandedOverPageByPage) {
   std::size_t lists_at_first_object = 0;
   WatchOptions options;
   options.deadline = std::chrono::seconds(15);
-  auto done = client->watch(resources::kConfigMaps, kNs, options, [&](const WatchEvent& event) {
-    EXPECT_EQ(event.type, "SYNC");
-    if (synced++ == 0) lists_at_first_object = list_requests();
-    return synced == 1203 ? WatchControl::Stop : WatchControl::Continue;
-  });
+  auto done = client->watch(resources::kConfigMaps, testing::kAliceNamespace, options,
+                            [&](const WatchEvent& event) {
+                              EXPECT_EQ(event.type, "SYNC");
+                              if (synced++ == 0) lists_at_first_object = list_requests();
+                              return synced == 1203 ? WatchControl::Stop : WatchControl::Continue;
+                            });
   ASSERT_TRUE(done) << done.error().describe();
   EXPECT_EQ(lists_at_first_object, 1u);
   EXPECT_EQ(list_requests(), 3u);
@@ -401,21 +409,23 @@ TEST_F(ClientOverTls, AWatchsListIsHandedOverPageByPage) {
 TEST_F(ClientOverTls, DeleteTakesTheJobsPodsWithIt) {
   auto client = client_for(alice_connection());
   auto job = testing::job_manifest("with-pods");
-  ASSERT_TRUE(client->create(resources::kJobs, kNs, job));
-  ASSERT_EQ(server.pods_of_job(kNs, "with-pods").size(), 1u);
-  auto removed = client->remove(resources::kJobs, kNs, "with-pods");
+  ASSERT_TRUE(client->create(resources::kJobs, testing::kAliceNamespace, job));
+  ASSERT_EQ(server.pods_of_job(testing::kAliceNamespace, "with-pods").size(), 1u);
+  auto removed = client->remove(resources::kJobs, testing::kAliceNamespace, "with-pods");
   ASSERT_TRUE(removed) << removed.error().describe();
   EXPECT_EQ((*removed)["kind"], "Status");
-  EXPECT_TRUE(server.pods_of_job(kNs, "with-pods").empty());
+  EXPECT_TRUE(server.pods_of_job(testing::kAliceNamespace, "with-pods").empty());
   EXPECT_EQ(server.requests().back().query, "propagationPolicy=Background");
 }
 
 TEST_F(ClientOverTls, DeletePreconditionsProtectAReplacedObject) {
   auto client = client_for(alice_connection());
-  ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("guarded")));
+  ASSERT_TRUE(
+      client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("guarded")));
   DeleteOptions guarded;
   guarded.precondition_uid = "00000000-0000-0000-0000-000000000000";
-  auto refused = client->remove(resources::kConfigMaps, kNs, "guarded", guarded);
+  auto refused =
+      client->remove(resources::kConfigMaps, testing::kAliceNamespace, "guarded", guarded);
   ASSERT_FALSE(refused);
   EXPECT_TRUE(refused.error().is(StatusReason::Conflict));
   EXPECT_TRUE(server.get("/api/v1/namespaces/tool-alice/configmaps/guarded"));
@@ -426,21 +436,21 @@ TEST_F(ClientOverTls, SecretsNeverReachTheLogOrMessages) {
   auto logging = std::make_unique<LoggingScope>("test", LogLevel::Debug, &log);
   auto config = alice_connection();
   auto client = client_for(config);
-  ASSERT_TRUE(client->create(resources::kConfigMaps, kNs, config_map("logged")));
-  auto missing = client->get(resources::kConfigMaps, kNs, "missing");
+  ASSERT_TRUE(
+      client->create(resources::kConfigMaps, testing::kAliceNamespace, config_map("logged")));
+  auto missing = client->get(resources::kConfigMaps, testing::kAliceNamespace, "missing");
   Fault throttle;
   throttle.kind = FaultKind::TooManyRequests;
   server.inject(throttle);
-  ASSERT_TRUE(client->list(resources::kConfigMaps, kNs, {}));
-  spdlog::debug("a careless line with Authorization: Bearer {}", kAliceToken);
-  spdlog::default_logger()->flush();
+  ASSERT_TRUE(client->list(resources::kConfigMaps, testing::kAliceNamespace, {}));
+  log_debug("a careless line with Authorization: Bearer {}", testing::kAliceToken);
   logging.reset();
   std::string text = log.str();
   EXPECT_NE(text.find("GET /api/v1/namespaces/tool-alice/configmaps"), std::string::npos) << text;
-  EXPECT_EQ(text.find(kAliceToken), std::string::npos) << text;
-  EXPECT_EQ(missing.error().describe().find(kAliceToken), std::string::npos);
+  EXPECT_EQ(text.find(testing::kAliceToken), std::string::npos) << text;
+  EXPECT_EQ(missing.error().describe().find(testing::kAliceToken), std::string::npos);
   // The token went over the wire only inside TLS, as a bearer header.
-  EXPECT_EQ(server.requests().front().authorization, std::string("Bearer ") + kAliceToken);
+  EXPECT_EQ(server.requests().front().authorization, std::string("Bearer ") + testing::kAliceToken);
 }
 
 }  // namespace

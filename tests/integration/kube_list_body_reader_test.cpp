@@ -24,17 +24,17 @@ namespace {
 using detail::ListBodyReader;
 using nlohmann::json;
 
-const ItemFields kFields{{{"spec", {"nodeName", "suspend"}}}};
+const ItemFields kNodeNameAndSuspendFields{{{"spec", {"nodeName", "suspend"}}}};
 
 std::optional<json> whole(std::string text) {
-  return detail::parse_list_body(text, kFields);
+  return detail::parse_list_body(text, kNodeNameAndSuspendFields);
 }
 
 // Feeds `text` in chunks of `chunk` bytes to a reader that streams from the first byte and
 // cuts a batch at every chance (batch_bytes 1), or keeps `whole_limit` bytes first.
 std::optional<json> streamed(const std::string& text, size_t chunk, bool& read_whole,
                              size_t whole_limit = 0, size_t batch_bytes = 1) {
-  ListBodyReader reader(kFields, whole_limit, batch_bytes);
+  ListBodyReader reader(kNodeNameAndSuspendFields, whole_limit, batch_bytes);
   reader.start();
   for (size_t at = 0; at < text.size(); at += chunk)
     reader.feed(std::string_view(text).substr(at, chunk));
@@ -166,7 +166,7 @@ TEST(ListBodyReader, MutatedListsAreNeverReadAsSomethingElse) {
 
 TEST(ListBodyReader, ShortBodiesAreReadWholeAndAReaderStartsOver) {
   const std::string body = R"({"items":[{"metadata":{"name":"a"}}]})";
-  ListBodyReader reader(kFields);  // 1 MiB kept whole
+  ListBodyReader reader(kNodeNameAndSuspendFields);  // 1 MiB kept whole
   reader.start();
   reader.feed(R"({"items":[{"garbage)");
   reader.start();  // a retry
@@ -207,7 +207,7 @@ TEST(ListBodyReader, ClientPagesOfRealSizedObjectsMatchTheWholeTextReader) {
       [&](ListPage& page, bool) {
         for (auto& item : page.items) streamed_items.push_back(std::move(item));
       },
-      &kFields);
+      &kNodeNameAndSuspendFields);
   ASSERT_TRUE(listed) << listed.error().describe();
   // The same pages, fetched whole and read whole.
   auto alice = w.alice();

@@ -22,7 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-const ItemFields kFields{{{"spec", {"suspend"}}}};
+const ItemFields kSuspendField{{{"spec", {"suspend"}}}};
 
 struct PipelinedList : ::testing::Test {
   // `count` Jobs of about 9 KB with managedFields: 250 a page is more than the reader keeps
@@ -82,7 +82,7 @@ TEST_F(PipelinedList, TheNextPageDownloadsWhileOnPageHandlesTheOneBefore) {
           names.push_back(item["metadata"]["name"]);
         }
       },
-      &kFields);
+      &kSuspendField);
   ASSERT_TRUE(listed) << listed.error().describe();
   EXPECT_TRUE(overlapped);
   EXPECT_EQ(continue_requests(), 2u);
@@ -117,7 +117,7 @@ TEST_F(PipelinedList, AContinueTokenThatExpiresMidWalkStartsItOver) {
         }
         for (const auto& item : page.items) names.push_back(item["metadata"]["name"]);
       },
-      &kFields);
+      &kSuspendField);
   ASSERT_TRUE(listed) << listed.error().describe();
   EXPECT_EQ(restarts, 1);
   EXPECT_EQ(client->stats().relists, 1);

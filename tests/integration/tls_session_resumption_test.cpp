@@ -14,6 +14,7 @@
 #include "k8sjobs/kube/tls_session_store.h"
 #include "support/temp_dir.h"
 #include "support/test_client.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::kube {
 namespace {
@@ -22,7 +23,6 @@ namespace fs = std::filesystem;
 using testing::TempDir;
 using testing::TestApiServer;
 
-constexpr const char* kAliceToken = "alice-secret-token-0123456789";
 const std::string kKey(64, 'a');
 const std::string kOtherKey(64, 'b');
 
@@ -133,13 +133,13 @@ class OneSessionStore final : public TlsSessionStore {
 
 struct ResumptionOverTls : ::testing::Test {
   ResumptionOverTls() {
-    server.add_token_user(kAliceToken, "tools.alice", {"tool-alice"});
+    server.add_token_user(testing::kAliceToken, "tools.alice", {"tool-alice"});
     bob = server.add_certificate_user("tools.bob", "toolforge", {"tool-bob"});
     carol = server.add_certificate_user("tools.carol", "toolforge", {"tool-carol"});
   }
 
   ConnectionConfig token_connection(const TestApiServer& to) const {
-    return testing::token_connection(to, kAliceToken);
+    return testing::token_connection(to, testing::kAliceToken);
   }
 
   ConnectionConfig certificate_connection(const testing::ClientCertificate& who) const {
@@ -228,7 +228,7 @@ TEST_F(ResumptionOverTls, ASessionTheServerDoesNotKnowCostsAFullHandshakeNotAFai
   std::string from_the_first_server = *first->load("");
 
   TestApiServer restarted;
-  restarted.add_token_user(kAliceToken, "tools.alice", {"tool-alice"});
+  restarted.add_token_user(testing::kAliceToken, "tools.alice", {"tool-alice"});
   auto offered = std::make_shared<OneSessionStore>(from_the_first_server);
   auto request = one_request(token_connection(restarted), restarted, offered);
   EXPECT_FALSE(request.tls_session_resumed);

@@ -35,4 +35,8 @@ nlohmann::json as_kubelet_starts_it(const nlohmann::json& container) {
   return started;
 }
 
+nlohmann::json started_container(const translate::Workload& workload) {
+  return as_kubelet_starts_it(workload.object["spec"]["template"]["spec"]["containers"][0]);
+}
+
 }  // namespace k8sjobs::testing

@@ -47,4 +47,8 @@ std::string read_file(const std::filesystem::path& path) {
   return content.str();
 }
 
+std::string read_if_exists(const std::filesystem::path& path) {
+  return std::filesystem::exists(path) ? read_file(path) : std::string();
+}
+
 }  // namespace k8sjobs::testing

@@ -26,5 +26,7 @@ class TempDir {
 };
 
 std::string read_file(const std::filesystem::path& path);
+// The file's bytes, or "" when there is no such file.
+std::string read_if_exists(const std::filesystem::path& path);
 
 }  // namespace k8sjobs::testing

@@ -2,9 +2,9 @@
 // The error boundary every command's main() goes through (cli/program.h): logging configured
 // before the command runs, anything that escapes answered with one line and exit 1.
 #include "k8sjobs/cli/program.h"
+#include "k8sjobs/log.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,7 +34,6 @@ Guarded guarded(CommandFunction run, std::map<std::string, std::string> environm
   CommandIo io{{"-xml"}, sys::Environment(std::move(environment)), clock, in, out, err};
   Guarded result;
   result.code = run_guarded("qstat", io, run, &log);
-  spdlog::default_logger()->flush();
   result.out = out.str();
   result.err = err.str();
   result.log = log.str();
@@ -77,8 +76,8 @@ TEST(ProgramBoundary, TheLineIsOneLineAndRedacted) {
 
 TEST(ProgramBoundary, LogsGoToTheLogStreamWithTheCommandsNameNeverToStdout) {
   auto result = guarded([](CommandIo& io) {
-    spdlog::warn("insecure-skip-tls-verify is set");
-    spdlog::debug("GET /api -> 200");
+    log_warning("insecure-skip-tls-verify is set");
+    log_debug("GET /api -> 200");
     io.out << "<?xml version='1.0'?>\n";
     return 0;
   });
@@ -89,7 +88,7 @@ TEST(ProgramBoundary, LogsGoToTheLogStreamWithTheCommandsNameNeverToStdout) {
 TEST(ProgramBoundary, K8sjobsLogSetsTheLevelForEveryCommand) {
   auto result = guarded(
       [](CommandIo&) {
-        spdlog::debug("GET /api -> 200");
+        log_debug("GET /api -> 200");
         return 0;
       },
       {{"K8SJOBS_LOG", "debug"}});

@@ -6,6 +6,7 @@
 #include "k8sjobs/acct/record_builder.h"
 #include "k8sjobs/controller/accounting_decision.h"
 #include "support/build_paths.h"
+#include "support/recorded_objects.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::testing {
@@ -13,13 +14,9 @@ namespace {
 
 using nlohmann::json;
 
-json fixture(const std::string& name) {
-  return json::parse(
-      read_file(std::string(K8SJOBS_TEST_DATA_DIR) + "/k8s/responses/k8sjobs/" + name + ".json"));
-}
-
 TEST(ControllerAccountingDecision, AFinishedJobGetsOneRecordFromItsPod) {
-  auto items = controller::decide_accounting({fixture("job-complete")}, {fixture("pod-succeeded")});
+  auto items = controller::decide_accounting({testing::recorded_object("job-complete")},
+                                             {testing::recorded_object("pod-succeeded")});
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].namespace_name, "tool-alice");
   EXPECT_EQ(items[0].job_name, "fx-job");
@@ -37,24 +34,30 @@ TEST(ControllerAccountingDecision, AFinishedJobGetsOneRecordFromItsPod) {
 }
 
 TEST(ControllerAccountingDecision, AFailedJobKeepsItsExitCode) {
-  auto items = controller::decide_accounting({fixture("job-failed")}, {fixture("pod-failed")});
+  auto items = controller::decide_accounting({testing::recorded_object("job-failed")},
+                                             {testing::recorded_object("pod-failed")});
   ASSERT_EQ(items.size(), 1u);
   ASSERT_EQ(items[0].records.size(), 1u);
   EXPECT_NE(items[0].records[0].exit_status, 0);
 }
 
 TEST(ControllerAccountingDecision, RunningAccountedAndForeignJobsAreLeftAlone) {
-  json accounted = fixture("job-complete");
+  json accounted = testing::recorded_object("job-complete");
   accounted["metadata"]["annotations"][controller::kAccountedAnnotation] = "true";
-  json foreign = fixture("job-complete");
+  json foreign = testing::recorded_object("job-complete");
   foreign["metadata"]["labels"].erase("app.kubernetes.io/managed-by");
-  json no_uid = fixture("job-complete");
+  json no_uid = testing::recorded_object("job-complete");
   no_uid["metadata"].erase("uid");
+  EXPECT_TRUE(controller::decide_accounting({testing::recorded_object("job-running")},
+                                            {testing::recorded_object("pod-running")})
+                  .empty());
   EXPECT_TRUE(
-      controller::decide_accounting({fixture("job-running")}, {fixture("pod-running")}).empty());
-  EXPECT_TRUE(controller::decide_accounting({accounted}, {fixture("pod-succeeded")}).empty());
-  EXPECT_TRUE(controller::decide_accounting({foreign}, {fixture("pod-succeeded")}).empty());
-  EXPECT_TRUE(controller::decide_accounting({no_uid}, {fixture("pod-succeeded")}).empty());
+      controller::decide_accounting({accounted}, {testing::recorded_object("pod-succeeded")})
+          .empty());
+  EXPECT_TRUE(controller::decide_accounting({foreign}, {testing::recorded_object("pod-succeeded")})
+                  .empty());
+  EXPECT_TRUE(
+      controller::decide_accounting({no_uid}, {testing::recorded_object("pod-succeeded")}).empty());
 }
 
 jobs::JobRecord finished_array_job() {

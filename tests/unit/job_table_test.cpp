@@ -12,6 +12,7 @@
 #include "k8sjobs/qstat/listing.h"
 #include "qstat_fixtures.h"
 #include "support/build_paths.h"
+#include "support/recorded_objects.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::jobs {
@@ -173,14 +174,9 @@ TEST(JobTable, EveryPrintedFieldReachesTheTable) {
   }
 }
 
-json fixture(const std::string& name) {
-  return json::parse(testing::read_file(std::string(K8SJOBS_TEST_DATA_DIR) +
-                                        "/k8s/responses/k8sjobs/" + name + ".json"));
-}
-
 // An indexed Job of three tasks: index 0 ran twice (the newer pod counts), index 2 runs.
 std::vector<json> array_job_and_pods(std::vector<json>& pods) {
-  json job = fixture("job-running");
+  json job = testing::recorded_object("job-running");
   job["metadata"]["labels"]["k8sjobs.io/job-id"] = "300";
   json details =
       json::parse(job["metadata"]["annotations"]["k8sjobs.io/details"].get<std::string>());
@@ -188,7 +184,7 @@ std::vector<json> array_job_and_pods(std::vector<json>& pods) {
   job["metadata"]["annotations"]["k8sjobs.io/details"] = details.dump();
   job["status"]["completedIndexes"] = "1";
   auto pod = [](int index, const std::string& created, const std::string& node) {
-    json p = fixture("pod-running");
+    json p = testing::recorded_object("pod-running");
     p["metadata"]["labels"]["k8sjobs.io/job-id"] = "300";
     p["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] =
         std::to_string(index);
@@ -231,28 +227,29 @@ void expect_same(const JobTable& lean, const JobTable& full) {
 }
 
 TEST(JobTable, LeanCollectorGivesWhatTheFullOneGives) {
-  std::vector<json> pods = {fixture("pod-pending"), fixture("pod-running-of-deployment"),
-                            fixture("pod-failed"), fixture("pod-succeeded"),
-                            fixture("pod-running")};
+  std::vector<json> pods = {
+      testing::recorded_object("pod-pending"),
+      testing::recorded_object("pod-running-of-deployment"), testing::recorded_object("pod-failed"),
+      testing::recorded_object("pod-succeeded"), testing::recorded_object("pod-running")};
   std::vector<json> jobs = array_job_and_pods(pods);
   for (const char* name :
        {"job-pending", "job-failed", "job-running", "job-suspended", "job-complete"}) {
-    jobs.push_back(fixture(name));
+    jobs.push_back(testing::recorded_object(name));
   }
-  json foreign = fixture("job-running");
+  json foreign = testing::recorded_object("job-running");
   foreign["metadata"]["labels"].erase("k8sjobs.io/job-id");
   jobs.push_back(foreign);
-  json deleting = fixture("deployment-available");
+  json deleting = testing::recorded_object("deployment-available");
   deleting["metadata"]["deletionTimestamp"] = "2026-11-23T15:00:00Z";
   deleting["metadata"]["labels"]["k8sjobs.io/job-id"] = "400";
   auto feed = [&](JobViewCollector& collector) {
     // Pods first, a restarted pods LIST and a restarted jobs LIST, as in the other tests.
-    collector.add_pod(fixture("pod-running"));
+    collector.add_pod(testing::recorded_object("pod-running"));
     collector.clear_pods();
     for (const auto& pod : pods) collector.add_pod(pod);
-    collector.add_deployment(fixture("deployment-available"));
+    collector.add_deployment(testing::recorded_object("deployment-available"));
     collector.add_deployment(deleting);
-    collector.add_job(fixture("job-running"));
+    collector.add_job(testing::recorded_object("job-running"));
     collector.clear_jobs();
     for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) collector.add_job(*it);
   };
@@ -298,16 +295,17 @@ TEST(JobTable, CollectorReadsOnlyTheFieldsItDeclares) {
     return object;
   };
   ClusterSnapshot whole;
-  std::vector<json> pods = {fixture("pod-pending"), fixture("pod-running-of-deployment"),
-                            fixture("pod-failed"), fixture("pod-succeeded"),
-                            fixture("pod-running")};
+  std::vector<json> pods = {
+      testing::recorded_object("pod-pending"),
+      testing::recorded_object("pod-running-of-deployment"), testing::recorded_object("pod-failed"),
+      testing::recorded_object("pod-succeeded"), testing::recorded_object("pod-running")};
   whole.jobs = array_job_and_pods(pods);
   for (const char* name :
        {"job-pending", "job-failed", "job-running", "job-suspended", "job-complete"}) {
-    whole.jobs.push_back(fixture(name));
+    whole.jobs.push_back(testing::recorded_object(name));
   }
   whole.pods = pods;
-  json deleting = fixture("deployment-available");
+  json deleting = testing::recorded_object("deployment-available");
   deleting["metadata"]["deletionTimestamp"] = "2026-11-23T15:00:00Z";
   whole.deployments = {deleting};
   ClusterSnapshot projected;

@@ -10,17 +10,13 @@
 #include "k8sjobs/qstat/job_detail.h"
 #include "k8sjobs/qstat/listing.h"
 #include "support/build_paths.h"
+#include "support/recorded_objects.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::jobs {
 namespace {
 
 using nlohmann::json;
-
-json fixture(const std::string& name) {
-  return json::parse(testing::read_file(std::string(K8SJOBS_TEST_DATA_DIR) +
-                                        "/k8s/responses/k8sjobs/" + name + ".json"));
-}
 
 std::vector<json> hostile_values() {
   return {nullptr,
@@ -49,9 +45,10 @@ std::vector<json> hostile_values() {
 
 // The good neighbours whose output must not change: a pending Job with its pod, a Deployment.
 ClusterSnapshot neighbours() {
-  return {{fixture("job-pending")},
-          {fixture("deployment-available")},
-          {fixture("pod-pending"), fixture("pod-running-of-deployment")},
+  return {{testing::recorded_object("job-pending")},
+          {testing::recorded_object("deployment-available")},
+          {testing::recorded_object("pod-pending"),
+           testing::recorded_object("pod-running-of-deployment")},
           {}};
 }
 
@@ -79,13 +76,13 @@ ClusterSnapshot with(const Mutation& mutation, const json& value) {
   ClusterSnapshot snapshot = neighbours();
   json object;
   if (mutation.kind == "job") {
-    object = fixture("job-failed");
+    object = testing::recorded_object("job-failed");
   } else if (mutation.kind == "deployment") {
-    object = fixture("deployment-available");
+    object = testing::recorded_object("deployment-available");
     object["metadata"]["name"] = "fx-web-2";
     object["metadata"]["labels"]["k8sjobs.io/job-id"] = "107";
   } else {
-    object = fixture("pod-failed");
+    object = testing::recorded_object("pod-failed");
   }
   if (mutation.pointer.empty()) {
     object = value;
@@ -97,7 +94,7 @@ ClusterSnapshot with(const Mutation& mutation, const json& value) {
   } else if (mutation.kind == "deployment") {
     snapshot.deployments.push_back(object);
   } else {
-    snapshot.jobs.push_back(fixture("job-failed"));
+    snapshot.jobs.push_back(testing::recorded_object("job-failed"));
     snapshot.pods.push_back(object);
   }
   return snapshot;
@@ -169,7 +166,8 @@ const std::vector<Mutation>& mutations() {
     }
     // Each field of the details annotation, as JSON text inside it.
     json details = json::parse(
-        fixture("job-failed")["metadata"]["annotations"]["k8sjobs.io/details"].get<std::string>());
+        testing::recorded_object("job-failed")["metadata"]["annotations"]["k8sjobs.io/details"]
+            .get<std::string>());
     details["array"] = {{"first", 1}, {"last", 1}, {"step", 1}};
     for (const auto& [key, ignored] : details.items()) all.push_back({"details", "/" + key});
     return all;
@@ -187,7 +185,7 @@ TEST_P(KubeJobViewHostileKind, EveryFieldWithEveryWrongValue) {
     for (const json& value : hostile_values()) {
       ClusterSnapshot snapshot;
       if (mutation.kind == "details") {
-        json job = fixture("job-failed");
+        json job = testing::recorded_object("job-failed");
         json details =
             json::parse(job["metadata"]["annotations"]["k8sjobs.io/details"].get<std::string>());
         details[json::json_pointer(mutation.pointer)] = value;
@@ -232,7 +230,7 @@ ClusterSnapshot with_job(json job) {
 }
 
 std::vector<std::string> warnings_for_job_id(const json& id) {
-  json job = fixture("job-failed");
+  json job = testing::recorded_object("job-failed");
   job["metadata"]["name"] = "hostile-1";
   job["metadata"]["labels"]["k8sjobs.io/job-id"] = id;
   auto listing = derive_job_listing(with_job(job));
@@ -261,20 +259,20 @@ TEST(KubeJobViewHostile, BadJobIdLabelsAreSkippedWithTheirReason) {
 }
 
 TEST(KubeJobViewHostile, AnOwnerThatIsNotProvenIsSkipped) {
-  json job = fixture("job-failed");
+  json job = testing::recorded_object("job-failed");
   job["metadata"]["labels"]["k8sjobs.io/owner"] = "tools.bob";
   auto listing = derive_job_listing(with_job(job));
   EXPECT_EQ(listing.warnings,
             std::vector<std::string>{
                 "ignoring job/fx-fail: label k8sjobs.io/owner \"tools.bob\" does not match "
                 "annotation k8sjobs.io/owner \"tools.alice\""});
-  job = fixture("job-failed");
+  job = testing::recorded_object("job-failed");
   job["metadata"]["annotations"].erase("k8sjobs.io/owner");
   listing = derive_job_listing(with_job(job));
   EXPECT_EQ(listing.warnings,
             std::vector<std::string>{
                 "ignoring job/fx-fail: annotation k8sjobs.io/owner is missing or not a string"});
-  json deployment = fixture("deployment-available");
+  json deployment = testing::recorded_object("deployment-available");
   deployment["metadata"]["labels"]["app.kubernetes.io/managed-by"] = "helm";
   listing = derive_job_listing({{}, {deployment}, {}, {}});
   EXPECT_TRUE(listing.records.empty());
@@ -284,9 +282,9 @@ TEST(KubeJobViewHostile, AnOwnerThatIsNotProvenIsSkipped) {
 }
 
 TEST(KubeJobViewHostile, BadPodsAreSkippedWithTheirReason) {
-  json pod = fixture("pod-failed");
+  json pod = testing::recorded_object("pod-failed");
   pod["metadata"]["annotations"]["batch.kubernetes.io/job-completion-index"] = "x1";
-  auto listing = derive_job_listing({{fixture("job-failed")}, {}, {pod}, {}});
+  auto listing = derive_job_listing({{testing::recorded_object("job-failed")}, {}, {pod}, {}});
   ASSERT_EQ(listing.records.size(), 1u);
   EXPECT_EQ(listing.warnings,
             std::vector<std::string>{"ignoring pod/" + pod["metadata"]["name"].get<std::string>() +
@@ -295,7 +293,7 @@ TEST(KubeJobViewHostile, BadPodsAreSkippedWithTheirReason) {
 }
 
 TEST(KubeJobViewHostile, BadDetailsShowDefaultsAndSaySo) {
-  json job = fixture("job-failed");
+  json job = testing::recorded_object("job-failed");
   json details =
       json::parse(job["metadata"]["annotations"]["k8sjobs.io/details"].get<std::string>());
   details["slots"] = "many";
@@ -325,7 +323,7 @@ TEST(KubeJobViewHostile, BadDetailsShowDefaultsAndSaySo) {
 }
 
 TEST(KubeJobViewHostile, ServerIndexListsCannotFillMemory) {
-  json job = fixture("job-failed");
+  json job = testing::recorded_object("job-failed");
   json details =
       json::parse(job["metadata"]["annotations"]["k8sjobs.io/details"].get<std::string>());
   details["array"] = {{"first", 1}, {"last", 3}, {"step", 1}};

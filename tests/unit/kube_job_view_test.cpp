@@ -8,17 +8,13 @@
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/qstat/state.h"
 #include "support/build_paths.h"
+#include "support/recorded_objects.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::jobs {
 namespace {
 
 using nlohmann::json;
-
-json fixture(const std::string& name) {
-  return json::parse(testing::read_file(std::string(K8SJOBS_TEST_DATA_DIR) +
-                                        "/k8s/responses/k8sjobs/" + name + ".json"));
-}
 
 TimePoint utc(const std::string& text) {
   std::tm parts{};
@@ -38,7 +34,10 @@ std::string letters(const JobRecord& job) {
 }
 
 TEST(KubeJobView, RunningJob) {
-  JobRecord job = only({{fixture("job-running")}, {}, {fixture("pod-running")}, {}});
+  JobRecord job = only({{testing::recorded_object("job-running")},
+                        {},
+                        {testing::recorded_object("pod-running")},
+                        {}});
   EXPECT_EQ(job.id, 101);
   EXPECT_EQ(job.name, "fx-job");
   EXPECT_EQ(job.owner, "tools.alice");
@@ -59,7 +58,10 @@ TEST(KubeJobView, RunningJob) {
 }
 
 TEST(KubeJobView, CompleteJobIsFinishedWithExitCodeZero) {
-  JobRecord job = only({{fixture("job-complete")}, {}, {fixture("pod-succeeded")}, {}});
+  JobRecord job = only({{testing::recorded_object("job-complete")},
+                        {},
+                        {testing::recorded_object("pod-succeeded")},
+                        {}});
   EXPECT_EQ(job.id, 102);
   EXPECT_EQ(job.tasks.at(0).state, JobState::Succeeded);
   EXPECT_EQ(job.tasks.at(0).exit_code, 0);
@@ -68,7 +70,8 @@ TEST(KubeJobView, CompleteJobIsFinishedWithExitCodeZero) {
 }
 
 TEST(KubeJobView, FailedJobKeepsTheExitCodeAndTheReason) {
-  JobRecord job = only({{fixture("job-failed")}, {}, {fixture("pod-failed")}, {}});
+  JobRecord job = only(
+      {{testing::recorded_object("job-failed")}, {}, {testing::recorded_object("pod-failed")}, {}});
   EXPECT_EQ(job.tasks.at(0).state, JobState::Failed);
   EXPECT_EQ(job.tasks.at(0).exit_code, 3);
   EXPECT_FALSE(job.tasks.at(0).signal.has_value());
@@ -78,40 +81,49 @@ TEST(KubeJobView, FailedJobKeepsTheExitCodeAndTheReason) {
 // When a finished task ended: its container's finishedAt, else (its pod gone) the Job's
 // completionTime, else, for a failed Job (which has none), its Failed condition's time.
 TEST(KubeJobView, FinishedTasksKnowWhenTheyEnded) {
-  EXPECT_EQ(
-      only({{fixture("job-complete")}, {}, {fixture("pod-succeeded")}, {}}).tasks.at(0).end_time,
-      utc("2026-11-23T14:54:41Z"));
-  EXPECT_EQ(only({{fixture("job-complete")}, {}, {}, {}}).tasks.at(0).end_time,
+  EXPECT_EQ(only({{testing::recorded_object("job-complete")},
+                  {},
+                  {testing::recorded_object("pod-succeeded")},
+                  {}})
+                .tasks.at(0)
+                .end_time,
+            utc("2026-11-23T14:54:41Z"));
+  EXPECT_EQ(only({{testing::recorded_object("job-complete")}, {}, {}, {}}).tasks.at(0).end_time,
             utc("2026-11-23T14:54:42Z"));
-  EXPECT_EQ(only({{fixture("job-failed")}, {}, {}, {}}).tasks.at(0).end_time,
+  EXPECT_EQ(only({{testing::recorded_object("job-failed")}, {}, {}, {}}).tasks.at(0).end_time,
             utc("2026-11-23T14:54:57Z"));
-  EXPECT_FALSE(only({{fixture("job-running")}, {}, {}, {}}).tasks.at(0).end_time.has_value());
+  EXPECT_FALSE(only({{testing::recorded_object("job-running")}, {}, {}, {}})
+                   .tasks.at(0)
+                   .end_time.has_value());
 }
 
 TEST(KubeJobView, SignalFromTheShellsExitCode) {
-  json pod = fixture("pod-failed");
+  json pod = testing::recorded_object("pod-failed");
   pod["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] = 137;
-  JobRecord job = only({{fixture("job-failed")}, {}, {pod}, {}});
+  JobRecord job = only({{testing::recorded_object("job-failed")}, {}, {pod}, {}});
   EXPECT_EQ(job.tasks.at(0).signal, 9);
 }
 
 TEST(KubeJobView, SuspendedJobIsHeld) {
-  JobRecord job = only({{fixture("job-suspended")}, {}, {}, {}});
+  JobRecord job = only({{testing::recorded_object("job-suspended")}, {}, {}, {}});
   EXPECT_EQ(job.tasks.at(0).state, JobState::Held);
   EXPECT_EQ(letters(job), "hqw");
 }
 
 TEST(KubeJobView, SuspendedJobWhosePodHasNotStartedIsHeld) {
   // qhold suspends the Job; its unscheduled pod is removed a moment later.
-  json pod = fixture("pod-pending");
+  json pod = testing::recorded_object("pod-pending");
   pod["metadata"]["labels"]["k8sjobs.io/job-id"] = "104";
   pod["metadata"]["deletionTimestamp"] = "2026-11-23T14:55:10Z";
-  JobRecord job = only({{fixture("job-suspended")}, {}, {pod}, {}});
+  JobRecord job = only({{testing::recorded_object("job-suspended")}, {}, {pod}, {}});
   EXPECT_EQ(letters(job), "hqw");
 }
 
 TEST(KubeJobView, UnschedulablePodIsWaitingWithTheSchedulersMessage) {
-  JobRecord job = only({{fixture("job-pending")}, {}, {fixture("pod-pending")}, {}});
+  JobRecord job = only({{testing::recorded_object("job-pending")},
+                        {},
+                        {testing::recorded_object("pod-pending")},
+                        {}});
   EXPECT_EQ(job.id, 106);
   EXPECT_EQ(letters(job), "qw");
   EXPECT_EQ(job.tasks.at(0).scheduling_info,
@@ -120,7 +132,7 @@ TEST(KubeJobView, UnschedulablePodIsWaitingWithTheSchedulersMessage) {
 }
 
 TEST(KubeJobView, ImagePullBackOffIsAnError) {
-  json pod = fixture("pod-pending");
+  json pod = testing::recorded_object("pod-pending");
   pod["spec"]["nodeName"] = "sim-node-1";
   pod["status"]["containerStatuses"] =
       json::array({{{"name", "job"},
@@ -129,22 +141,24 @@ TEST(KubeJobView, ImagePullBackOffIsAnError) {
                        {{"reason", "ImagePullBackOff"},
                         {"message", "Back-off pulling image \"nope:latest\""}}}}},
                     {"restartCount", 0}}});
-  JobRecord job = only({{fixture("job-pending")}, {}, {pod}, {}});
+  JobRecord job = only({{testing::recorded_object("job-pending")}, {}, {pod}, {}});
   EXPECT_EQ(letters(job), "Eqw");
   EXPECT_EQ(job.tasks.at(0).error_reason,
             "ImagePullBackOff: Back-off pulling image \"nope:latest\"");
 }
 
 TEST(KubeJobView, DeletedRunningPodIsDr) {
-  json pod = fixture("pod-running");
+  json pod = testing::recorded_object("pod-running");
   pod["metadata"]["deletionTimestamp"] = "2026-11-23T14:55:00Z";
-  JobRecord job = only({{fixture("job-running")}, {}, {pod}, {}});
+  JobRecord job = only({{testing::recorded_object("job-running")}, {}, {pod}, {}});
   EXPECT_EQ(letters(job), "dr");
 }
 
 TEST(KubeJobView, AvailableDeploymentIsARunningContinuousJob) {
-  JobRecord job =
-      only({{}, {fixture("deployment-available")}, {fixture("pod-running-of-deployment")}, {}});
+  JobRecord job = only({{},
+                        {testing::recorded_object("deployment-available")},
+                        {testing::recorded_object("pod-running-of-deployment")},
+                        {}});
   EXPECT_EQ(job.id, 105);
   EXPECT_TRUE(job.continuous);
   EXPECT_EQ(job.backend_objects,
@@ -154,21 +168,25 @@ TEST(KubeJobView, AvailableDeploymentIsARunningContinuousJob) {
 }
 
 TEST(KubeJobView, DeploymentScaledToZeroIsHeld) {
-  json deployment = fixture("deployment-available");
+  json deployment = testing::recorded_object("deployment-available");
   deployment["spec"]["replicas"] = 0;
   JobRecord job = only({{}, {deployment}, {}, {}});
   EXPECT_EQ(letters(job), "hqw");
 }
 
 TEST(KubeJobView, WholeNamespaceSortedByIdAndForeignObjectsIgnored) {
-  json foreign = fixture("job-running");
+  json foreign = testing::recorded_object("job-running");
   foreign["metadata"]["labels"].erase("k8sjobs.io/job-id");
   ClusterSnapshot snapshot;
-  snapshot.jobs = {fixture("job-pending"),   fixture("job-failed"),   fixture("job-running"),
-                   fixture("job-suspended"), fixture("job-complete"), foreign};
-  snapshot.deployments = {fixture("deployment-available")};
-  snapshot.pods = {fixture("pod-pending"), fixture("pod-running-of-deployment"),
-                   fixture("pod-failed"), fixture("pod-succeeded"), fixture("pod-running")};
+  snapshot.jobs = {
+      testing::recorded_object("job-pending"),  testing::recorded_object("job-failed"),
+      testing::recorded_object("job-running"),  testing::recorded_object("job-suspended"),
+      testing::recorded_object("job-complete"), foreign};
+  snapshot.deployments = {testing::recorded_object("deployment-available")};
+  snapshot.pods = {
+      testing::recorded_object("pod-pending"),
+      testing::recorded_object("pod-running-of-deployment"), testing::recorded_object("pod-failed"),
+      testing::recorded_object("pod-succeeded"), testing::recorded_object("pod-running")};
   auto records = derive_job_records(snapshot);
   std::vector<long long> ids;
   std::vector<std::string> states;
@@ -181,21 +199,25 @@ TEST(KubeJobView, WholeNamespaceSortedByIdAndForeignObjectsIgnored) {
 }
 
 TEST(KubeJobView, CollectorGivesTheSameRecordsInAnyOrderAndForgetsARestartedKind) {
-  std::vector<json> jobs = {fixture("job-pending"), fixture("job-failed"), fixture("job-running"),
-                            fixture("job-suspended"), fixture("job-complete")};
-  std::vector<json> pods = {fixture("pod-pending"), fixture("pod-running-of-deployment"),
-                            fixture("pod-failed"), fixture("pod-succeeded"),
-                            fixture("pod-running")};
-  auto expected = derive_job_records({jobs, {fixture("deployment-available")}, pods, {}});
+  std::vector<json> jobs = {
+      testing::recorded_object("job-pending"), testing::recorded_object("job-failed"),
+      testing::recorded_object("job-running"), testing::recorded_object("job-suspended"),
+      testing::recorded_object("job-complete")};
+  std::vector<json> pods = {
+      testing::recorded_object("pod-pending"),
+      testing::recorded_object("pod-running-of-deployment"), testing::recorded_object("pod-failed"),
+      testing::recorded_object("pod-succeeded"), testing::recorded_object("pod-running")};
+  auto expected =
+      derive_job_records({jobs, {testing::recorded_object("deployment-available")}, pods, {}});
 
   // Pods before their owners, as pages of different kinds may arrive; a pods LIST that
   // started over after its first page (expired continue token).
   JobViewCollector collector;
-  collector.add_pod(fixture("pod-running"));
+  collector.add_pod(testing::recorded_object("pod-running"));
   collector.clear_pods();
   for (auto it = pods.rbegin(); it != pods.rend(); ++it) collector.add_pod(*it);
-  collector.add_deployment(fixture("deployment-available"));
-  collector.add_job(fixture("job-running"));
+  collector.add_deployment(testing::recorded_object("deployment-available"));
+  collector.add_job(testing::recorded_object("job-running"));
   collector.clear_jobs();
   for (const auto& job : jobs) collector.add_job(job);
   auto records = collector.take_records();
@@ -221,18 +243,18 @@ TEST(KubeJobView, ReadsOnlyTheSpecFieldsItDeclares) {
     object["spec"] = spec;
     return object;
   };
-  json suspended = fixture("job-suspended");
-  json running_pod = fixture("pod-running");
-  json deployment = fixture("deployment-available");
+  json suspended = testing::recorded_object("job-suspended");
+  json running_pod = testing::recorded_object("pod-running");
+  json deployment = testing::recorded_object("deployment-available");
   deployment["spec"]["replicas"] = 0;
-  auto whole =
-      derive_job_records({{suspended, fixture("job-running")}, {deployment}, {running_pod}, {}});
-  auto projected =
-      derive_job_records({{strip(suspended, JobViewCollector::job_spec_fields()),
-                           strip(fixture("job-running"), JobViewCollector::job_spec_fields())},
-                          {strip(deployment, JobViewCollector::deployment_spec_fields())},
-                          {strip(running_pod, JobViewCollector::pod_spec_fields())},
-                          {}});
+  auto whole = derive_job_records(
+      {{suspended, testing::recorded_object("job-running")}, {deployment}, {running_pod}, {}});
+  auto projected = derive_job_records(
+      {{strip(suspended, JobViewCollector::job_spec_fields()),
+        strip(testing::recorded_object("job-running"), JobViewCollector::job_spec_fields())},
+       {strip(deployment, JobViewCollector::deployment_spec_fields())},
+       {strip(running_pod, JobViewCollector::pod_spec_fields())},
+       {}});
   ASSERT_EQ(projected.size(), 3u);
   ASSERT_EQ(whole.size(), 3u);
   for (size_t i = 0; i < whole.size(); ++i) {
@@ -259,11 +281,12 @@ TEST(KubeJobView, WarningsComeByKindWhateverOrderTheObjectsCameIn) {
     return object;
   };
   JobViewCollector collector(/*lean=*/true);
-  collector.add_pod(with_id(fixture("pod-running"), "pod-a", "x1"));
-  collector.add_job(with_id(fixture("job-running"), "job-a", "x2"));
-  collector.add_pod(with_id(fixture("pod-running"), "pod-b", "x3"));
-  collector.add_deployment(with_id(fixture("deployment-available"), "deploy-a", "x4"));
-  collector.add_job(with_id(fixture("job-running"), "job-b", "x5"));
+  collector.add_pod(with_id(testing::recorded_object("pod-running"), "pod-a", "x1"));
+  collector.add_job(with_id(testing::recorded_object("job-running"), "job-a", "x2"));
+  collector.add_pod(with_id(testing::recorded_object("pod-running"), "pod-b", "x3"));
+  collector.add_deployment(
+      with_id(testing::recorded_object("deployment-available"), "deploy-a", "x4"));
+  collector.add_job(with_id(testing::recorded_object("job-running"), "job-b", "x5"));
   collector.take_table();
   const auto warnings = collector.take_warnings();
   ASSERT_EQ(warnings.size(), 5u);

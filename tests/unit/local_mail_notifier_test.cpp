@@ -22,14 +22,14 @@ using namespace std::chrono_literals;
 using mail::MailEvent;
 using mail::MailEventKind;
 
-const TimePoint kNow = TimePoint(std::chrono::seconds(1'800'000'000));
+const TimePoint kMailTime = TimePoint(std::chrono::seconds(1'800'000'000));
 
 LocalJob job_with(const std::string& mail_options, TaskPhase phase) {
   LocalJob job;
   job.id = 12;
   job.name = "crawler";
   job.owner = "tools.alice";
-  job.submission_time = kNow - 60s;
+  job.submission_time = kMailTime - 60s;
   job.node = "worker-1";
   job.started = true;
   job.details.mail_options = mail_options;
@@ -37,10 +37,10 @@ LocalJob job_with(const std::string& mail_options, TaskPhase phase) {
   LocalTask task;
   task.phase = phase;
   if (phase != TaskPhase::Pending && phase != TaskPhase::Error && phase != TaskPhase::Deleted) {
-    task.start_time = kNow - 30s;
+    task.start_time = kMailTime - 30s;
   }
   if (phase == TaskPhase::Exited) task.exit_code = 0;
-  if (phase != TaskPhase::Pending && phase != TaskPhase::Running) task.end_time = kNow;
+  if (phase != TaskPhase::Pending && phase != TaskPhase::Running) task.end_time = kMailTime;
   job.tasks.push_back(task);
   return job;
 }
@@ -99,7 +99,7 @@ TEST(LocalMailEvents, KilledBySignalEndsWith128PlusTheSignal) {
 TEST(LocalMailEvents, QdelOfARunningTaskIsAnAbort) {
   LocalJob deleted = job_with("ea", TaskPhase::Signaled);
   deleted.tasks[0].signal = 15;
-  deleted.tasks[0].delete_requested = kNow - 1s;
+  deleted.tasks[0].delete_requested = kMailTime - 1s;
   auto events = decide_local_mail_events(deleted, {});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(mail::ge_subject(events[0]), "Job 12 (crawler) Aborted");
@@ -319,7 +319,7 @@ TEST_F(MailNotifierTest, EachEventOnceToEachRecipientAlsoAfterARestart) {
   LocalJob job = job_with("bea", TaskPhase::Running);
   job.details.mail_list = "a@example.org,b@example.org";
   ASSERT_TRUE(store.write(job));
-  notifier()->notify(store, job.id, kNow);
+  notifier()->notify(store, job.id, kMailTime);
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].first, "a@example.org");
   EXPECT_EQ(sent[1].first, "b@example.org");
@@ -335,21 +335,21 @@ TEST_F(MailNotifierTest, EachEventOnceToEachRecipientAlsoAfterARestart) {
 
   // The same notifier, then a new one (a restarted supervisor), look again: nothing new.
   auto again = notifier();
-  notifier()->notify(store, job.id, kNow);
-  again->notify(store, job.id, kNow);
+  notifier()->notify(store, job.id, kMailTime);
+  again->notify(store, job.id, kMailTime);
   EXPECT_EQ(sent.size(), 2u);
 
   ASSERT_TRUE(store.update(job.id, [](LocalJob& stored) {
     stored.tasks[0].phase = TaskPhase::Exited;
     stored.tasks[0].exit_code = 0;
-    stored.tasks[0].end_time = kNow;
+    stored.tasks[0].end_time = kMailTime;
     return true;
   }));
-  again->notify(store, job.id, kNow);
+  again->notify(store, job.id, kMailTime);
   ASSERT_EQ(sent.size(), 4u);
   EXPECT_NE(sent[2].second.find("Subject: Job 12 (crawler) Complete\r\n"), std::string::npos);
   EXPECT_EQ(store.read(job.id)->mail_sent, (std::set<std::string>{"0.b", "0.e"}));
-  notifier()->notify(store, job.id, kNow);
+  notifier()->notify(store, job.id, kMailTime);
   EXPECT_EQ(sent.size(), 4u);
 }
 
@@ -357,8 +357,8 @@ TEST_F(MailNotifierTest, AFailureIsLoggedAndNotRepeated) {
   LocalJob job = job_with("e", TaskPhase::Exited);
   job.details.mail_list = "refuse@example.org,a@example.org";
   ASSERT_TRUE(store.write(job));
-  notifier()->notify(store, job.id, kNow);
-  notifier()->notify(store, job.id, kNow);
+  notifier()->notify(store, job.id, kMailTime);
+  notifier()->notify(store, job.id, kMailTime);
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].first, "a@example.org");
   EXPECT_EQ(testing::read_file(store.log_path(job.id)),

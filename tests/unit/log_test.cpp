@@ -1,7 +1,6 @@
 #include "k8sjobs/log.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 
 #include <memory>
 #include <sstream>
@@ -25,8 +24,7 @@ TEST(Logging, EveryLineIsRedactedAndPrefixed) {
   std::ostringstream out;
   {
     LoggingScope logging("jsub", LogLevel::Debug, &out);
-    spdlog::debug("sending Authorization: Bearer topsecret-token to {}", "https://127.0.0.1");
-    spdlog::default_logger()->flush();
+    log_debug("sending Authorization: Bearer topsecret-token to {}", "https://127.0.0.1");
   }
   EXPECT_EQ(out.str(),
             "jsub: debug: sending Authorization: Bearer [redacted] to https://127.0.0.1\n");
@@ -38,11 +36,10 @@ TEST(Logging, AScopeGivesTheLoggingBeforeItBack) {
   {
     auto inner_stream = std::make_unique<std::ostringstream>();
     LoggingScope inner("jsub", LogLevel::Debug, inner_stream.get());
-    spdlog::warn("inside");
+    log_warning("inside");
   }
   // The inner stream is gone: logging now must reach the outer one, not it.
-  spdlog::warn("after");
-  spdlog::default_logger()->flush();
+  log_warning("after");
   EXPECT_EQ(outer_stream.str(), "qstat: warning: after\n");
 }
 

@@ -67,8 +67,8 @@ TEST_F(MigrateCheckImage, TheTableAndJsonShowTheImage) {
   const std::string table = render_table(checks);
   EXPECT_NE(table.find("image: images.rules[0]: program php -> php8.2\n"), std::string::npos)
       << table;
-  const auto json = render_json(checks);
-  EXPECT_EQ(json["files"][0]["lines"][0]["commands"][0]["image_rule"],
+  const auto report = render_json(checks);
+  EXPECT_EQ(report["files"][0]["lines"][0]["commands"][0]["image_rule"],
             "images.rules[0]: program php -> php8.2");
 }
 

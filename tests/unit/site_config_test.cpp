@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "support/build_paths.h"
+#include "support/site_config_error.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::site {
@@ -19,15 +20,6 @@ SiteConfig parse_ok(const std::string& yaml) {
   auto parsed = parse_site_config(yaml, "site.yaml");
   if (!parsed) ADD_FAILURE() << parsed.error().message;
   return parsed ? *parsed : SiteConfig();
-}
-
-std::string parse_error(const std::string& yaml) {
-  auto parsed = parse_site_config(yaml, "site.yaml");
-  if (parsed) {
-    ADD_FAILURE() << "parsed without error:\n" << yaml;
-    return "";
-  }
-  return parsed.error().message;
 }
 
 TEST(SiteConfigDefaults, ReproduceToolforge) {
@@ -75,7 +67,8 @@ TEST(SiteConfigDefaults, ReproduceToolforge) {
 TEST(SiteConfigInterop, TheToolforgeJobsSwitchIsABoolean) {
   EXPECT_FALSE(parse_ok("interop:\n  toolforge_jobs: false\n").interop.toolforge_jobs);
   EXPECT_TRUE(parse_ok("interop:\n  toolforge_jobs: true\n").interop.toolforge_jobs);
-  EXPECT_NE(parse_error("interop:\n  toolforge_jobs: sometimes\n").find("interop.toolforge_jobs"),
+  EXPECT_NE(testing::site_config_error("interop:\n  toolforge_jobs: sometimes\n")
+                .find("interop.toolforge_jobs"),
             std::string::npos);
 }
 
@@ -240,20 +233,21 @@ TEST(SiteConfigParse, DocumentedExampleParses) {
 }
 
 TEST(SiteConfigErrors, UnknownKeysAreErrorsWithSuggestions) {
-  EXPECT_EQ(parse_error("backend: local\nkubernetes:\n  namspace: x\n"),
+  EXPECT_EQ(testing::site_config_error("backend: local\nkubernetes:\n  namspace: x\n"),
             "site.yaml:3: unknown key 'kubernetes.namspace' (did you mean "
             "'kubernetes.namespace'?)");
-  EXPECT_EQ(parse_error("backned: local\n"),
+  EXPECT_EQ(testing::site_config_error("backned: local\n"),
             "site.yaml:1: unknown key 'backned' (did you mean 'backend'?)");
   // A key in the wrong section points to where it belongs.
-  EXPECT_EQ(parse_error("\n\nbackoff_limit: 3\n"),
+  EXPECT_EQ(testing::site_config_error("\n\nbackoff_limit: 3\n"),
             "site.yaml:3: unknown key 'backoff_limit' (did you mean 'jobs.backoff_limit'?)");
-  EXPECT_EQ(parse_error("client:\n  retry:\n    attempts: 3\n"),
+  EXPECT_EQ(testing::site_config_error("client:\n  retry:\n    attempts: 3\n"),
             "site.yaml:3: unknown key 'client.retry.attempts'");
-  EXPECT_EQ(parse_error("home:\n  volumes:\n    - name: a\n      path: /a\n    - name: b\n"
-                        "      mountpath: /b\n"),
-            "site.yaml:6: unknown key 'home.volumes[1].mountpath' (did you mean "
-            "'home.volumes[1].mount_path'?)");
+  EXPECT_EQ(
+      testing::site_config_error("home:\n  volumes:\n    - name: a\n      path: /a\n    - name: b\n"
+                                 "      mountpath: /b\n"),
+      "site.yaml:6: unknown key 'home.volumes[1].mountpath' (did you mean "
+      "'home.volumes[1].mount_path'?)");
 }
 
 TEST(SiteConfigErrors, BadValuesReportFileAndLine) {
@@ -357,7 +351,7 @@ TEST(SiteConfigErrors, BadValuesReportFileAndLine) {
        "site.yaml:3: jobs.backoff_limit: given twice"},
       {"- backend\n", "site.yaml:1: expected a mapping of settings"},
   };
-  for (const Case& c : cases) EXPECT_EQ(parse_error(c.yaml), c.message) << c.yaml;
+  for (const Case& c : cases) EXPECT_EQ(testing::site_config_error(c.yaml), c.message) << c.yaml;
 }
 
 // Which of `names`, put into `yaml_template` at {}, the site configuration accepts.
@@ -408,7 +402,8 @@ TEST(SiteConfigNames, KubernetesNameRulesForKeysValuesReleasesAndVolumes) {
 }
 
 TEST(SiteConfigErrors, YamlSyntaxErrorsReportTheLine) {
-  std::string message = parse_error("backend: local\njobs:\n  backoff_limit: [1, 2\n");
+  std::string message =
+      testing::site_config_error("backend: local\njobs:\n  backoff_limit: [1, 2\n");
   EXPECT_EQ(message.rfind("site.yaml:", 0), 0u) << message;
   EXPECT_NE(message.find(':', 10), std::string::npos);
   auto parsed = parse_site_config("a: b\n  c: d\n", "x.yaml");

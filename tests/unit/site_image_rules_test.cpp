@@ -10,21 +10,13 @@
 
 #include "k8sjobs/site/site_config.h"
 #include "support/build_paths.h"
+#include "support/site_config_error.h"
 #include "support/temp_dir.h"
 
 namespace k8sjobs::site {
 namespace {
 
 using Words = std::vector<std::string>;
-
-std::string parse_error(const std::string& yaml) {
-  auto parsed = parse_site_config(yaml, "site.yaml");
-  if (parsed) {
-    ADD_FAILURE() << "parsed without error:\n" << yaml;
-    return "";
-  }
-  return parsed.error().message;
-}
 
 TEST(SiteImageRules, DefaultsNameToolforgeImagesForEveryInterpreter) {
   SiteConfig config;
@@ -134,7 +126,7 @@ TEST(SiteImageRules, ErrorsNameTheRuleAndLine) {
   };
   for (const auto& [yaml, message] : cases) {
     SCOPED_TRACE(yaml);
-    EXPECT_EQ(parse_error(yaml), message);
+    EXPECT_EQ(testing::site_config_error(yaml), message);
   }
 }
 

@@ -138,16 +138,11 @@ SubmitContext bytes_context() {
 }
 
 // The container as the kubelet starts it (its words after `$` expansion).
-json container_of(const Workload& workload) {
-  return testing::as_kubelet_starts_it(
-      workload.object["spec"]["template"]["spec"]["containers"][0]);
-}
-
 TEST(LauncherBytes, WorkloadCarriesBytesEncodedAndStaysValidJson) {
   auto workload = build_workload(bytes_request(), site::SiteConfig(),
                                  JobIdentity{1, "tool-alice", "x-1"}, bytes_context());
   ASSERT_TRUE(workload) << workload.error().message;
-  const json container = container_of(*workload);
+  const json container = testing::started_container(*workload);
   const auto command = container["command"].get<std::vector<std::string>>();
   ASSERT_EQ(command.size(), 8u);
   EXPECT_EQ(std::vector<std::string>(command.begin() + 3, command.end()),
@@ -185,7 +180,7 @@ TEST(LauncherBytes, EveryFieldOfTheRequestMayHoldAnyBytes) {
     ASSERT_TRUE(workload) << workload.error().message;
     EXPECT_NO_THROW(workload->object.dump());
     EXPECT_NO_THROW(to_yaml({workload->object}));
-    const json container = container_of(*workload);
+    const json container = testing::started_container(*workload);
     EXPECT_FALSE(container.contains("workingDir"));
     EXPECT_NE(
         container["command"][2].get<std::string>().find("cd \"/srv/`printf '\\376'`\" || exit 1\n"),

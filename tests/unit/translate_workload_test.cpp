@@ -64,11 +64,6 @@ std::string env_value(const json& container, const std::string& name) {
 }
 
 // The container as the kubelet starts it (its words after `$` expansion).
-json container_of(const Workload& workload) {
-  return testing::as_kubelet_starts_it(
-      workload.object["spec"]["template"]["spec"]["containers"][0]);
-}
-
 TEST(BuildWorkload, OneOffJobMatchesTheGoldenManifest) {
   auto workload = build_workload(updater_request(), site::SiteConfig(), identity(), context());
   ASSERT_TRUE(workload) << workload.error().message;
@@ -118,11 +113,11 @@ TEST(BuildWorkload, ContinuousJobIsADeploymentWithJsubsRestartLoop) {
   EXPECT_EQ(spec["template"]["spec"]["restartPolicy"], "Always");
   EXPECT_EQ(spec["template"]["spec"]["terminationGracePeriodSeconds"], 15);
   EXPECT_EQ(spec["selector"]["matchLabels"][kJobIdLabel], "4711");
-  std::string script = container_of(*workload)["command"][2];
+  std::string script = testing::started_container(*workload)["command"][2];
   EXPECT_NE(script.find("until \"$@\" ; do\n"), std::string::npos);
   EXPECT_NE(script.find("exited with code $?. Respawning...\" >&2\n    sleep 5\n"),
             std::string::npos);
-  EXPECT_EQ(env_value(container_of(*workload), "QUEUE"), "continuous");
+  EXPECT_EQ(env_value(testing::started_container(*workload), "QUEUE"), "continuous");
 }
 
 TEST(BuildWorkload, ArgvIsPassedThroughByteForByte) {
@@ -131,7 +126,7 @@ TEST(BuildWorkload, ArgvIsPassedThroughByteForByte) {
                           "héllo ☃",   ""};
   auto workload = build_workload(request, site::SiteConfig(), identity(), context());
   ASSERT_TRUE(workload);
-  const json command = container_of(*workload)["command"];
+  const json command = testing::started_container(*workload)["command"];
   ASSERT_EQ(command.size(), 5u + request.program_args.size());
   EXPECT_EQ(command[0], "/bin/sh");
   EXPECT_EQ(command[1], "-c");
@@ -153,7 +148,7 @@ TEST(BuildWorkload, EveryDollarIsEscapedForTheKubelet) {
   EXPECT_EQ(env_value(manifest, "MODE"), "$$(JOB_ID)$$");
   EXPECT_NE(manifest["command"][2].get<std::string>().find("\"$$@\""), std::string::npos);
   // The kubelet gives the words back as submitted.
-  const json started = container_of(*workload);
+  const json started = testing::started_container(*workload);
   EXPECT_EQ(started["command"][5], "$(HOME)");
   EXPECT_EQ(started["command"][6], "kill $$");
   EXPECT_EQ(env_value(started, "MODE"), "$(JOB_ID)$");
@@ -187,7 +182,7 @@ TEST(BuildWorkload, OutputGoesToGridEngineFilesAndArrayTasksExpandTaskId) {
   request.join = true;
   auto workload = build_workload(request, site::SiteConfig(), identity(), context());
   ASSERT_TRUE(workload);
-  std::string script = container_of(*workload)["command"][2];
+  std::string script = testing::started_container(*workload)["command"][2];
   EXPECT_NE(
       script.find("SGE_TASK_ID=$((SGE_TASK_FIRST + JOB_COMPLETION_INDEX * SGE_TASK_STEPSIZE))"),
       std::string::npos);
@@ -198,9 +193,9 @@ TEST(BuildWorkload, OutputGoesToGridEngineFilesAndArrayTasksExpandTaskId) {
   EXPECT_EQ(spec["completionMode"], "Indexed");
   EXPECT_EQ(spec["completions"], 3);
   EXPECT_EQ(spec["parallelism"], 3);
-  EXPECT_EQ(env_value(container_of(*workload), "SGE_TASK_FIRST"), "2");
-  EXPECT_EQ(env_value(container_of(*workload), "SGE_TASK_LAST"), "10");
-  EXPECT_EQ(env_value(container_of(*workload), "SGE_TASK_STEPSIZE"), "4");
+  EXPECT_EQ(env_value(testing::started_container(*workload), "SGE_TASK_FIRST"), "2");
+  EXPECT_EQ(env_value(testing::started_container(*workload), "SGE_TASK_LAST"), "10");
+  EXPECT_EQ(env_value(testing::started_container(*workload), "SGE_TASK_STEPSIZE"), "4");
 }
 
 TEST(BuildWorkload, GridEngineEnvironment) {
@@ -208,7 +203,7 @@ TEST(BuildWorkload, GridEngineEnvironment) {
   request.env_vars = {{"MODE", "fast", false}, {"LANG", "", true}, {"MISSING", "", true}};
   auto workload = build_workload(request, site::SiteConfig(), identity(), context());
   ASSERT_TRUE(workload);
-  const auto& c = container_of(*workload);
+  const auto& c = testing::started_container(*workload);
   EXPECT_EQ(env_value(c, "JOB_ID"), "4711");
   EXPECT_EQ(env_value(c, "JOB_NAME"), "updater");
   EXPECT_EQ(env_value(c, "SGE_TASK_ID"), "undefined");
@@ -384,7 +379,7 @@ TEST(BuildWorkload, QsubScriptTravelsInTheEnvironmentAndRunsWithItsInterpreter) 
   const json& raw = workload->object["spec"]["template"]["spec"]["containers"][0];
   EXPECT_EQ(env_value(raw, "K8SJOBS_JOB_SCRIPT"),
             "#!/usr/bin/env python3\nprint('$$(HOME) $$$$')\n");
-  const json container = container_of(*workload);
+  const json container = testing::started_container(*workload);
   EXPECT_EQ(env_value(container, "K8SJOBS_JOB_SCRIPT"), *request.script);
   const auto command = container["command"].get<std::vector<std::string>>();
   ASSERT_EQ(command.size(), 8u);

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/accounting_controller.h"
 
-#include <spdlog/spdlog.h>
-
 #include <map>
 
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/resources.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/translate/labels.h"
 #include "k8sjobs/translate/managed_by.h"
 
@@ -63,8 +62,7 @@ bool AccountingController::store(const std::string& ns, std::vector<acct::Accoun
   const std::string period = acct::period_of(clock_.now());
   auto last = last_shard(client_, ns, period);
   if (!last) {
-    spdlog::warn("namespace {}: cannot list the accounting shards: {}", ns,
-                 last.error().describe());
+    log_warning("namespace {}: cannot list the accounting shards: {}", ns, last.error().describe());
     return false;
   }
   int index = last->value_or(0);
@@ -74,8 +72,8 @@ bool AccountingController::store(const std::string& ns, std::vector<acct::Accoun
     auto current = client_.get(kube::resources::kConfigMaps, ns, name);
     const bool missing = !current && current.error().is(kube::StatusReason::NotFound);
     if (!current && !missing) {
-      spdlog::warn("namespace {}: cannot read configmap/{}: {}", ns, name,
-                   current.error().describe());
+      log_warning("namespace {}: cannot read configmap/{}: {}", ns, name,
+                  current.error().describe());
       return false;
     }
     json object = missing ? new_shard(ns, name, period) : std::move(*current);
@@ -95,8 +93,8 @@ bool AccountingController::store(const std::string& ns, std::vector<acct::Accoun
       if (written.error().is(kube::StatusReason::Conflict) ||
           written.error().is(kube::StatusReason::AlreadyExists))
         continue;  // another writer (a previous leader): read again
-      spdlog::warn("namespace {}: cannot write configmap/{}: {}", ns, name,
-                   written.error().describe());
+      log_warning("namespace {}: cannot write configmap/{}: {}", ns, name,
+                  written.error().describe());
       return false;
     }
     summary.records += static_cast<int>(fill.added.size());
@@ -104,7 +102,7 @@ bool AccountingController::store(const std::string& ns, std::vector<acct::Accoun
     if (!records.empty()) ++index;
   }
   if (!records.empty()) {
-    spdlog::warn("namespace {}: the accounting shards kept changing; trying again next pass", ns);
+    log_warning("namespace {}: the accounting shards kept changing; trying again next pass", ns);
     return false;
   }
   return true;
@@ -139,8 +137,8 @@ kube::Result<AccountingPassSummary> AccountingController::reconcile(const std::s
                                    kube::PatchType::Merge, patch);
       if (!patched && !patched.error().is(kube::StatusReason::NotFound)) {
         // Stored all the same: the next pass writes the same keys again, a no-op.
-        spdlog::warn("job/{} in namespace {}: not marked as accounted: {}", item->job_name, space,
-                     patched.error().describe());
+        log_warning("job/{} in namespace {}: not marked as accounted: {}", item->job_name, space,
+                    patched.error().describe());
         ++summary.failed;
         continue;
       }

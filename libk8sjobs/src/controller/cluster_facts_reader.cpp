@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/cluster_facts_reader.h"
 
-#include <spdlog/spdlog.h>
-
+#include "k8sjobs/log.h"
 #include "k8sjobs/status/cluster_usage.h"
 #include "k8sjobs/translate/managed_by.h"
 
@@ -54,7 +53,7 @@ void ClusterFactsReader::read_capacity() {
     capacity_.reset();
     capacity_note_ = refusal_note(listed.error(), "nodes");
     if (!refused_or_absent(listed.error()))
-      spdlog::warn("status page: nodes: {}", listed.error().describe());
+      log_warning("status page: nodes: {}", listed.error().describe());
     next_capacity_ = now + (refused_or_absent(listed.error()) ? kRetryRefused : kCapacityEvery);
     return;
   }
@@ -81,7 +80,7 @@ void ClusterFactsReader::read_memory() {
       memory_.reset();
       memory_note_ = refusal_note(listed.error(), "pod metrics (metrics.k8s.io)");
       if (!refused_or_absent(listed.error()))
-        spdlog::warn("status page: pod metrics: {}", listed.error().describe());
+        log_warning("status page: pod metrics: {}", listed.error().describe());
       next_memory_ = clock_.steady_now() +
                      (refused_or_absent(listed.error()) ? kRetryRefused : std::chrono::seconds(0));
       return;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/controller_program.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -80,12 +78,12 @@ bool number_cron_runs(RunIdAssigner& numberer, const std::string& ns,
                       const std::function<bool()>& may_act) {
   auto pass = numberer.assign(ns, may_act);
   if (!pass) {
-    spdlog::error("{}: CronJob runs: {}", describe_scope(ns), pass.error().describe());
+    log_error("{}: CronJob runs: {}", describe_scope(ns), pass.error().describe());
     return false;
   }
   if (pass->numbered + pass->skipped + pass->failed > 0) {
-    spdlog::info("{}: {} CronJob runs numbered, {} skipped, {} failed", describe_scope(ns),
-                 pass->numbered, pass->skipped, pass->failed);
+    log_info("{}: {} CronJob runs numbered, {} skipped, {} failed", describe_scope(ns),
+             pass->numbered, pass->skipped, pass->failed);
   }
   return pass->failed == 0;
 }
@@ -96,12 +94,12 @@ bool release_array_tasks(TaskGateController& gates, const std::string& ns,
                          const std::function<bool()>& may_act) {
   auto pass = gates.reconcile(ns, may_act);
   if (!pass) {
-    spdlog::error("{}: array tasks: {}", describe_scope(ns), pass.error().describe());
+    log_error("{}: array tasks: {}", describe_scope(ns), pass.error().describe());
     return false;
   }
   if (pass->released + pass->skipped + pass->failed > 0) {
-    spdlog::info("{}: array tasks: {} released, {} waiting, {} skipped, {} failed",
-                 describe_scope(ns), pass->released, pass->waiting, pass->skipped, pass->failed);
+    log_info("{}: array tasks: {} released, {} waiting, {} skipped, {} failed", describe_scope(ns),
+             pass->released, pass->waiting, pass->skipped, pass->failed);
   }
   return pass->failed == 0;
 }
@@ -122,12 +120,12 @@ bool account_finished_jobs(AccountingController& accountant, const std::string& 
                            const std::function<bool()>& may_act) {
   auto pass = accountant.reconcile(ns, may_act);
   if (!pass) {
-    spdlog::error("{}: accounting: {}", describe_scope(ns), pass.error().describe());
+    log_error("{}: accounting: {}", describe_scope(ns), pass.error().describe());
     return false;
   }
   if (pass->jobs + pass->failed > 0) {
-    spdlog::info("{}: accounting: {} jobs accounted ({} records), {} failed", describe_scope(ns),
-                 pass->jobs, pass->records, pass->failed);
+    log_info("{}: accounting: {} jobs accounted ({} records), {} failed", describe_scope(ns),
+             pass->jobs, pass->records, pass->failed);
   }
   return pass->failed == 0;
 }
@@ -142,12 +140,12 @@ int run_mail_once(const std::vector<std::string>& scopes, LeaderElector& elector
   for (const auto& ns : scopes) {
     auto pass = mailer.reconcile(ns, [&] { return elector.is_leader(); });
     if (!pass) {
-      spdlog::error("mail in {}: {}", describe_scope(ns), pass.error().describe());
+      log_error("mail in {}: {}", describe_scope(ns), pass.error().describe());
       code = 1;
       continue;
     }
-    spdlog::info("mail in {}: {} queued, {} sent, {} pending", describe_scope(ns), pass->queued,
-                 pass->sent, pass->pending);
+    log_info("mail in {}: {} queued, {} sent, {} pending", describe_scope(ns), pass->queued,
+             pass->sent, pass->pending);
   }
   return code;
 }
@@ -156,8 +154,8 @@ int run_once(const ControllerOptions& options, const std::vector<std::string>& s
              LeaderElector& elector, kube::KubeClient& client, sys::Clock& clock,
              const std::optional<MailSetup>& mail_setup) {
   if (!elector.try_acquire_or_renew()) {
-    spdlog::info("lease {}/{} not taken (another replica holds it, or see above): nothing done",
-                 elector.settings().namespace_name, elector.settings().name);
+    log_info("lease {}/{} not taken (another replica holds it, or see above): nothing done",
+             elector.settings().namespace_name, elector.settings().name);
     return 0;
   }
   StartController starter(client, clock);
@@ -171,14 +169,14 @@ int run_once(const ControllerOptions& options, const std::vector<std::string>& s
     if (!account_finished_jobs(accountant, ns, [&] { return elector.is_leader(); })) code = 1;
     auto pass = starter.reconcile(ns, [&] { return elector.is_leader(); });
     if (!pass) {
-      spdlog::error("{}: {}", describe_scope(ns), pass.error().describe());
+      log_error("{}: {}", describe_scope(ns), pass.error().describe());
       code = 1;
       continue;
     }
-    spdlog::info("{}: {} started, {} waiting{}, {} waiting for other jobs, {} skipped, {} failed",
-                 describe_scope(ns), pass->released, pass->waiting,
-                 pass->next_due ? " (next at " + text::format_rfc3339(*pass->next_due) + ")" : "",
-                 pass->blocked, pass->skipped, pass->failed);
+    log_info("{}: {} started, {} waiting{}, {} waiting for other jobs, {} skipped, {} failed",
+             describe_scope(ns), pass->released, pass->waiting,
+             pass->next_due ? " (next at " + text::format_rfc3339(*pass->next_due) + ")" : "",
+             pass->blocked, pass->skipped, pass->failed);
     if (pass->failed > 0) code = 1;
   }
   if (mail_setup && run_mail_once(scopes, elector, client, clock, *mail_setup) != 0) code = 1;
@@ -215,10 +213,10 @@ std::unique_ptr<StatusServer> start_status_page(const ControllerOptions& options
       });
   auto port = server->start(*parse_listen_address(options.listen));
   if (!port) {
-    spdlog::error("{}", port.error());
+    log_error("{}", port.error());
     return nullptr;
   }
-  spdlog::info("status page on {} (port {})", options.listen, *port);
+  log_info("status page on {} (port {})", options.listen, *port);
   std::thread([fed, &clock] {
     while (!stop_requested) {
       fed->refresh();
@@ -267,8 +265,8 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
           });
           if (!watched && !stop_requested) {
             metrics.add(status::metric::kRelists, {{"kind", std::string(kind.plural)}});
-            spdlog::warn("watch of {} in {}: {}; listing again in 2 s", kind.plural,
-                         describe_scope(ns), watched.error().describe());
+            log_warning("watch of {} in {}: {}; listing again in 2 s", kind.plural,
+                        describe_scope(ns), watched.error().describe());
             clock.sleep_for(std::chrono::seconds(2));
           }
         }
@@ -337,7 +335,7 @@ int run_loop(const ControllerOptions& options, const std::vector<std::string>& s
   mailing.join();
   elector.release();
   if (server) server->stop();
-  spdlog::info("stopped");
+  log_info("stopped");
   return 0;
 }
 
@@ -464,23 +462,23 @@ int run_controller(cli::CommandIo& io) {
     request.service_account_dir = *dir;
   auto connection = kube::resolve_connection(request, io.environment);
   if (!connection) {
-    spdlog::error("{}", connection.error().describe());
+    log_error("{}", connection.error().describe());
     return 1;
   }
   ClusterClients clients(*connection, io.clock, io.environment);
   auto site = site::load_site_config(io.environment);
   if (!site) {
-    spdlog::error("{}", site.error().message);
+    log_error("{}", site.error().message);
     return 1;
   }
   auto mail_setup = mail_setup_from(*site);
   if (!mail_setup) {
-    spdlog::error("{}", mail_setup.error());
+    log_error("{}", mail_setup.error());
     return 1;
   }
   if (*mail_setup) {
-    spdlog::info("mail through {} from {}, batched over {} s", (*mail_setup)->smtp.relay,
-                 (*mail_setup)->policy.from, (*mail_setup)->policy.batch_window.count());
+    log_info("mail through {} from {}, batched over {} s", (*mail_setup)->smtp.relay,
+             (*mail_setup)->policy.from, (*mail_setup)->policy.batch_window.count());
   }
 
   LeaseSettings lease;
@@ -497,9 +495,9 @@ int run_controller(cli::CommandIo& io) {
 
   std::vector<std::string> scopes =
       parsed->all_namespaces ? std::vector<std::string>{""} : parsed->namespaces;
-  spdlog::info("{} as {} on {} ({}), lease {}/{}", parsed->once ? "one pass" : "starting",
-               lease.identity, connection->server, connection->source, lease.namespace_name,
-               lease.name);
+  log_info("{} as {} on {} ({}), lease {}/{}", parsed->once ? "one pass" : "starting",
+           lease.identity, connection->server, connection->source, lease.namespace_name,
+           lease.name);
   if (parsed->once) {
     auto client = clients.make();
     return run_once(*parsed, scopes, elector, *client, io.clock, *mail_setup);

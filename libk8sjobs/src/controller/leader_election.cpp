@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/leader_election.h"
 
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/resources.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/sys/host_name.h"
 #include "k8sjobs/text/rfc3339.h"
 
@@ -43,8 +43,8 @@ bool LeaderElector::attempt(system_clock::time_point now) {
   auto fetched = client_.get(kind, settings_.namespace_name, settings_.name);
   if (!fetched) {
     if (!fetched.error().is(kube::StatusReason::NotFound)) {
-      spdlog::warn("lease {}/{}: {}", settings_.namespace_name, settings_.name,
-                   fetched.error().describe());
+      log_warning("lease {}/{}: {}", settings_.namespace_name, settings_.name,
+                  fetched.error().describe());
       return false;
     }
     json lease{{"apiVersion", "coordination.k8s.io/v1"},
@@ -59,8 +59,8 @@ bool LeaderElector::attempt(system_clock::time_point now) {
     auto created = client_.create(kind, settings_.namespace_name, lease);
     if (!created) {
       // AlreadyExists: another replica created it first; it is read at the next try.
-      spdlog::debug("lease {}/{}: create: {}", settings_.namespace_name, settings_.name,
-                    created.error().describe());
+      log_debug("lease {}/{}: create: {}", settings_.namespace_name, settings_.name,
+                created.error().describe());
       return false;
     }
     std::lock_guard lock(mutex_);
@@ -96,15 +96,15 @@ bool LeaderElector::attempt(system_clock::time_point now) {
   new_spec["acquireTime"] = ours && acquired ? *acquired : now_text;
   new_spec["leaseTransitions"] = ours ? transitions : transitions + 1;
   if (!ours) {
-    spdlog::info("lease {}/{}: taking over from {}", settings_.namespace_name, settings_.name,
-                 holder.empty() ? std::string("nobody") : untrusted::quoted(holder));
+    log_info("lease {}/{}: taking over from {}", settings_.namespace_name, settings_.name,
+             holder.empty() ? std::string("nobody") : untrusted::quoted(holder));
   }
   lease["spec"] = new_spec;
   auto replaced = client_.replace(kind, settings_.namespace_name, settings_.name, lease);
   if (!replaced) {
     // 409 Conflict: somebody wrote it since it was read.
-    spdlog::debug("lease {}/{}: update: {}", settings_.namespace_name, settings_.name,
-                  replaced.error().describe());
+    log_debug("lease {}/{}: update: {}", settings_.namespace_name, settings_.name,
+              replaced.error().describe());
     return false;
   }
   std::lock_guard lock(mutex_);
@@ -132,7 +132,7 @@ void LeaderElector::release() {
   lease["spec"]["renewTime"] = now_text;
   lease["spec"]["acquireTime"] = now_text;
   if (auto released = client_.replace(kind, settings_.namespace_name, settings_.name, lease)) {
-    spdlog::info("lease {}/{}: released", settings_.namespace_name, settings_.name);
+    log_info("lease {}/{}: released", settings_.namespace_name, settings_.name);
   }
 }
 
@@ -143,11 +143,11 @@ void LeaderElector::run(const std::atomic<bool>& stop) {
     const bool now_leading = is_leader();
     if (now_leading != leading) {
       if (now_leading) {
-        spdlog::info("lease {}/{}: leading as {}", settings_.namespace_name, settings_.name,
-                     settings_.identity);
+        log_info("lease {}/{}: leading as {}", settings_.namespace_name, settings_.name,
+                 settings_.identity);
       } else {
-        spdlog::warn("lease {}/{}: lost, no longer acting", settings_.namespace_name,
-                     settings_.name);
+        log_warning("lease {}/{}: lost, no longer acting", settings_.namespace_name,
+                    settings_.name);
       }
       leading = now_leading;
     }

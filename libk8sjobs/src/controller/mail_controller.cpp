@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/mail_controller.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <functional>
@@ -12,6 +10,7 @@
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/resources.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/mail/mail_address.h"
 #include "k8sjobs/mail/mail_message.h"
 #include "k8sjobs/status/controller_metrics.h"
@@ -53,13 +52,13 @@ bool update_outbox(kube::KubeClient& client, const std::string& ns, bool create,
       auto created = client.create(kube::resources::kConfigMaps, ns, object);
       if (created) return true;
       if (created.error().is(kube::StatusReason::AlreadyExists)) continue;
-      spdlog::warn("{}: cannot create configmap/{}: {}", where(ns), kMailOutboxName,
-                   created.error().describe());
+      log_warning("{}: cannot create configmap/{}: {}", where(ns), kMailOutboxName,
+                  created.error().describe());
       return false;
     }
     if (!current) {
-      spdlog::warn("{}: cannot read configmap/{}: {}", where(ns), kMailOutboxName,
-                   current.error().describe());
+      log_warning("{}: cannot read configmap/{}: {}", where(ns), kMailOutboxName,
+                  current.error().describe());
       return false;
     }
     json object = std::move(*current);
@@ -70,12 +69,11 @@ bool update_outbox(kube::KubeClient& client, const std::string& ns, bool create,
     auto replaced = client.replace(kube::resources::kConfigMaps, ns, kMailOutboxName, object);
     if (replaced) return true;
     if (replaced.error().is(kube::StatusReason::Conflict)) continue;
-    spdlog::warn("{}: cannot update configmap/{}: {}", where(ns), kMailOutboxName,
-                 replaced.error().describe());
+    log_warning("{}: cannot update configmap/{}: {}", where(ns), kMailOutboxName,
+                replaced.error().describe());
     return false;
   }
-  spdlog::warn("{}: configmap/{} kept changing; trying again next pass", where(ns),
-               kMailOutboxName);
+  log_warning("{}: configmap/{} kept changing; trying again next pass", where(ns), kMailOutboxName);
   return false;
 }
 
@@ -112,7 +110,7 @@ std::vector<MailController::Pending> MailController::decide_records(const std::v
   }
   for (const auto& pod : pods) collector.add_pod(pod);
   std::vector<jobs::JobRecord> records = collector.take_records();
-  for (const auto& warning : collector.take_warnings()) spdlog::debug("{}", warning);
+  for (const auto& warning : collector.take_warnings()) log_debug("{}", warning);
 
   const auto now = clock_.now();
   std::vector<Pending> pending;
@@ -130,11 +128,11 @@ std::vector<MailController::Pending> MailController::decide_records(const std::v
         record.mail_list.empty() ? record.owner + "@" + policy_.default_domain : record.mail_list;
     mail::Recipients recipients = mail::parse_recipients(list, policy_.max_recipients);
     for (const auto& rejected : recipients.rejected)
-      spdlog::warn("job {} in {}: mail recipient {}: skipped", record.id,
-                   where(record.backend_namespace), rejected);
+      log_warning("job {} in {}: mail recipient {}: skipped", record.id,
+                  where(record.backend_namespace), rejected);
     if (recipients.accepted.empty()) {
-      spdlog::warn("job {} in {}: no mail recipient left: its mail is not sent", record.id,
-                   where(record.backend_namespace));
+      log_warning("job {} in {}: no mail recipient left: its mail is not sent", record.id,
+                  where(record.backend_namespace));
     }
     Pending item;
     item.namespace_name = record.backend_namespace;
@@ -181,8 +179,8 @@ int MailController::on_deleted(const json& job, const MayAct& may_act) {
     if (!may_act()) return queued;
     if (enqueue(item.namespace_name, item.entries)) {
       queued += static_cast<int>(item.entries.size());
-      spdlog::info("job/{} in {}: deleted: {} mail event(s) queued", item.job_name,
-                   where(item.namespace_name), item.entries.size());
+      log_info("job/{} in {}: deleted: {} mail event(s) queued", item.job_name,
+               where(item.namespace_name), item.entries.size());
     }
   }
   return queued;
@@ -219,7 +217,7 @@ void MailController::send_due(const std::string& ns, const json& outbox, const M
     auto entry = value.is_string() ? decode_outbox_entry(key, value.get<std::string>())
                                    : decode_outbox_entry(key, "");
     if (!entry) {
-      spdlog::warn("{}: configmap/{}: {}: removed", where(ns), kMailOutboxName, entry.error());
+      log_warning("{}: configmap/{}: {}: removed", where(ns), kMailOutboxName, entry.error());
       garbage.push_back(key);
       continue;
     }
@@ -246,8 +244,8 @@ void MailController::send_due(const std::string& ns, const json& outbox, const M
       backoff_ = backoff_.count() == 0 ? policy_.initial_backoff
                                        : std::min(backoff_ * 2, policy_.max_backoff);
       retry_at_ = clock_.now() + backoff_;
-      spdlog::warn("{}: mail to {} ({} event(s)) not sent: {}; trying again in {} s", where(ns),
-                   batch.recipient, batch.keys.size(), sent.error(), backoff_.count());
+      log_warning("{}: mail to {} ({} event(s)) not sent: {}; trying again in {} s", where(ns),
+                  batch.recipient, batch.keys.size(), sent.error(), backoff_.count());
       ++summary.failed;
       ++summary.send_failed;
       return;
@@ -255,8 +253,8 @@ void MailController::send_due(const std::string& ns, const json& outbox, const M
     backoff_ = std::chrono::seconds(0);
     retry_at_.reset();
     ++summary.sent;
-    spdlog::info("{}: mail to {} sent: {}", where(ns), batch.recipient,
-                 untrusted::quoted(batch.mail.subject));
+    log_info("{}: mail to {} sent: {}", where(ns), batch.recipient,
+             untrusted::quoted(batch.mail.subject));
     if (!mark_sent(ns, batch.recipient, batch.keys)) {
       // Sent but still queued: it goes out again next pass (ARCHITECTURE.md, "Mail").
       ++summary.failed;
@@ -285,8 +283,8 @@ kube::Result<MailPassSummary> MailController::reconcile(const std::string& ns,
                                  kube::PatchType::Merge, patch);
     if (!patched && !patched.error().is(kube::StatusReason::NotFound)) {
       // Queued all the same: the next pass queues the same keys again, a no-op.
-      spdlog::warn("job/{} in {}: not marked as mailed: {}", item.job_name,
-                   where(item.namespace_name), patched.error().describe());
+      log_warning("job/{} in {}: not marked as mailed: {}", item.job_name,
+                  where(item.namespace_name), patched.error().describe());
     }
   }
 
@@ -368,8 +366,8 @@ void run_mail_loop(const std::vector<std::string>& scopes, const ClientFactory& 
       for (const auto& ns : scopes) {
         auto pass = mailer.reconcile(ns, is_leader);
         if (!pass) {
-          spdlog::warn("mail in {}: {}", ns.empty() ? "all namespaces" : where(ns),
-                       pass.error().describe());
+          log_warning("mail in {}: {}", ns.empty() ? "all namespaces" : where(ns),
+                      pass.error().describe());
           continue;
         }
         record_mail_pass(*pass, metrics);

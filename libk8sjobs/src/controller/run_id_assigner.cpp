@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/run_id_assigner.h"
 
-#include <spdlog/spdlog.h>
-
 #include <vector>
 
 #include "k8sjobs/controller/run_id_decision.h"
 #include "k8sjobs/jobs/job_id_allocator.h"
 #include "k8sjobs/kube/resources.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/translate/labels.h"
 
 namespace k8sjobs::controller {
@@ -27,7 +26,7 @@ kube::Result<RunIdPass> RunIdAssigner::assign(const std::string& ns,
                                      for (const auto& item : page.items) {
                                        auto decided = run_waiting_for_id(item);
                                        if (!decided) {
-                                         spdlog::warn("{}", decided.error());
+                                         log_warning("{}", decided.error());
                                          ++pass.skipped;
                                        } else if (*decided) {
                                          waiting.push_back(std::move(**decided));
@@ -40,8 +39,8 @@ kube::Result<RunIdPass> RunIdAssigner::assign(const std::string& ns,
     if (!may_act()) break;
     auto id = allocator.next(candidate.namespace_name);
     if (!id) {
-      spdlog::warn("{} in namespace {}: no job number: {}", candidate.reference,
-                   candidate.namespace_name, id.error().describe());
+      log_warning("{} in namespace {}: no job number: {}", candidate.reference,
+                  candidate.namespace_name, id.error().describe());
       ++pass.failed;
       continue;
     }
@@ -50,13 +49,13 @@ kube::Result<RunIdPass> RunIdAssigner::assign(const std::string& ns,
     if (!patched) {
       // Changed or deleted since the LIST: job number *id stays unused; the next pass decides
       // again from the Job as it is then.
-      spdlog::warn("{} in namespace {}: not numbered: {}", candidate.reference,
-                   candidate.namespace_name, patched.error().describe());
+      log_warning("{} in namespace {}: not numbered: {}", candidate.reference,
+                  candidate.namespace_name, patched.error().describe());
       ++pass.failed;
       continue;
     }
-    spdlog::info("{} in namespace {}: job {} (a CronJob's run), started", candidate.reference,
-                 candidate.namespace_name, *id);
+    log_info("{} in namespace {}: job {} (a CronJob's run), started", candidate.reference,
+             candidate.namespace_name, *id);
     ++pass.numbered;
   }
   return pass;

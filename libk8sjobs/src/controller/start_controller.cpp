@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/start_controller.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/resources.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/labels.h"
 #include "k8sjobs/translate/managed_by.h"
@@ -32,12 +31,12 @@ bool StartController::release(const StartDecision& decision) {
   if (!patched) {
     // A failed test (the object changed since it was read: qhold, qdel, another replica) or
     // any other failure: the next event or pass decides again from the new version.
-    spdlog::warn("{} in namespace {}: not started: {}", decision.reference, decision.namespace_name,
-                 patched.error().describe());
+    log_warning("{} in namespace {}: not started: {}", decision.reference, decision.namespace_name,
+                patched.error().describe());
     return false;
   }
-  spdlog::info("{} in namespace {}: started ({})", decision.reference, decision.namespace_name,
-               decision.reason);
+  log_info("{} in namespace {}: started ({})", decision.reference, decision.namespace_name,
+           decision.reason);
   return true;
 }
 
@@ -83,7 +82,7 @@ kube::Result<PassSummary> StartController::reconcile(const std::string& ns, cons
             }
             switch (decision.action) {
               case StartAction::Skip:
-                spdlog::warn("{}", decision.reason);
+                log_warning("{}", decision.reason);
                 ++summary.skipped;
                 break;
               case StartAction::Wait:
@@ -111,8 +110,8 @@ kube::Result<PassSummary> StartController::reconcile(const std::string& ns, cons
     switch (decision.action) {
       case StartAction::Blocked:
         ++summary.blocked;
-        spdlog::debug("{} in namespace {}: {}", decision.reference, decision.namespace_name,
-                      decision.reason);
+        log_debug("{} in namespace {}: {}", decision.reference, decision.namespace_name,
+                  decision.reason);
         break;
       case StartAction::Wait:
         ++summary.waiting;
@@ -122,7 +121,7 @@ kube::Result<PassSummary> StartController::reconcile(const std::string& ns, cons
         act(decision);
         break;
       case StartAction::Skip:
-        spdlog::warn("{}", decision.reason);
+        log_warning("{}", decision.reason);
         ++summary.skipped;
         break;
       case StartAction::None:
@@ -154,8 +153,8 @@ StartController::Outcome StartController::reconcile_object(const ObjectKey& key,
   auto fetched = client_.get(kind_of(key.deployment), key.namespace_name, key.name);
   if (!fetched) {
     if (fetched.error().is(kube::StatusReason::NotFound)) return Outcome::Nothing;
-    spdlog::warn("{}/{} in namespace {}: {}", key.deployment ? "deployment" : "job", key.name,
-                 key.namespace_name, fetched.error().describe());
+    log_warning("{}/{} in namespace {}: {}", key.deployment ? "deployment" : "job", key.name,
+                key.namespace_name, fetched.error().describe());
     return Outcome::Failed;
   }
   StartDecision decision = decide_start(*fetched, key.deployment, clock_.now());
@@ -163,8 +162,8 @@ StartController::Outcome StartController::reconcile_object(const ObjectKey& key,
     // -hold_jid: the predecessors as the cluster shows them now.
     auto unfinished = unfinished_among(key.namespace_name, decision.pending);
     if (!unfinished) {
-      spdlog::warn("{} in namespace {}: listing its predecessors: {}", decision.reference,
-                   key.namespace_name, unfinished.error().describe());
+      log_warning("{} in namespace {}: listing its predecessors: {}", decision.reference,
+                  key.namespace_name, unfinished.error().describe());
       return Outcome::Failed;
     }
     decision = decide_start(*fetched, key.deployment, clock_.now(), &*unfinished);
@@ -174,7 +173,7 @@ StartController::Outcome StartController::reconcile_object(const ObjectKey& key,
       if (pending != nullptr) *pending = decision.pending;
       return Outcome::Blocked;
     case StartAction::Skip:
-      spdlog::warn("{}", decision.reason);
+      log_warning("{}", decision.reason);
       return Outcome::Nothing;
     case StartAction::None:
       return Outcome::Nothing;
@@ -295,7 +294,7 @@ void note_event(DueQueue& queue, const kube::WatchEvent& event, bool deployment,
       queue.note(key, now);
       break;
     case StartAction::Skip:
-      spdlog::warn("{}", decision.reason);
+      log_warning("{}", decision.reason);
       queue.forget(key);
       break;
     case StartAction::None:

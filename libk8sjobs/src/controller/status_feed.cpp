@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/status_feed.h"
 
-#include <spdlog/spdlog.h>
-
+#include "k8sjobs/log.h"
 #include "k8sjobs/status/controller_metrics.h"
 
 namespace k8sjobs::controller {
@@ -37,7 +36,7 @@ void StatusFeed::read_accounting(jobs::TimePoint now) {
     auto read = backend->read_accounting(keep);
     if (!read) {
       // Only the "1h" column misses the jobs already gone: the page stays up.
-      spdlog::warn("status page: accounting records: {}", read.error().message);
+      log_warning("status page: accounting records: {}", read.error().message);
       continue;
     }
     for (const auto& record : read->records) {
@@ -66,7 +65,7 @@ bool StatusFeed::refresh() {
   for (auto& backend : backends_) {
     auto listed = backend->list(query);
     if (!listed) {
-      spdlog::warn("status page: {}; keeping the last snapshot", listed.error().message);
+      log_warning("status page: {}; keeping the last snapshot", listed.error().message);
       metrics_.add(status::metric::kSnapshotFailures);
       return false;
     }

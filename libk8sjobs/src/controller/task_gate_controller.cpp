@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "k8sjobs/controller/task_gate_controller.h"
 
-#include <spdlog/spdlog.h>
-
 #include <map>
 #include <set>
 #include <vector>
@@ -10,6 +8,7 @@
 #include "k8sjobs/controller/dependency_state.h"
 #include "k8sjobs/controller/task_gate_decision.h"
 #include "k8sjobs/kube/resources.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/translate/managed_by.h"
 
 namespace k8sjobs::controller {
@@ -53,7 +52,7 @@ kube::Result<GatePassSummary> TaskGateController::reconcile(const std::string& n
         for (const auto& pod : page.items) {
           auto task = read_gated_task(pod);
           if (!task) {
-            spdlog::warn("{}", task.error());
+            log_warning("{}", task.error());
             ++summary.skipped;
             continue;
           }
@@ -88,9 +87,8 @@ kube::Result<GatePassSummary> TaskGateController::reconcile(const std::string& n
     if (!jobs::array_task_may_start(task.range, task.task_id, task.predecessors,
                                     states[task.namespace_name], &waiting)) {
       ++summary.waiting;
-      spdlog::debug("{} in namespace {} (job {} task {}) waits for jobs {}", task.reference,
-                    task.namespace_name, task.job_id, task.task_id,
-                    jobs::format_predecessors(waiting));
+      log_debug("{} in namespace {} (job {} task {}) waits for jobs {}", task.reference,
+                task.namespace_name, task.job_id, task.task_id, jobs::format_predecessors(waiting));
       continue;
     }
     if (!may_act()) {
@@ -101,15 +99,14 @@ kube::Result<GatePassSummary> TaskGateController::reconcile(const std::string& n
                                  kube::PatchType::JsonPatch, ungate_patch(task));
     if (!patched) {
       if (!patched.error().is(kube::StatusReason::NotFound)) {
-        spdlog::warn("{} in namespace {}: not released: {}", task.reference, task.namespace_name,
-                     patched.error().describe());
+        log_warning("{} in namespace {}: not released: {}", task.reference, task.namespace_name,
+                    patched.error().describe());
         ++summary.failed;
       }
       continue;
     }
-    spdlog::info(
-        "{} in namespace {}: job {} task {} released (its predecessor tasks have finished)",
-        task.reference, task.namespace_name, task.job_id, task.task_id);
+    log_info("{} in namespace {}: job {} task {} released (its predecessor tasks have finished)",
+             task.reference, task.namespace_name, task.job_id, task.task_id);
     ++summary.released;
   }
   return summary;

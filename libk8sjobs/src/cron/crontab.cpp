@@ -3,12 +3,12 @@
 #include <array>
 #include <cctype>
 
+#include "k8sjobs/text/ascii.h"
+
 namespace k8sjobs::cron {
 namespace {
 
-bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
+using text::is_blank;
 bool is_space(char c) {
   return std::isspace(static_cast<unsigned char>(c)) != 0;
 }

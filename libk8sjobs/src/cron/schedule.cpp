@@ -1,12 +1,13 @@
 #include "k8sjobs/cron/schedule.h"
 
-#include "k8sjobs/text/fnv1a.h"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <limits>
 #include <vector>
+
+#include "k8sjobs/text/ascii.h"
+#include "k8sjobs/text/fnv1a.h"
 
 namespace k8sjobs::cron {
 namespace {
@@ -40,9 +41,7 @@ struct FieldValue {
   bool k8s_rejects = false;  // robfig/cron would refuse the text (day-of-week 7)
 };
 
-bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
+using text::is_blank;
 
 std::string lower(std::string_view s) {
   std::string out(s);

@@ -3,12 +3,12 @@
 #include <array>
 #include <cctype>
 
+#include "k8sjobs/text/ascii.h"
+
 namespace k8sjobs::cron {
 namespace {
 
-constexpr bool is_blank(char c) {
-  return c == ' ' || c == '\t';
-}
+using text::is_blank;
 constexpr bool is_meta(char c) {
   return c == ';' || c == '&' || c == '|' || c == '(' || c == ')' || c == '<' || c == '>' ||
          c == '\n' || is_blank(c);

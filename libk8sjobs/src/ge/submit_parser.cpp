@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "k8sjobs/ge/output_paths.h"
+#include "k8sjobs/text/ascii.h"
 
 // A hand-written word loop over the declarative option table rather than
 // Boost.Program_options: Grid Engine's syntax (single-dash long names, options ending at the
@@ -48,9 +49,7 @@ std::string message_prefix(Mode mode) {
   return std::string(command_name(mode)) + (mode == Mode::Qsub ? ": " : ": error: ");
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+using text::is_digit;
 
 // argparse's _negative_number_matcher: '^-\d+$|^-\d*\.\d+$'.
 bool looks_like_negative_number(std::string_view word) {

@@ -6,12 +6,12 @@
 #include <ctime>
 #include <limits>
 
+#include "k8sjobs/text/ascii.h"
+
 namespace k8sjobs::ge {
 namespace {
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+using text::is_digit;
 
 bool all_digits(std::string_view text) {
   if (text.empty()) return false;

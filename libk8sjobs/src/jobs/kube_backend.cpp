@@ -1,7 +1,5 @@
 #include "k8sjobs/jobs/kube_backend.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <csignal>
 #include <cstring>
@@ -19,6 +17,7 @@
 #include "k8sjobs/kube/credentials.h"
 #include "k8sjobs/kube/curl_transport.h"
 #include "k8sjobs/kube/tls_session_store.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/sys/cache_directory.h"
 #include "k8sjobs/sys/host_name.h"
 #include "k8sjobs/translate/labels.h"

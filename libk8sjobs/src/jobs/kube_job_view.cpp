@@ -216,13 +216,6 @@ JobRecord record_from_owner(
   return record;
 }
 
-// A task whose program runs (or is being stopped while it runs): a hold does not change how
-// qstat shows it until the pod is gone.
-bool still_running(const TaskRecord& task) {
-  return task.state == JobState::Running || task.state == JobState::Restarted ||
-         (task.state == JobState::Deleting && !task.deleting_while_starting);
-}
-
 using OwnerFacts = JobViewCollector::OwnerFacts;
 using PodTasks = std::map<int, JobViewCollector::PodTask>;
 
@@ -419,6 +412,13 @@ void JobViewCollector::add_owner(const json& object, bool deployment) {
     records_.push_back(std::move(record));
   }
   owners_.push_back(OwnerKey{*id, std::move(facts)});
+}
+
+// A task whose program runs (or is being stopped while it runs): a hold does not change how
+// qstat shows it until the pod is gone.
+bool still_running(const TaskRecord& task) {
+  return task.state == JobState::Running || task.state == JobState::Restarted ||
+         (task.state == JobState::Deleting && !task.deleting_while_starting);
 }
 
 TaskRecord task_of_pod(const json& pod) {

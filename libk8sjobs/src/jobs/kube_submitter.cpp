@@ -1,11 +1,10 @@
 #include "k8sjobs/jobs/kube_submitter.h"
 
-#include <spdlog/spdlog.h>
-
 #include <cstdio>
 
 #include "k8sjobs/jobs/job_id_allocator.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
+#include "k8sjobs/log.h"
 #include "k8sjobs/text/fnv1a.h"
 #include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/text/utf8.h"
@@ -172,7 +171,7 @@ Expected<SubmittedJob, SubmitFailure> KubeSubmitter::submit(
     auto tied = client_.patch(kube::resources::kConfigMaps, ns, guard["metadata"].value("name", ""),
                               kube::PatchType::Merge, patch);
     if (!tied)
-      spdlog::warn("could not tie the -once guard to job {}: {}", *id, tied.error().describe());
+      log_warning("could not tie the -once guard to job {}: {}", *id, tied.error().describe());
   }
   return SubmittedJob{*id, ns, identity.object_name, workload->kind, std::move(*created)};
 }

@@ -163,11 +163,6 @@ const json& first_container(const json& object, ToolforgeJobCollector::Kind kind
   return containers.is_array() && !containers.empty() ? containers.front() : kNone;
 }
 
-bool still_running(const TaskRecord& task) {
-  return task.state == JobState::Running || task.state == JobState::Restarted ||
-         (task.state == JobState::Deleting && !task.deleting_while_starting);
-}
-
 void mark_deleting(TaskRecord& task) {
   task.deleting_while_starting =
       task.state != JobState::Running && task.state != JobState::Restarted;

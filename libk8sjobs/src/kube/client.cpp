@@ -1,7 +1,5 @@
 #include "k8sjobs/kube/client.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <exception>
 #include <optional>
@@ -11,6 +9,7 @@
 
 #include "k8sjobs/kube/list_body_parser.h"
 #include "k8sjobs/kube/status.h"
+#include "k8sjobs/log.h"
 #include "list_page_worker.h"
 
 namespace k8sjobs::kube {
@@ -129,9 +128,9 @@ Result<HttpResponse> with_retries(const HttpRequest& request, RequestSafety safe
     auto delay = next_retry_delay(policy, *failure, safety, attempt, elapsed, unit(random));
     if (!delay) return unexpected(std::move(*failure));
     ++stats.retries;
-    spdlog::debug("{} {}: {}; attempt {} again in {} ms", request.method,
-                  request.path.substr(0, request.path.find('?')), failure->describe(), attempt + 1,
-                  delay->count());
+    log_debug("{} {}: {}; attempt {} again in {} ms", request.method,
+              request.path.substr(0, request.path.find('?')), failure->describe(), attempt + 1,
+              delay->count());
     clock.sleep_for(*delay);
   }
 }
@@ -266,7 +265,7 @@ Result<ListPage> KubeClient::stream_page(const ResourceKind& kind, const std::st
     // Ended early (a dropped connection) or not shaped as a list: read the page again and
     // parse it whole, which decides as before (retry, or "not JSON").
     if (reader.sunk()) worker.discard_page();
-    spdlog::debug("GET {}: reading the page again whole", request.path.substr(0, 200));
+    log_debug("GET {}: reading the page again whole", request.path.substr(0, 200));
   }
   auto body = execute_json(request, RequestSafety::Idempotent, &fields);
   if (!body) return unexpected(body.error());
@@ -614,8 +613,8 @@ Result<Done> KubeClient::watch(const ResourceKind& kind, const std::string& ns,
     if (stopped) return Done{};
     if (expired) {
       ++stats_.relists;
-      spdlog::debug("watch {}: resourceVersion {} expired, listing again", kind.plural,
-                    resource_version);
+      log_debug("watch {}: resourceVersion {} expired, listing again", kind.plural,
+                resource_version);
       auto stop = relist();
       if (!stop) return unexpected(stop.error());
       if (*stop) return Done{};

@@ -9,10 +9,6 @@
 namespace k8sjobs::kube {
 namespace {
 
-Error config_error(std::string message) {
-  return ConfigError{std::move(message)};
-}
-
 bool file_exists(const std::filesystem::path& path) {
   std::error_code ec;
   return std::filesystem::exists(path, ec);

@@ -14,10 +14,6 @@ namespace {
 // token that dies on the way.
 constexpr std::chrono::seconds kExpiryMargin{10};
 
-Error config_error(std::string message) {
-  return ConfigError{std::move(message)};
-}
-
 // A token file, re-read when its size or mtime changes (rotated service account tokens).
 class TokenFile {
  public:

@@ -1,7 +1,6 @@
 #include "k8sjobs/kube/curl_transport.h"
 
 #include <curl/curl.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -9,6 +8,7 @@
 #include <mutex>
 #include <vector>
 
+#include "k8sjobs/log.h"
 #include "k8sjobs/version.h"
 #include "tls_session_resumption.h"
 
@@ -181,9 +181,8 @@ class CurlTransport final : public HttpTransport {
     base_url_ = parts.scheme + "://" + bracket_host(host) + ":" + parts.port + parts.prefix;
     uses_tls_ = parts.scheme == "https";
     if (config_.insecure_skip_tls_verify) {
-      spdlog::warn(
-          "insecure-skip-tls-verify is set for {}: the server's certificate is not checked",
-          config_.server);
+      log_warning("insecure-skip-tls-verify is set for {}: the server's certificate is not checked",
+                  config_.server);
     }
   }
 
@@ -362,8 +361,8 @@ class CurlTransport final : public HttpTransport {
       // A stream the server ended mid-way (watch timeout, dropped connection) after a 200 is
       // still a normal end for the caller: it reconnects from the last resourceVersion.
       if (on_data != nullptr && status == 200) {
-        spdlog::debug("{} {}: stream ended: {}", request.method, request.path,
-                      curl_easy_strerror(code));
+        log_debug("{} {}: stream ended: {}", request.method, request.path,
+                  curl_easy_strerror(code));
         exchange.response.status = static_cast<int>(status);
         return exchange.response;
       }
@@ -375,12 +374,12 @@ class CurlTransport final : public HttpTransport {
           request_size > 0 && error.failure != TransportFailure::Tls &&
           error.failure != TransportFailure::ConnectionRefused &&
           error.failure != TransportFailure::HostNotFound;
-      spdlog::debug("{} {}: transport error after {} ms: {}", request.method, request.path,
-                    elapsed.count(), error.message);
+      log_debug("{} {}: transport error after {} ms: {}", request.method, request.path,
+                elapsed.count(), error.message);
       return unexpected(Error(std::move(error)));
     }
     exchange.response.status = static_cast<int>(status);
-    spdlog::debug("{} {} -> {} ({} ms)", request.method, request.path, status, elapsed.count());
+    log_debug("{} {} -> {} ({} ms)", request.method, request.path, status, elapsed.count());
     return std::move(exchange.response);
   }
 

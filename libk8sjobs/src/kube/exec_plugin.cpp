@@ -20,10 +20,6 @@ namespace {
 namespace bp = boost::process;
 using json = nlohmann::json;
 
-Error config_error(std::string message) {
-  return ConfigError{std::move(message)};
-}
-
 std::string first_line(const std::string& text) {
   auto start = text.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) return "";

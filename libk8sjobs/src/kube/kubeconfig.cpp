@@ -160,10 +160,6 @@ Kubeconfig parse_file(const yaml::Node& root, const std::filesystem::path& file)
   return config;
 }
 
-Error config_error(std::string message) {
-  return ConfigError{std::move(message)};
-}
-
 std::string describe_files(const std::vector<std::filesystem::path>& files) {
   if (files.empty()) return "(no files)";
   std::string out;

@@ -35,8 +35,8 @@ std::optional<long long> job_id_of(const std::string& text) {
   return id;
 }
 
-HttpReply not_found(bool json) {
-  if (json) return {404, kJson, "{\"error\":\"not found\"}\n"};
+HttpReply not_found(bool as_json) {
+  if (as_json) return {404, kJson, "{\"error\":\"not found\"}\n"};
   return {
       404, kHtml,
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>not "

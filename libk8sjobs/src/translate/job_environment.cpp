@@ -25,13 +25,6 @@ TranslateError env_name_refusal(const std::string& name) {
                         1};
 }
 
-std::optional<std::string> lookup(const SubmitContext& context, const std::string& name) {
-  for (const auto& [key, value] : context.environment) {
-    if (key == name) return value;
-  }
-  return std::nullopt;
-}
-
 // Ordered environment with later settings replacing earlier ones.
 class EnvList {
  public:
@@ -73,7 +66,7 @@ Expected<EnvironmentList, TranslateError> job_environment(const ge::SubmitReques
     }
   }
   for (const char* name : {"HOME", "LOGNAME", "PATH", "SHELL", "TZ", "MAIL"}) {
-    if (auto value = lookup(context, name)) env.set(std::string("SGE_O_") + name, *value);
+    if (auto value = context.environment_value(name)) env.set(std::string("SGE_O_") + name, *value);
   }
   int slots = request.cpus ? static_cast<int>(*request.cpus) : 1;
   env.set("SGE_O_WORKDIR", request.submit_cwd);
@@ -111,7 +104,7 @@ Expected<EnvironmentList, TranslateError> job_environment(const ge::SubmitReques
       return unexpected(env_name_refusal(variable.name));
     }
     if (variable.from_environment) {
-      if (auto value = lookup(context, variable.name)) env.set(variable.name, *value);
+      if (auto value = context.environment_value(variable.name)) env.set(variable.name, *value);
     } else {
       env.set(variable.name, variable.value);
     }

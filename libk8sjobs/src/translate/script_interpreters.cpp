@@ -8,7 +8,7 @@ namespace k8sjobs::translate {
 
 namespace {
 
-bool is_blank(char c) {
+bool is_blank_or_cr(char c) {
   return c == ' ' || c == '\t' || c == '\r';
 }
 
@@ -22,9 +22,9 @@ std::vector<std::string_view> blank_separated(std::string_view text) {
   std::vector<std::string_view> words;
   std::size_t at = 0;
   while (at < text.size()) {
-    while (at < text.size() && is_blank(text[at])) ++at;
+    while (at < text.size() && is_blank_or_cr(text[at])) ++at;
     const std::size_t start = at;
-    while (at < text.size() && !is_blank(text[at])) ++at;
+    while (at < text.size() && !is_blank_or_cr(text[at])) ++at;
     if (at > start) words.push_back(text.substr(start, at - start));
   }
   return words;

@@ -19,6 +19,13 @@
 
 namespace k8sjobs::translate {
 
+std::optional<std::string> SubmitContext::environment_value(std::string_view name) const {
+  for (const auto& [key, value] : environment) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
 using nlohmann::json;
 
 namespace {
@@ -31,13 +38,6 @@ constexpr const char* kTaskIdStandInText = "2147480009";
 // its output paths name the number the pod gets, ${JOB_ID}, as the grid's did.
 constexpr std::uint64_t kJobIdStandIn = 2147480011;
 constexpr const char* kJobIdStandInText = "2147480011";
-
-std::optional<std::string> lookup(const SubmitContext& context, const std::string& name) {
-  for (const auto& [key, value] : context.environment) {
-    if (key == name) return value;
-  }
-  return std::nullopt;
-}
 
 // The container's env: values that are UTF-8 as they are; the others go to `carried`, for the
 // launcher to export (a name the shell cannot assign cannot take them: refused).
@@ -231,7 +231,7 @@ Expected<Workload, TranslateError> build_workload(const ge::SubmitRequest& reque
   jobs::JobDetails details =
       jobs::job_details_of(request, paths, request.resolved_program, queue, slots);
   auto submit_var = [&](const char* label, const char* variable) {
-    if (auto value = lookup(context, variable))
+    if (auto value = context.environment_value(variable))
       details.submit_environment.emplace_back(label, *value);
   };
   json annotations = json::object();

@@ -136,6 +136,10 @@ bool awaits_job_id(const nlohmann::json& object);
 // Toolforge jobs framework's pods too (jobs/toolforge_job_view.h). Task id 0.
 TaskRecord task_of_pod(const nlohmann::json& pod);
 
+// A task whose program runs (or is being stopped while it runs): a hold does not change how
+// qstat shows it until the pod is gone.
+bool still_running(const TaskRecord& task);
+
 // The collector over a whole snapshot at once: the records and the warnings.
 JobListing derive_job_listing(const ClusterSnapshot& snapshot);
 // The records alone.

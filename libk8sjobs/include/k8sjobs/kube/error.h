@@ -99,6 +99,10 @@ class Error {
   std::variant<TransportError, ApiStatus, ConfigError> value_;
 };
 
+inline Error config_error(std::string message) {
+  return ConfigError{std::move(message)};
+}
+
 template <class T>
 using Result = Expected<T, Error>;
 

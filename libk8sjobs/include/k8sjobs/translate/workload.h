@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct SubmitContext {
   // when it is text, at most kScriptScanBytes: its #! line and words choose the image
   // (image_choice.h). nullopt: a binary, or not read.
   std::optional<std::string> program_text;
+
+  // The value of `name` in `environment`, if the submitting shell had it.
+  std::optional<std::string> environment_value(std::string_view name) const;
 };
 
 struct Workload {
