@@ -31,8 +31,10 @@ if command -v ccache >/dev/null 2>&1 && [ -z "${CMAKE_CXX_COMPILER_LAUNCHER:-}" 
   export CCACHE_NOHASHDIR=true
 fi
 # The fuzz build compiles only the readers (fuzz/CMakeLists.txt), with its own flags: no tests.
+# A unity build, like CI's other two (scripts/test.sh): 40 s instead of 66 on 2 cores.
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Fuzz \
-  -DK8SJOBS_FUZZ=ON -DK8SJOBS_BUILD_TESTS=OFF >/dev/null
+  -DK8SJOBS_FUZZ=ON -DK8SJOBS_BUILD_TESTS=OFF -DCMAKE_UNITY_BUILD=ON \
+  -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 >/dev/null
 cmake --build "$build_dir" -j "${K8SJOBS_BUILD_JOBS:-$(nproc)}" \
   --target "${targets[@]/#/fuzz_}"
 

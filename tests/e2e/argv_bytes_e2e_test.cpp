@@ -63,25 +63,6 @@ std::vector<std::string> hostile_args() {
 const std::string kByteValue = "\xff";
 const std::string kMixedValue = "a\x80 b\n\xfe%";
 
-// Runs a container as the runtime would: command[0] with the rest as its argv, the env list
-// (plus the image's PATH), in workingDir when it has one.
-CommandOutput run_container(const json& manifest_container) {
-  const json container = as_kubelet_starts_it(manifest_container);
-  const auto command = container.at("command").get<std::vector<std::string>>();
-  CommandSpec spec;
-  spec.program = command.at(0);
-  spec.args.assign(command.begin() + 1, command.end());
-  spec.environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-  for (const auto& entry : container.at("env")) {
-    spec.environment[entry.at("name").get<std::string>()] = entry.at("value").get<std::string>();
-  }
-  if (container.contains("workingDir")) {
-    spec.working_directory = container["workingDir"].get<std::string>();
-  }
-  spec.timeout = std::chrono::seconds(30);
-  return run_command(spec);
-}
-
 std::vector<std::string> submit_words(const std::vector<std::string>& args) {
   std::vector<std::string> words = {
       "-N", "x", "-v", "V=" + kByteValue, "-v", "MIXED=" + kMixedValue, print_argv_hex()};

@@ -125,24 +125,6 @@ TEST_F(QsubLocal, AMissingScriptIsGridEnginesMessage) {
   EXPECT_EQ(missing.err, "qsub: ERROR! -N option must have argument\n");
 }
 
-// A container as the runtime starts it, after the kubelet's expansion; `runtime` adds what the
-// runtime and the Job controller set (TMPDIR, JOB_COMPLETION_INDEX).
-CommandOutput run_container(const json& manifest_container,
-                            const std::map<std::string, std::string>& runtime = {}) {
-  const json container = as_kubelet_starts_it(manifest_container);
-  const auto command = container.at("command").get<std::vector<std::string>>();
-  CommandSpec run;
-  run.program = command.at(0);
-  run.args.assign(command.begin() + 1, command.end());
-  run.environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
-  for (const auto& entry : container.at("env")) {
-    run.environment[entry.at("name").get<std::string>()] = entry.at("value").get<std::string>();
-  }
-  for (const auto& [name, value] : runtime) run.environment[name] = value;
-  run.working_directory = container.at("workingDir").get<std::string>();
-  return run_command(run);
-}
-
 json container_of(const json& job) {
   return job["spec"]["template"]["spec"]["containers"][0];
 }

@@ -13,6 +13,7 @@
 #include "k8sjobs/text/rfc3339.h"
 #include "support/fake_clock.h"
 #include "support/test_client.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::controller {
 namespace {
@@ -22,7 +23,6 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr const char* kToken = "controller-secret-token-0123456789";
-const std::string kNs = "tool-alice";
 const std::string kJobs = "/apis/batch/v1/namespaces/tool-alice/jobs";
 const std::string kLease =
     "/apis/coordination.k8s.io/v1/namespaces/tool-alice/leases/k8sjobs-controller";
@@ -30,13 +30,15 @@ const std::string kLease =
 struct Replica {
   Replica(const testing::TestApiServer& server, testing::FakeClock& clock,
           const sys::Environment& environment, const std::string& identity)
-      : client(testing::client_over(testing::token_connection(server, kToken, kNs), clock,
-                                    environment)),
-        elector(*client, clock, LeaseSettings{kNs, "k8sjobs-controller", identity}),
+      : client(testing::client_over(
+            testing::token_connection(server, kToken, testing::kAliceNamespace), clock,
+            environment)),
+        elector(*client, clock,
+                LeaseSettings{testing::kAliceNamespace, "k8sjobs-controller", identity}),
         starter(*client, clock) {}
 
   PassSummary pass() {
-    auto summary = starter.reconcile(kNs, [&] { return elector.is_leader(); });
+    auto summary = starter.reconcile(testing::kAliceNamespace, [&] { return elector.is_leader(); });
     EXPECT_TRUE(summary) << summary.error().describe();
     return summary ? *summary : PassSummary{};
   }
@@ -47,7 +49,10 @@ struct Replica {
 };
 
 struct Controller : ::testing::Test {
-  Controller() { server.add_token_user(kToken, "system:serviceaccount:k8sjobs:controller", {kNs}); }
+  Controller() {
+    server.add_token_user(kToken, "system:serviceaccount:k8sjobs:controller",
+                          {testing::kAliceNamespace});
+  }
 
   // A Job as jsub -a makes it: k8sjobs' labels and annotations, suspended until `start`.
   void submit(const std::string& name, long long id, testing::FakeClock::time_point start,
@@ -178,9 +183,9 @@ TEST_F(Controller, HeldDeferredJobsWaitForQrls) {
   EXPECT_EQ(leader.pass().released, 0);
   EXPECT_TRUE(suspended("held"));
   // qrls removes the hold (and leaves the job suspended while its time is ahead).
-  auto released =
-      leader.client->patch(kube::resources::kJobs, kNs, "held", kube::PatchType::Merge,
-                           json{{"metadata", {{"annotations", {{"k8sjobs.io/hold", nullptr}}}}}});
+  auto released = leader.client->patch(
+      kube::resources::kJobs, testing::kAliceNamespace, "held", kube::PatchType::Merge,
+      json{{"metadata", {{"annotations", {{"k8sjobs.io/hold", nullptr}}}}}});
   ASSERT_TRUE(released) << released.error().describe();
   EXPECT_EQ(leader.pass().released, 1);
   EXPECT_FALSE(suspended("held"));
@@ -193,9 +198,9 @@ TEST_F(Controller, AStartDecidedOnAnOldVersionIsNotApplied) {
   StartDecision decision = decide_start(server.get(kJobs + "/raced").value(), false, clock.now());
   ASSERT_EQ(decision.action, StartAction::Release);
   // qhold comes in between.
-  ASSERT_TRUE(
-      leader.client->patch(kube::resources::kJobs, kNs, "raced", kube::PatchType::Merge,
-                           json{{"metadata", {{"annotations", {{"k8sjobs.io/hold", "user"}}}}}}));
+  ASSERT_TRUE(leader.client->patch(
+      kube::resources::kJobs, testing::kAliceNamespace, "raced", kube::PatchType::Merge,
+      json{{"metadata", {{"annotations", {{"k8sjobs.io/hold", "user"}}}}}}));
   EXPECT_FALSE(leader.starter.release(decision));
   EXPECT_TRUE(suspended("raced"));
   EXPECT_EQ(leader.pass().released, 0);
@@ -209,8 +214,8 @@ TEST_F(Controller, WatchEventsScheduleTheDueObjects) {
   kube::WatchOptions watch;
   watch.label_selector = "app.kubernetes.io/managed-by=k8sjobs";
   int events = 0;
-  auto watched =
-      leader.client->watch(kube::resources::kJobs, kNs, watch, [&](const kube::WatchEvent& event) {
+  auto watched = leader.client->watch(
+      kube::resources::kJobs, testing::kAliceNamespace, watch, [&](const kube::WatchEvent& event) {
         note_event(queue, event, false, clock.now());
         return ++events == 1 ? kube::WatchControl::Stop : kube::WatchControl::Continue;
       });
@@ -232,7 +237,8 @@ TEST_F(Controller, AllNamespacesInOnePass) {
   server.add_token_user("cluster-wide-token-0123456789", "system:serviceaccount:k8sjobs:all",
                         {"*"});
   auto client = testing::client_over(
-      testing::token_connection(server, "cluster-wide-token-0123456789", kNs), clock, environment);
+      testing::token_connection(server, "cluster-wide-token-0123456789", testing::kAliceNamespace),
+      clock, environment);
   submit("here", 7, clock.now() - minutes(1));
   json other = server.get(kJobs + "/here").value();
   other["metadata"] = {{"name", "there"},

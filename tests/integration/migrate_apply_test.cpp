@@ -16,6 +16,7 @@
 #include "k8sjobs/migrate/convert.h"
 #include "support/fake_clock.h"
 #include "support/test_client.h"
+#include "support/tool_alice.h"
 #include "unit/ge_fake_host.h"
 
 namespace k8sjobs::migrate {
@@ -24,15 +25,14 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kToken = "migrate-alice-token-0123456789";
-const std::string kNs = "tool-alice";
 const std::string kCronJobs = "/apis/batch/v1/namespaces/tool-alice/cronjobs";
 
 class MigrateApplyOverHttps : public ::testing::Test {
  protected:
   MigrateApplyOverHttps() {
-    server.add_token_user(kToken, "tools.alice", {kNs});
-    client =
-        testing::client_over(testing::token_connection(server, kToken, kNs), clock, environment);
+    server.add_token_user(kToken, "tools.alice", {testing::kAliceNamespace});
+    client = testing::client_over(
+        testing::token_connection(server, kToken, testing::kAliceNamespace), clock, environment);
     settings.user = "tools.alice";
     settings.home = "/data/project/alice";
     settings.submit.releases = {"bookworm"};
@@ -84,7 +84,7 @@ const std::string kCrontab =
 TEST_F(MigrateApplyOverHttps, CreatesThenChangesNothingTheSecondTime) {
   auto objects = desired(kCrontab);
   ASSERT_EQ(objects.size(), 3U);
-  auto first = apply_cronjobs(*client, kNs, objects, false);
+  auto first = apply_cronjobs(*client, testing::kAliceNamespace, objects, false);
   EXPECT_EQ(actions(first), (std::vector<ApplyAction>{ApplyAction::Created, ApplyAction::Created,
                                                       ApplyAction::Created}));
   auto stored = server.get(kCronJobs + "/cron-7");
@@ -100,36 +100,36 @@ TEST_F(MigrateApplyOverHttps, CreatesThenChangesNothingTheSecondTime) {
 
   // Converting the same crontab again gives the same objects, and applying them writes nothing.
   server.clear_requests();
-  auto second = apply_cronjobs(*client, kNs, desired(kCrontab), false);
+  auto second = apply_cronjobs(*client, testing::kAliceNamespace, desired(kCrontab), false);
   EXPECT_EQ(actions(second), (std::vector<ApplyAction>(3, ApplyAction::Unchanged)));
   EXPECT_EQ(writes(), 0);
 }
 
 TEST_F(MigrateApplyOverHttps, AChangedLineReplacesOnlyItsCronJob) {
-  apply_cronjobs(*client, kNs, desired(kCrontab), false);
+  apply_cronjobs(*client, testing::kAliceNamespace, desired(kCrontab), false);
   std::string changed = kCrontab;
   changed.replace(changed.find("0 3 * * *"), 9, "0 4 * * *");
   server.clear_requests();
 
-  auto dry = apply_cronjobs(*client, kNs, desired(changed), true);
+  auto dry = apply_cronjobs(*client, testing::kAliceNamespace, desired(changed), true);
   EXPECT_EQ(actions(dry),
             (std::vector<ApplyAction>{ApplyAction::Unchanged, ApplyAction::WouldUpdate,
                                       ApplyAction::Unchanged}));
   EXPECT_EQ(writes(), 0);
   EXPECT_EQ(server.get(kCronJobs + "/report").value()["spec"]["schedule"], "0 3 * * *");
 
-  auto applied = apply_cronjobs(*client, kNs, desired(changed), false);
+  auto applied = apply_cronjobs(*client, testing::kAliceNamespace, desired(changed), false);
   EXPECT_EQ(actions(applied),
             (std::vector<ApplyAction>{ApplyAction::Unchanged, ApplyAction::Updated,
                                       ApplyAction::Unchanged}));
   EXPECT_EQ(writes(), 1);
   EXPECT_EQ(server.get(kCronJobs + "/report").value()["spec"]["schedule"], "0 4 * * *");
-  EXPECT_EQ(actions(apply_cronjobs(*client, kNs, desired(changed), false)),
+  EXPECT_EQ(actions(apply_cronjobs(*client, testing::kAliceNamespace, desired(changed), false)),
             (std::vector<ApplyAction>(3, ApplyAction::Unchanged)));
 }
 
 TEST_F(MigrateApplyOverHttps, DryRunCreatesNothing) {
-  auto results = apply_cronjobs(*client, kNs, desired(kCrontab), true);
+  auto results = apply_cronjobs(*client, testing::kAliceNamespace, desired(kCrontab), true);
   EXPECT_EQ(actions(results), (std::vector<ApplyAction>(3, ApplyAction::WouldCreate)));
   EXPECT_TRUE(server.list(kCronJobs).empty());
 }
@@ -139,7 +139,7 @@ TEST_F(MigrateApplyOverHttps, ForeignCronJobOfTheSameNameIsLeftAlone) {
   foreign["metadata"]["labels"] = json::object();
   foreign["spec"]["schedule"] = "1 1 * * *";
   server.create(kCronJobs, foreign);
-  auto results = apply_cronjobs(*client, kNs, desired(kCrontab), false);
+  auto results = apply_cronjobs(*client, testing::kAliceNamespace, desired(kCrontab), false);
   EXPECT_EQ(results[0].action, ApplyAction::Refused);
   EXPECT_EQ(results[1].action, ApplyAction::Created);
   EXPECT_EQ(server.get(kCronJobs + "/cron-7").value()["spec"]["schedule"], "1 1 * * *");
@@ -148,7 +148,7 @@ TEST_F(MigrateApplyOverHttps, ForeignCronJobOfTheSameNameIsLeftAlone) {
 TEST_F(MigrateApplyOverHttps, ServerRefusalIsReportedPerCronJob) {
   auto objects = desired(kCrontab);
   objects[1]["spec"]["concurrencyPolicy"] = "Sometimes";
-  auto results = apply_cronjobs(*client, kNs, objects, false);
+  auto results = apply_cronjobs(*client, testing::kAliceNamespace, objects, false);
   EXPECT_EQ(results[0].action, ApplyAction::Created);
   EXPECT_EQ(results[1].action, ApplyAction::Failed);
   EXPECT_FALSE(results[1].message.empty());

@@ -13,17 +13,16 @@
 #include "k8sjobs/controller/job_events_reader.h"
 #include "support/fake_clock.h"
 #include "support/test_client.h"
+#include "support/tool_alice.h"
 
 namespace k8sjobs::controller {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNs = "tool-alice";
-
 struct StatusClusterReads : ::testing::Test {
   StatusClusterReads() {
-    server.add_token_user("alice-token", "tools.alice", {kNs});
+    server.add_token_user("alice-token", "tools.alice", {testing::kAliceNamespace});
     server.add_token_user("controller-token", "system:serviceaccount:k8sjobs-system:controller",
                           {"*"});
     server.create("/api/v1/nodes",
@@ -32,7 +31,8 @@ struct StatusClusterReads : ::testing::Test {
   }
 
   std::unique_ptr<kube::KubeClient> client(const std::string& token) {
-    return testing::client_over(testing::token_connection(server, token, kNs), clock, environment);
+    return testing::client_over(testing::token_connection(server, token, testing::kAliceNamespace),
+                                clock, environment);
   }
 
   // A k8sjobs Job (job number `id`) and its running pod; returns the pod's name.
@@ -44,8 +44,8 @@ struct StatusClusterReads : ::testing::Test {
     job["metadata"]["labels"] = labels;
     job["spec"]["template"]["metadata"]["labels"] = labels;
     server.create("/apis/batch/v1/namespaces/tool-alice/jobs", job);
-    const std::string pod = server.pods_of_job(kNs, name).at(0);
-    server.set_pod_running(kNs, pod);
+    const std::string pod = server.pods_of_job(testing::kAliceNamespace, name).at(0);
+    server.set_pod_running(testing::kAliceNamespace, pod);
     return pod;
   }
 
@@ -56,7 +56,7 @@ struct StatusClusterReads : ::testing::Test {
 
 TEST_F(StatusClusterReads, CapacityAndMemoryWhereTheClusterAllowsIt) {
   const std::string pod = running_job("worker", 7);
-  ClusterFactsReader reader(client("controller-token"), {kNs}, clock);
+  ClusterFactsReader reader(client("controller-token"), {testing::kAliceNamespace}, clock);
   status::ClusterFacts facts;
   reader.read(facts);
   ASSERT_TRUE(facts.capacity.has_value());
@@ -66,7 +66,7 @@ TEST_F(StatusClusterReads, CapacityAndMemoryWhereTheClusterAllowsIt) {
   // No metrics-server: 404, a note, and no second request for ten minutes.
   EXPECT_FALSE(facts.memory.has_value());
   EXPECT_EQ(facts.memory_note, "this cluster does not serve pod metrics (metrics.k8s.io)");
-  server.set_pod_memory_usage(kNs, pod, 300LL << 20);
+  server.set_pod_memory_usage(testing::kAliceNamespace, pod, 300LL << 20);
   server.clear_requests();
   reader.read(facts);
   EXPECT_FALSE(facts.memory.has_value());
@@ -74,7 +74,7 @@ TEST_F(StatusClusterReads, CapacityAndMemoryWhereTheClusterAllowsIt) {
   clock.advance(ClusterFactsReader::kRetryRefused);
   reader.read(facts);
   ASSERT_TRUE(facts.memory.has_value()) << facts.memory_note;
-  EXPECT_EQ(*facts.memory, (status::MemoryUsage{{{kNs, 7, 0}, 300LL << 20}}));
+  EXPECT_EQ(*facts.memory, (status::MemoryUsage{{{testing::kAliceNamespace, 7, 0}, 300LL << 20}}));
   bool selected = false;
   for (const auto& request : server.requests())
     if (request.path == "/apis/metrics.k8s.io/v1beta1/namespaces/tool-alice/pods")
@@ -83,7 +83,7 @@ TEST_F(StatusClusterReads, CapacityAndMemoryWhereTheClusterAllowsIt) {
 }
 
 TEST_F(StatusClusterReads, AControllerBoundPerNamespaceSaysItMayNotListNodes) {
-  ClusterFactsReader reader(client("alice-token"), {kNs}, clock);
+  ClusterFactsReader reader(client("alice-token"), {testing::kAliceNamespace}, clock);
   status::ClusterFacts facts;
   reader.read(facts);
   EXPECT_FALSE(facts.capacity.has_value());
@@ -97,7 +97,7 @@ TEST_F(StatusClusterReads, AJobsEventsAreItsJobsAndItsPodsNotOthers) {
   jobs::JobRecord job;
   job.id = 7;
   job.backend_objects = {{"Job", "worker"}};
-  const status::JobEvents events = reader.read(kNs, job);
+  const status::JobEvents events = reader.read(testing::kAliceNamespace, job);
   EXPECT_TRUE(events.unavailable.empty()) << events.unavailable;
   std::set<std::string> seen;
   for (const auto& event : events.events) {
@@ -108,7 +108,7 @@ TEST_F(StatusClusterReads, AJobsEventsAreItsJobsAndItsPodsNotOthers) {
                                          "Started"}));
   // Kept for a few seconds: asking again costs nothing.
   server.clear_requests();
-  reader.read(kNs, job);
+  reader.read(testing::kAliceNamespace, job);
   EXPECT_TRUE(server.requests().empty());
   // Under a Role without Events, the page says why.
   server.bind_role(
@@ -119,7 +119,8 @@ TEST_F(StatusClusterReads, AJobsEventsAreItsJobsAndItsPodsNotOthers) {
        {"rules",
         json::array({{{"apiGroups", {""}}, {"resources", {"pods"}}, {"verbs", {"list"}}}})}});
   clock.advance(JobEventsReader::kKeepFor);
-  EXPECT_EQ(reader.read(kNs, job).unavailable, "the controller may not list Events here (RBAC)");
+  EXPECT_EQ(reader.read(testing::kAliceNamespace, job).unavailable,
+            "the controller may not list Events here (RBAC)");
 }
 
 }  // namespace

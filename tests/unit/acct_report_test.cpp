@@ -16,7 +16,7 @@ namespace {
 using acct::AccountingRecord;
 using std::chrono::seconds;
 
-std::string golden(const std::string& name) {
+std::string acct_golden_path(const std::string& name) {
   return std::string(K8SJOBS_TEST_DATA_DIR) + "/acct/" + name;
 }
 
@@ -47,7 +47,7 @@ TEST(AcctReport, JobRecordInGridEnginesLayout) {
   task.granted = "-l h_vmem=2G,h_rt=300";
   task.account = "bots";
   const std::string text = acct::format_job_records({plain, task}, qstat::TimeZone::utc());
-  expect_golden_file(golden("qacct_j.txt"), text, "--gtest_filter='AcctReport.*'");
+  expect_golden_file(acct_golden_path("qacct_j.txt"), text, "--gtest_filter='AcctReport.*'");
 
   std::istringstream lines(text);
   std::string line;
@@ -75,7 +75,7 @@ TEST(AcctReport, SummaryTotalsEveryRecord) {
   with_cpu.cpu_seconds = 2.5;
   const std::string text =
       acct::format_summary({record(1, "tools.alice", 60), with_cpu}, /*by_owner=*/false);
-  expect_golden_file(golden("qacct_summary.txt"), text, "--gtest_filter='AcctReport.*'");
+  expect_golden_file(acct_golden_path("qacct_summary.txt"), text, "--gtest_filter='AcctReport.*'");
   EXPECT_EQ(text,
             "Total System Usage\n"
             "    WALLCLOCK         UTIME         STIME           CPU             MEMORY"
@@ -90,7 +90,8 @@ TEST(AcctReport, SummaryByOwnerHasOneRowPerOwner) {
   const std::string text = acct::format_summary(
       {record(1, "tools.bob", 60), record(2, "tools.alice", 30), record(3, "tools.bob", 1)},
       /*by_owner=*/true);
-  expect_golden_file(golden("qacct_summary_owner.txt"), text, "--gtest_filter='AcctReport.*'");
+  expect_golden_file(acct_golden_path("qacct_summary_owner.txt"), text,
+                     "--gtest_filter='AcctReport.*'");
   EXPECT_NE(text.find("\ntools.alic           30 "), std::string::npos) << text;
   EXPECT_NE(text.find("\ntools.bob            61 "), std::string::npos) << text;
   EXPECT_LT(text.find("tools.alic"), text.find("tools.bob"));

@@ -15,8 +15,8 @@ auto qacct_cmd = [](cli::CommandIo& io, const cli::CommandContext& c) {
   return cli::run_qacct(io, c);
 };
 
-acct::AccountingRecord record(long long number, const std::string& name, const std::string& owner,
-                              long long start) {
+acct::AccountingRecord finished_record(long long number, const std::string& name,
+                                       const std::string& owner, long long start) {
   acct::AccountingRecord r;
   r.key = "ns/uid-" + std::to_string(number) + "/0";
   r.qname = "task";
@@ -33,9 +33,9 @@ class QacctCommand : public CliTest {
  protected:
   void SetUp() override {
     // FakeClock starts at 2030-01-01T00:00:00Z (1893456000).
-    backend.accounting = {record(12, "update", "alice", 1893456000 - 3600),
-                          record(13, "report", "bob", 1893456000 - 86400 * 3),
-                          record(14, "update", "alice", 1893456000 - 86400 * 10)};
+    backend.accounting = {finished_record(12, "update", "alice", 1893456000 - 3600),
+                          finished_record(13, "report", "bob", 1893456000 - 86400 * 3),
+                          finished_record(14, "update", "alice", 1893456000 - 86400 * 10)};
   }
 };
 

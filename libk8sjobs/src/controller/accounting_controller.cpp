@@ -16,7 +16,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kWriteAttempts = 5;
+constexpr int kShardWriteAttempts = 5;
 
 // The highest shard index of `period` in `ns`, from a LIST that keeps no data; nullopt: none.
 kube::Result<std::optional<int>> last_shard(kube::KubeClient& client, const std::string& ns,
@@ -66,7 +66,7 @@ bool AccountingController::store(const std::string& ns, std::vector<acct::Accoun
     return false;
   }
   int index = last->value_or(0);
-  for (int attempt = 0; !records.empty() && attempt < kWriteAttempts * 4; ++attempt) {
+  for (int attempt = 0; !records.empty() && attempt < kShardWriteAttempts * 4; ++attempt) {
     if (!may_act()) return false;
     const std::string name = acct::shard_name(period, index);
     auto current = client_.get(kube::resources::kConfigMaps, ns, name);

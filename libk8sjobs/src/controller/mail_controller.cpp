@@ -25,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kWriteAttempts = 5;
+constexpr int kOutboxWriteAttempts = 5;
 
 std::string where(const std::string& ns) {
   return "namespace " + ns;
@@ -36,7 +36,7 @@ std::string where(const std::string& ns) {
 // is created when `create` is set (else there is nothing to change).
 bool update_outbox(kube::KubeClient& client, const std::string& ns, bool create,
                    const std::function<bool(json& data)>& change) {
-  for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kOutboxWriteAttempts; ++attempt) {
     auto current = client.get(kube::resources::kConfigMaps, ns, kMailOutboxName);
     if (!current && current.error().is(kube::StatusReason::NotFound)) {
       if (!create) return true;
