@@ -320,5 +320,15 @@ TEST_F(StartTimeValue, LocalTimeWithDaylightSavingAndTheCurrentYear) {
             "Wrong date/time format \"1301\": Invalid format of date/hour-minute field.");
 }
 
+TEST_F(StartTimeValue, AYearTheClockCannotHoldIsRefusedNotOverflowed) {
+  const auto now = utc_seconds(1893456000);
+  // Found by fuzz_submit_options: year 8024 times 10^9 nanoseconds overflowed the clock.
+  EXPECT_EQ(parse_start_time("802410250022", now).error(),
+            "Wrong date/time format \"802410250022\": Invalid year specification.");
+  EXPECT_EQ(parse_start_time("000110250022", now).error(),
+            "Wrong date/time format \"000110250022\": Invalid year specification.");
+  EXPECT_TRUE(parse_start_time("226001010000", now).has_value());
+}
+
 }  // namespace
 }  // namespace k8sjobs::ge

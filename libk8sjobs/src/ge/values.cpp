@@ -298,6 +298,15 @@ ValueResult<std::chrono::system_clock::time_point> parse_start_time(
     return unexpected("Wrong date/time format \"" + std::string(text) +
                       "\": Invalid day specification.");
   }
+  // The clock counts nanoseconds in 64 bits: 1677 to 2262. A year outside (-a 802410250022,
+  // found by the fuzzer) would overflow it.
+  constexpr auto kClockSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max())
+          .count();
+  if (seconds >= kClockSeconds || seconds <= -kClockSeconds) {
+    return unexpected("Wrong date/time format \"" + std::string(text) +
+                      "\": Invalid year specification.");
+  }
   return std::chrono::system_clock::from_time_t(seconds);
 }
 
