@@ -43,13 +43,7 @@ struct PipelinedList : ::testing::Test {
     return count;
   }
   std::vector<std::string> listed_names() {
-    std::vector<std::string> all;
-    auto listed = client->list_all(resources::kJobs, "tool-alice", {});
-    EXPECT_TRUE(listed) << listed.error().describe();
-    if (listed) {
-      for (const auto& item : listed->items) all.push_back(item["metadata"]["name"]);
-    }
-    return all;
+    return testing::listed_job_names(*client, "tool-alice");
   }
 
   testing::ApiServerWorld w;

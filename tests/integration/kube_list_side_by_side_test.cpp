@@ -92,13 +92,7 @@ struct SideBySide : ::testing::Test {
     return walk;
   }
   std::vector<std::string> all_names() {
-    std::vector<std::string> names;
-    auto listed = client(false)->list_all(resources::kJobs, "tool-alice", {});
-    EXPECT_TRUE(listed) << listed.error().describe();
-    if (listed) {
-      for (const auto& item : listed->items) names.push_back(item["metadata"]["name"]);
-    }
-    return names;
+    return testing::listed_job_names(*client(false), "tool-alice");
   }
 
   testing::ApiServerWorld w;

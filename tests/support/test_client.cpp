@@ -1,6 +1,9 @@
 #include "support/test_client.h"
 
+#include <gtest/gtest.h>
+
 #include "k8sjobs/kube/credentials.h"
+#include "k8sjobs/kube/resources.h"
 
 namespace k8sjobs::testing {
 
@@ -31,6 +34,17 @@ std::unique_ptr<kube::KubeClient> client_over(const kube::ConnectionConfig& conf
       kube::make_curl_transport(config, kube::make_credential_provider(config, clock, environment),
                                 std::move(options)),
       policy, clock);
+}
+
+std::vector<std::string> listed_job_names(kube::KubeClient& client,
+                                          const std::string& namespace_name) {
+  std::vector<std::string> names;
+  auto listed = client.list_all(kube::resources::kJobs, namespace_name, {});
+  EXPECT_TRUE(listed) << listed.error().describe();
+  if (listed) {
+    for (const auto& item : listed->items) names.push_back(item["metadata"]["name"]);
+  }
+  return names;
 }
 
 }  // namespace k8sjobs::testing

@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "apiserver/test_apiserver.h"
 #include "k8sjobs/kube/client.h"
@@ -27,5 +28,10 @@ std::unique_ptr<kube::KubeClient> client_over(const kube::ConnectionConfig& conf
                                               const sys::Environment& environment,
                                               kube::RetryPolicy policy = fast_retry_policy(),
                                               kube::TransportOptions options = {});
+
+// The names of the Jobs in `namespace_name`, in the server's order, from one whole LIST (a test
+// failure and what was read when the LIST fails): what a paged walk must have seen.
+std::vector<std::string> listed_job_names(kube::KubeClient& client,
+                                          const std::string& namespace_name);
 
 }  // namespace k8sjobs::testing
