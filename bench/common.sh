@@ -1,7 +1,8 @@
 # Shared by the benchmark scripts: build, start the test API server, helpers for timing.
 # The server charges what a real one does (tests/apiserver/test_apiserver.h, LatencyModel):
-# K8SJOBS_BENCH_LATENCY=real (the default: 4.5 ms per write through one log, 1 ms per read),
-# none (answers at once, as the tests' server does), or WRITE_MS,READ_MS. Every script prints
+# K8SJOBS_BENCH_LATENCY=real (the default: 4.5 ms per write through one log, 1 ms per read plus
+# 20 ms per MiB of what it reads), none (answers at once, as the tests' server does), or
+# WRITE_MS,READ_MS[,READ_MS_PER_MIB] (e.g. 4.5,1,0: no per-MiB cost). Every script prints
 # the model it ran with ($server_model) in its output header.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,10 +1,12 @@
 // k8sjobs-test-apiserver: runs the test API server for benchmarks and demos.
 // Usage: k8sjobs-test-apiserver --dir DIR [--token-user TOKEN:USER:NS[,NS]]...
-//        [--cert-user CN:ORG:NS[,NS]]... [--latency real|none|WRITE_MS,READ_MS] [--stdin-eof]
+//        [--cert-user CN:ORG:NS[,NS]]... [--stdin-eof]
+//        [--latency real|none|WRITE_MS,READ_MS[,READ_MS_PER_MIB]]
 // --latency: what each request costs (test_apiserver.h, LatencyModel). `real` charges what
 // kube-apiserver v1.32 with etcd 3.4 charges on loopback: each write holds one log for 4.5 ms
-// (so concurrent writes queue), each GET/LIST 1 ms. `none` (the default) answers at once.
-// WRITE_MS,READ_MS sets both, in milliseconds (fractions allowed), e.g. 4.5,1.
+// (so concurrent writes queue), each GET/LIST 1 ms plus 20 ms per MiB of its body. `none` (the
+// default) answers at once. WRITE_MS,READ_MS[,READ_MS_PER_MIB] sets them, in milliseconds
+// (fractions allowed), e.g. 4.5,1,20; the per-MiB cost is 0 when left out.
 // --preload COLLECTION:MANAGER:FILE (benchmark-only shortcut; repeatable): before answering
 // anything, creates each object of FILE (one JSON object a line, as a client would POST it) in
 // COLLECTION (e.g. /apis/batch/v1/namespaces/tool-alice/jobs) as MANAGER's create, the
@@ -58,9 +60,10 @@ void write_file(const std::filesystem::path& path, const std::string& content, b
 }
 
 int usage() {
-  std::cerr << "usage: k8sjobs-test-apiserver --dir DIR [--token-user TOKEN:USER:NS[,NS]]... "
-               "[--cert-user CN:ORG:NS[,NS]]... [--latency real|none|WRITE_MS,READ_MS] "
-               "[--preload COLLECTION:MANAGER:FILE]... [--stdin-eof]\n";
+  std::cerr
+      << "usage: k8sjobs-test-apiserver --dir DIR [--token-user TOKEN:USER:NS[,NS]]... "
+         "[--cert-user CN:ORG:NS[,NS]]... [--latency real|none|WRITE_MS,READ_MS[,READ_MS_PER_MIB]] "
+         "[--preload COLLECTION:MANAGER:FILE]... [--stdin-eof]\n";
   return 2;
 }
 
@@ -125,11 +128,14 @@ std::optional<k8sjobs::testing::LatencyModel> parse_latency(const std::string& t
   if (text == "real") return LatencyModel::real_v1_32();
   if (text == "none") return LatencyModel::none();
   auto parts = split(text, ',');
-  if (parts.size() != 2) return std::nullopt;
+  if (parts.size() != 2 && parts.size() != 3) return std::nullopt;
   auto write = parse_ms(parts[0]);
   auto read = parse_ms(parts[1]);
-  if (!write || !read) return std::nullopt;
-  return LatencyModel{*write, *read};
+  auto per_mib = parts.size() == 3
+                     ? parse_ms(parts[2])
+                     : std::optional<std::chrono::microseconds>(std::chrono::microseconds(0));
+  if (!write || !read || !per_mib) return std::nullopt;
+  return LatencyModel{*write, *read, *per_mib};
 }
 
 }  // namespace

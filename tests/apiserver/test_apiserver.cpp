@@ -94,10 +94,11 @@ OrderedJson resource_list(const std::string& group_version) {
 
 std::string LatencyModel::describe() const {
   if (!enabled()) return "none, every request answered at once";
-  char text[96];
-  std::snprintf(text, sizeof text, "write fsync %g ms, serialised; read %g ms",
+  char text[128];
+  std::snprintf(text, sizeof text, "write fsync %g ms, serialised; read %g ms + %g ms per MiB",
                 static_cast<double>(write_fsync.count()) / 1000.0,
-                static_cast<double>(read.count()) / 1000.0);
+                static_cast<double>(read.count()) / 1000.0,
+                static_cast<double>(read_per_mib.count()) / 1000.0);
   return text;
 }
 
@@ -431,10 +432,19 @@ Reply TestApiServer::Impl::dispatch_charged(const httplib::Request& req, const U
     return dispatch(req, user, path, res, streaming);
   }
   std::string watch = req.get_param_value("watch");
-  if (req.method == "GET" && watch != "1" && watch != "true" && latency.read.count() > 0) {
-    std::this_thread::sleep_for(latency.read);
+  if (req.method != "GET" || watch == "1" || watch == "true") {
+    return dispatch(req, user, path, res, streaming);
   }
-  return dispatch(req, user, path, res, streaming);
+  std::this_thread::sleep_for(latency.read);
+  Reply reply = dispatch(req, user, path, res, streaming);
+  if (latency.read_per_mib.count() > 0 && !streaming) {
+    // Encoding the body comes before its first byte (LatencyModel::read_per_mib).
+    const double bytes =
+        static_cast<double>(reply.raw.empty() ? reply.body.dump().size() : reply.raw.size());
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<long long>(
+        static_cast<double>(latency.read_per_mib.count()) * bytes / (1024.0 * 1024.0))));
+  }
+  return reply;
 }
 
 // metrics-server's PodMetrics (metrics.k8s.io/v1beta1), made from the pods when asked: what

@@ -37,7 +37,8 @@ TEST(TestApiServerLatency, OffByDefault) {
   LatencyModel real = LatencyModel::real_v1_32();
   EXPECT_EQ(real.write_fsync, microseconds(4500));
   EXPECT_EQ(real.read, microseconds(1000));
-  EXPECT_EQ(real.describe(), "write fsync 4.5 ms, serialised; read 1 ms");
+  EXPECT_EQ(real.read_per_mib, microseconds(20000));
+  EXPECT_EQ(real.describe(), "write fsync 4.5 ms, serialised; read 1 ms + 20 ms per MiB");
 }
 
 TEST(TestApiServerLatency, ConcurrentWritesQueueBehindOneLog) {
@@ -110,6 +111,33 @@ TEST(TestApiServerLatency, ReadsCostTheReadTimeAndWatchesStillStream) {
       });
   EXPECT_FALSE(result.transport_error) << result.error;
   EXPECT_EQ(added, 5);
+}
+
+TEST(TestApiServerLatency, AReadCostsItsBodySizeOnTopOfTheReadTime) {
+  // 2 s per MiB makes a few Jobs' page plainly more expensive than one Job: what a real server
+  // spends encoding each object of a LIST page before it answers.
+  const LatencyModel model{microseconds(0), microseconds(1000), std::chrono::seconds(2)};
+  LatencyWorld w(model);
+  auto alice = w.client();
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_EQ(alice->post_json(kJobs, job_manifest("p" + std::to_string(i))).status, 201);
+  }
+  auto charged = [&](size_t bytes) {
+    return model.read +
+           microseconds(static_cast<long long>(static_cast<double>(model.read_per_mib.count()) *
+                                               static_cast<double>(bytes) / (1024.0 * 1024.0)));
+  };
+  auto started = Clock::now();
+  auto one = alice->request("GET", std::string(kJobs) + "/p0");
+  auto took_one = Clock::now() - started;
+  ASSERT_EQ(one.status, 200);
+  EXPECT_GE(took_one, charged(one.body.size()));
+  started = Clock::now();
+  auto page = alice->request("GET", std::string(kJobs) + "?limit=8");
+  auto took_page = Clock::now() - started;
+  ASSERT_EQ(page.status, 200);
+  ASSERT_GT(page.body.size(), 7 * one.body.size());
+  EXPECT_GE(took_page, charged(page.body.size()));
 }
 
 TEST(TestApiServerLatency, WithTheModelOffAWriteDoesNotWaitForTheLog) {
