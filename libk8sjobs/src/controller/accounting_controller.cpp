@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "k8sjobs/controller/job_view_listing.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
 #include "k8sjobs/kube/resources.h"
 #include "k8sjobs/log.h"
@@ -110,17 +111,12 @@ bool AccountingController::store(const std::string& ns, std::vector<acct::Accoun
 
 kube::Result<AccountingPassSummary> AccountingController::reconcile(const std::string& ns,
                                                                     const MayAct& may_act) {
-  kube::ListOptions options;
-  options.label_selector = translate::managed_by_selector();
-  options.limit = 500;
-  auto jobs = client_.list_all(kube::resources::kJobs, ns, options);
-  if (!jobs) return unexpected(jobs.error());
-  auto pods = client_.list_all(kube::resources::kPods, ns, options);
-  if (!pods) return unexpected(pods.error());
+  auto listed = list_job_view_objects(client_, ns);
+  if (!listed) return unexpected(listed.error());
 
   AccountingPassSummary summary;
   std::map<std::string, std::vector<const AccountingItem*>> by_namespace;
-  const std::vector<AccountingItem> items = decide_accounting(jobs->items, pods->items);
+  const std::vector<AccountingItem> items = decide_accounting(listed->jobs, listed->pods);
   for (const auto& item : items) by_namespace[item.namespace_name].push_back(&item);
   for (const auto& [space, pending] : by_namespace) {
     std::vector<acct::AccountingRecord> records;

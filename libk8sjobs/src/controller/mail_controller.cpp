@@ -6,6 +6,7 @@
 #include <functional>
 #include <thread>
 
+#include "k8sjobs/controller/job_view_listing.h"
 #include "k8sjobs/controller/mail_decision.h"
 #include "k8sjobs/jobs/kube_job_view.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
@@ -149,14 +150,9 @@ std::vector<MailController::Pending> MailController::decide_records(const std::v
 }
 
 kube::Result<std::vector<MailController::Pending>> MailController::decide(const std::string& ns) {
-  kube::ListOptions options;
-  options.label_selector = translate::managed_by_selector();
-  options.limit = 500;
-  auto jobs = client_.list_all(kube::resources::kJobs, ns, options);
-  if (!jobs) return unexpected(jobs.error());
-  auto pods = client_.list_all(kube::resources::kPods, ns, options);
-  if (!pods) return unexpected(pods.error());
-  return decide_records(jobs->items, pods->items, /*deleted=*/false);
+  auto listed = list_job_view_objects(client_, ns);
+  if (!listed) return unexpected(listed.error());
+  return decide_records(listed->jobs, listed->pods, /*deleted=*/false);
 }
 
 bool MailController::enqueue(const std::string& ns, const std::vector<OutboxEntry>& entries) {

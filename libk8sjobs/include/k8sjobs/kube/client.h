@@ -79,6 +79,9 @@ struct WatchOptions {
   bool allow_bookmarks = true;
 };
 
+// Objects per page of the LIST a watch starts with (and lists again after 410 Gone).
+inline constexpr int kRelistPageLimit = 100;
+
 // What a watch handler wants next.
 enum class WatchControl { Continue, Stop };
 
