@@ -171,11 +171,13 @@ TEST_F(JsubEndToEnd, ABlockOfIdsInTheHomeSavesTheCounterWriteAndNeverDuplicates)
   };
   auto first = jsub({"-terse", "/bin/true"});
   ASSERT_EQ(first.out, "1\n") << first.err;
-  // jsub keeps this host's block of IDs in the user's cache directory.
+  // jsub keeps this host's block of IDs in the user's cache directory (and beside it the
+  // count of submissions waiting for it, ".arrivals").
   std::filesystem::path block_file;
   for (const auto& entry :
        std::filesystem::directory_iterator(cluster.home_of(cluster.alice()) / ".cache/k8sjobs")) {
-    if (entry.path().filename().string().rfind("job-ids-tool-alice-", 0) == 0)
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("job-ids-tool-alice-", 0) == 0 && entry.path().extension() != ".arrivals")
       block_file = entry.path();
   }
   ASSERT_FALSE(block_file.empty());

@@ -4,6 +4,8 @@
 // and the file each host keeps its block in.
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -34,8 +36,11 @@ class MemoryBlocks final : public JobIdBlockStore {
   void unlock() override { mutex.unlock(); }
   std::optional<JobIdBlock> load() override { return block; }
   void store(const JobIdBlock& stored) override { block = stored; }
+  void note_arrival() override { ++arrivals; }
+  long long take_arrivals() override { return arrivals.exchange(0); }
   std::optional<JobIdBlock> block;
   std::timed_mutex mutex;
+  std::atomic<long long> arrivals{0};
 };
 
 struct JobIds : ::testing::Test {
@@ -103,6 +108,29 @@ TEST_F(JobIds, ABurstFromOneHostDoublesItsBlocksAndMostIdsCostNoRequest) {
   EXPECT_EQ(counter_writes, 7);
   EXPECT_EQ(host.block->size, 64);
   EXPECT_EQ(counter_value(), std::to_string(2 + 1 + 2 + 4 + 8 + 16 + 32 + 64));
+}
+
+TEST_F(JobIds, SubmissionsWaitingForTheLockGetOneBlockBetweenThem) {
+  EXPECT_EQ(take(nullptr), 1);  // the counter exists
+  MemoryBlocks host;
+  EXPECT_EQ(take(&host), 2);  // alone: a block of one
+  // 39 submissions arrived while another's reservation was queued; with the next, 40 want IDs.
+  host.arrivals = 39;
+  server.clear_requests();
+  EXPECT_EQ(take(&host), 3);
+  EXPECT_EQ(host.block->size, 40);  // not the 2 that doubling alone gives
+  EXPECT_EQ(counter_value(), std::to_string(3 + 40));
+  for (long long expected = 4; expected < 43; ++expected) EXPECT_EQ(take(&host), expected);
+  EXPECT_EQ(counter_requests(), (std::vector<std::string>{"PATCH"}));  // one write for all 40
+  // Never above the largest block for waiting submissions, whatever the count says.
+  host.arrivals = 100000;
+  EXPECT_EQ(take(&host), 43);
+  EXPECT_EQ(host.block->size, JobIdBlockPolicy{}.max_waiting_size);
+  // Used up in time, the next block doubles only up to the usual largest one.
+  for (long long id = 44; id < 43 + JobIdBlockPolicy{}.max_waiting_size; ++id) take(&host);
+  host.arrivals = 0;
+  take(&host);
+  EXPECT_EQ(host.block->size, JobIdBlockPolicy{}.max_size);
 }
 
 TEST_F(JobIds, AnIdleHostTakesSingleIdsWithOneTestedWriteAndLeavesNoGaps) {
@@ -250,6 +278,24 @@ TEST(JobIdBlockFile, KeepsOneBlockPerClusterNamespaceAndHost) {
       << *path;
   EXPECT_EQ(std::filesystem::status(*path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+TEST(JobIdBlockFile, CountsArrivalsOfEveryProcessUntilTheHolderTakesThem) {
+  testing::TempDir home;
+  sys::Environment environment({{"HOME", home.path().string()}});
+  auto holder = make_file_job_id_block_store(environment, "https://a:6443", "ns", "h");
+  ASSERT_TRUE(holder);
+  EXPECT_EQ(holder->take_arrivals(), 0);  // nothing yet, not even a file
+  for (int i = 0; i < 5; ++i) {
+    make_file_job_id_block_store(environment, "https://a:6443", "ns", "h")->note_arrival();
+  }
+  // Another host's or namespace's arrivals are not this one's.
+  make_file_job_id_block_store(environment, "https://a:6443", "ns", "h2")->note_arrival();
+  make_file_job_id_block_store(environment, "https://a:6443", "other", "h")->note_arrival();
+  ASSERT_TRUE(holder->lock(milliseconds(100)));
+  EXPECT_EQ(holder->take_arrivals(), 5);
+  EXPECT_EQ(holder->take_arrivals(), 0);  // counting started again
+  holder->unlock();
 }
 
 TEST(JobIdBlockFile, TheLockExcludesAnotherHolderUntilItsPatienceRunsOut) {

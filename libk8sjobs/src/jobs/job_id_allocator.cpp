@@ -45,6 +45,7 @@ class BlockLock {
 }  // namespace
 
 kube::Result<long long> JobIdAllocator::next(const std::string& namespace_name) {
+  if (blocks_ != nullptr) blocks_->note_arrival();
   if (blocks_ == nullptr || !blocks_->lock(policy_.lock_patience)) {
     return reserve(namespace_name, 1, std::nullopt);
   }
@@ -59,7 +60,11 @@ kube::Result<long long> JobIdAllocator::next(const std::string& namespace_name) 
     blocks_->store(*block);
     return id;
   }
-  const long long size = next_block_size(block, expired, policy_);
+  // Enough for the submissions that arrived since the last reservation, if more than the
+  // doubling gives: in a burst, those that came while the last reservation queued behind the
+  // cluster's other writes are all waiting for this lock now, and one write serves them all.
+  const long long waiting = std::min(blocks_->take_arrivals(), policy_.max_waiting_size);
+  const long long size = std::max({next_block_size(block, expired, policy_), waiting, 1LL});
   auto first = reserve(namespace_name, size, block ? std::optional(block->end) : std::nullopt);
   if (!first) return first;
   blocks_->store(JobIdBlock{*first + 1, *first + size, now + policy_.lifetime.count(), size});

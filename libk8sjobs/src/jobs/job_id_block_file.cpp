@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 #include "k8sjobs/jobs/job_id_block.h"
@@ -55,12 +57,22 @@ class FileJobIdBlockStore final : public JobIdBlockStore {
       fd_ = open_file();
       if (fd_ < 0) return false;
     }
-    const auto deadline = std::chrono::steady_clock::now() + patience;
+    auto deadline = std::chrono::steady_clock::now() + patience;
     // Polled rather than blocking, so a holder stuck on the network costs at most `patience`.
+    // Patience counts from the last sign of progress: while other submissions take IDs (each
+    // rewrites the block), nobody is stuck, and in a burst of hundreds a submission that keeps
+    // losing the race for the lock must not give up and reserve alone: a hundred of those at
+    // once race each other for the counter, one write per loser per round.
+    std::string seen = read_text();
     for (long pause_us = 100;; pause_us = std::min(pause_us * 2, 5000L)) {
       if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
       if (errno != EWOULDBLOCK && errno != EINTR) break;
-      if (std::chrono::steady_clock::now() >= deadline) break;
+      const auto now = std::chrono::steady_clock::now();
+      if (std::string text = read_text(); text != seen) {
+        seen = std::move(text);
+        deadline = now + patience;
+      }
+      if (now >= deadline) break;
       timespec pause{0, pause_us * 1000};
       ::nanosleep(&pause, nullptr);
     }
@@ -72,10 +84,26 @@ class FileJobIdBlockStore final : public JobIdBlockStore {
 
   std::optional<JobIdBlock> load() override {
     if (fd_ < 0) return std::nullopt;
-    char buffer[128];
-    ssize_t got = ::pread(fd_, buffer, sizeof buffer, 0);
-    if (got <= 0) return std::nullopt;
-    return parse_block(std::string_view(buffer, static_cast<std::size_t>(got)));
+    const std::string text = read_text();
+    if (text.empty()) return std::nullopt;
+    return parse_block(text);
+  }
+
+  void note_arrival() override {
+    int fd = open_in_cache(arrivals_path(), O_WRONLY | O_APPEND);
+    if (fd < 0) return;  // no hint: the block is sized as without it
+    [[maybe_unused]] auto written = ::write(fd, "+", 1);
+    ::close(fd);
+  }
+
+  long long take_arrivals() override {
+    int fd = ::open(arrivals_path().c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return 0;
+    struct stat about {};
+    long long arrivals = ::fstat(fd, &about) == 0 ? static_cast<long long>(about.st_size) : 0;
+    [[maybe_unused]] auto truncated = ::ftruncate(fd, 0);
+    ::close(fd);
+    return arrivals;
   }
 
   void store(const JobIdBlock& block) override {
@@ -92,13 +120,25 @@ class FileJobIdBlockStore final : public JobIdBlockStore {
   }
 
  private:
-  int open_file() const {
-    int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int open_file() const { return open_in_cache(path_, O_RDWR); }
+
+  static int open_in_cache(const std::string& path, int mode) {
+    const int flags = mode | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+    int fd = ::open(path.c_str(), flags, 0600);
     if (fd >= 0) return fd;
     std::error_code ignored;  // this user's first submission: no directory yet
-    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
-    return ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ignored);
+    return ::open(path.c_str(), flags, 0600);
   }
+
+  // The block's text as stored (its first 128 bytes; store() writes less).
+  std::string read_text() const {
+    char buffer[128];
+    ssize_t got = fd_ < 0 ? -1 : ::pread(fd_, buffer, sizeof buffer, 0);
+    return got <= 0 ? std::string() : std::string(buffer, static_cast<std::size_t>(got));
+  }
+
+  std::string arrivals_path() const { return path_ + ".arrivals"; }
 
   void close_file() {
     if (fd_ >= 0) ::close(fd_);

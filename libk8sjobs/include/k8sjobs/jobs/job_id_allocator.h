@@ -22,6 +22,11 @@ struct JobIdBlockPolicy {
   // A block used up within its lifetime doubles the next one, up to this; one that expired
   // unused halves it, down to 1 (a host submitting now and then takes single IDs: no gaps).
   long long max_size = 64;
+  // A reservation made while other submissions of the host wait for its lock (they said so,
+  // JobIdBlockStore::note_arrival) takes a block for all of them if that is more than the
+  // doubling gives, up to this: its size is the submissions that arrived, not a guess, so a
+  // burst of 200 costs two or three writes instead of one per doubling.
+  long long max_waiting_size = 1024;
   // How long a submission waits for the host's lock before it takes an ID without a block.
   std::chrono::milliseconds lock_patience{2000};
 };

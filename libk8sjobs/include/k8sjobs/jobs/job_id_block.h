@@ -36,10 +36,18 @@ class JobIdBlockStore {
   virtual std::optional<JobIdBlock> load() = 0;
   // Under the lock; failures are ignored (the next submission reserves a new block).
   virtual void store(const JobIdBlock& block) = 0;
+  // A submission about to want an ID says so before lock(), so that the holder of the lock
+  // knows how many wait behind it (JobIdAllocator sizes the next block for them).
+  virtual void note_arrival() {}
+  // Under the lock: how many submissions said so since the last call (this one included), and
+  // counting starts again. Only a size hint: 0 when unknown.
+  virtual long long take_arrivals() { return 0; }
 };
 
 // A file per cluster, namespace and submit host under $XDG_CACHE_HOME/k8sjobs (default
 // ~/.cache/k8sjobs), locked with flock(2); nullptr when neither XDG_CACHE_HOME nor HOME is set.
+// Arrivals are bytes appended to a second file beside it (the same name + ".arrivals"; an
+// O_APPEND write is atomic between processes), counted and emptied by the lock's holder.
 // The host is in the name because a home shared over NFS is seen by every host: each keeps
 // its own block, so no lock is ever needed across machines.
 std::unique_ptr<JobIdBlockStore> make_file_job_id_block_store(const sys::Environment& environment,
