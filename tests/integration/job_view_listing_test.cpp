@@ -19,10 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kToken = "controller-secret-token-0123456789";
-const std::string kJobs = "/apis/batch/v1/namespaces/tool-alice/jobs";
-
-json managed_job(const std::string& name, long long id) {
+json labelled_k8sjobs_job(const std::string& name, long long id) {
   json job = testing::job_manifest(name);
   job["metadata"]["labels"] = {{"app.kubernetes.io/managed-by", "k8sjobs"},
                                {"k8sjobs.io/job-id", std::to_string(id)}};
@@ -33,22 +30,25 @@ json managed_job(const std::string& name, long long id) {
 
 TEST(JobViewListing, ListsOurJobsAndPodsCutToWhatTheCollectorReads) {
   testing::TestApiServer server;
-  server.add_token_user(kToken, "system:serviceaccount:k8sjobs:controller",
+  server.add_token_user(testing::kAliceToken, "system:serviceaccount:k8sjobs:controller",
                         {testing::kAliceNamespace});
   // More than one page of each (500 a page), and one Job that is not k8sjobs'.
-  for (int i = 0; i < 501; ++i) server.create(kJobs, managed_job("j" + std::to_string(i), i + 1));
-  server.create(kJobs, testing::job_manifest("someone-elses"));
+  for (int i = 0; i < 501; ++i)
+    server.create(testing::kAliceJobsPath, labelled_k8sjobs_job("j" + std::to_string(i), i + 1));
+  server.create(testing::kAliceJobsPath, testing::job_manifest("someone-elses"));
   testing::FakeClock clock;
   sys::Environment environment;
   auto client = testing::client_over(
-      testing::token_connection(server, kToken, testing::kAliceNamespace), clock, environment);
+      testing::token_connection(server, testing::kAliceToken, testing::kAliceNamespace), clock,
+      environment);
 
   auto listed = list_job_view_objects(*client, testing::kAliceNamespace);
   ASSERT_TRUE(listed) << listed.error().describe();
   ASSERT_EQ(listed->jobs.size(), 501u);
   ASSERT_EQ(listed->pods.size(), 501u);  // the server's Job controller made one each
 
-  ASSERT_TRUE(server.list(kJobs).front().at("metadata").contains("managedFields"));
+  ASSERT_TRUE(
+      server.list(testing::kAliceJobsPath).front().at("metadata").contains("managedFields"));
   auto expect_cut = [](const json& object, const std::set<std::string>& spec_kept) {
     const json& metadata = object.at("metadata");
     EXPECT_FALSE(metadata.contains("managedFields"));
