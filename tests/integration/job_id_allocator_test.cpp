@@ -3,6 +3,7 @@
 // write per block, none per ID), their sizes and expiry, stale and lost blocks, hosts racing,
 // and the file each host keeps its block in.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 
@@ -296,6 +297,18 @@ TEST(JobIdBlockFile, CountsArrivalsOfEveryProcessUntilTheHolderTakesThem) {
   EXPECT_EQ(holder->take_arrivals(), 5);
   EXPECT_EQ(holder->take_arrivals(), 0);  // counting started again
   holder->unlock();
+
+  // What the user may have put in its place is no count and never a hang.
+  const auto arrivals = std::filesystem::path(
+      *job_id_block_path(environment, "https://a:6443", "ns", "h") + ".arrivals");
+  std::filesystem::remove(arrivals);
+  ASSERT_EQ(::mkfifo(arrivals.c_str(), 0600), 0);
+  holder->note_arrival();  // a FIFO nobody reads: returns at once
+  EXPECT_EQ(holder->take_arrivals(), 0);
+  std::filesystem::remove(arrivals);
+  std::filesystem::create_directory(arrivals);
+  holder->note_arrival();
+  EXPECT_EQ(holder->take_arrivals(), 0);
 }
 
 TEST(JobIdBlockFile, TheLockExcludesAnotherHolderUntilItsPatienceRunsOut) {

@@ -90,14 +90,15 @@ class FileJobIdBlockStore final : public JobIdBlockStore {
   }
 
   void note_arrival() override {
-    int fd = open_in_cache(arrivals_path(), O_WRONLY | O_APPEND);
+    // O_NONBLOCK: a FIFO put in its place (the file is the user's) must not hang jsub.
+    int fd = open_in_cache(arrivals_path(), O_WRONLY | O_APPEND | O_NONBLOCK);
     if (fd < 0) return;  // no hint: the block is sized as without it
     [[maybe_unused]] auto written = ::write(fd, "+", 1);
     ::close(fd);
   }
 
   long long take_arrivals() override {
-    int fd = ::open(arrivals_path().c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    int fd = ::open(arrivals_path().c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) return 0;
     struct stat about {};
     long long arrivals = ::fstat(fd, &about) == 0 ? static_cast<long long>(about.st_size) : 0;
