@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -156,6 +157,7 @@ struct TestApiServer::Impl {
   std::thread thread;
   std::atomic<bool> listen_returned{false};
   int port = 0;
+  int listening_fd = -1;  // the listening socket (owned by the httplib server)
 
   mutable std::mutex mutex;  // guards everything below
   std::map<std::string, User> token_users;
@@ -759,8 +761,22 @@ TestApiServer::TestApiServer(LatencyModel latency) : impl_(std::make_unique<Impl
   impl->server->Put(".*", handler);
   impl->server->Patch(".*", handler);
   impl->server->Delete(".*", handler);
+  // The listening socket, to give it kube-apiserver's accept queue below.
+  int listening = -1;
+  impl->server->set_socket_options([&listening](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listening = sock;
+  });
   impl->port = impl->server->bind_to_any_port("127.0.0.1");
   if (impl->port <= 0) throw std::runtime_error("test API server: cannot bind 127.0.0.1");
+  // Debian's libcpp-httplib listens with a backlog of 5: in a burst of connections (200
+  // concurrent jsub) the kernel dropped the SYNs beyond it and each client waited for TCP's 1 s
+  // retransmission. kube-apiserver (Go's net.Listen) takes the system's somaxconn, 4096; so
+  // does this server (listen() again on a listening socket only changes its backlog).
+  if (listening < 0 || ::listen(listening, 4096) != 0) {
+    throw std::runtime_error("test API server: cannot set the accept queue");
+  }
+  impl->listening_fd = listening;
   impl->thread = std::thread([impl] {
     impl->server->listen_after_bind();
     impl->listen_returned = true;
@@ -804,6 +820,13 @@ std::string TestApiServer::url() const {
 }
 int TestApiServer::port() const {
   return impl_->port;
+}
+int TestApiServer::accept_queue_limit() const {
+  // For a listening socket Linux reports the accept queue's limit in tcpi_sacked.
+  tcp_info info{};
+  socklen_t size = sizeof info;
+  if (::getsockopt(impl_->listening_fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0) return -1;
+  return static_cast<int>(info.tcpi_sacked);
 }
 const std::string& TestApiServer::ca_pem() const {
   return impl_->ca.cert_pem();

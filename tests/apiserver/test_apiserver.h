@@ -108,6 +108,9 @@ class TestApiServer {
 
   std::string url() const;  // "https://127.0.0.1:PORT"
   int port() const;
+  // How many connections the kernel queues for accept() (TCP_INFO of the listening socket): as
+  // kube-apiserver's, the system's somaxconn (up to 4096), not libcpp-httplib's 5.
+  int accept_queue_limit() const;
   const std::string& ca_pem() const;
   const LatencyModel& latency() const;
 
