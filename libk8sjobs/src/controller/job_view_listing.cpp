@@ -13,13 +13,6 @@ namespace {
 
 using jobs::JobViewCollector;
 
-kube::ItemFields fields_of(const std::vector<std::string>& spec,
-                           const std::vector<std::string>& status) {
-  std::vector<std::string> metadata = JobViewCollector::metadata_fields();
-  metadata.emplace_back("uid");  // accounting keys its records by it
-  return kube::ItemFields{{{"spec", spec}, {"metadata", metadata}, {"status", status}}};
-}
-
 kube::Result<std::string> list_into(kube::KubeClient& client, const kube::ResourceKind& kind,
                                     const std::string& ns, const kube::ItemFields& fields,
                                     std::vector<nlohmann::json>& into) {
@@ -40,14 +33,15 @@ kube::Result<std::string> list_into(kube::KubeClient& client, const kube::Resour
 kube::Result<JobViewObjects> list_job_view_objects(kube::KubeClient& client,
                                                    const std::string& ns) {
   JobViewObjects objects;
-  const kube::ItemFields job_fields =
-      fields_of(JobViewCollector::job_spec_fields(), JobViewCollector::job_status_fields());
+  // The uid besides what the collector reads: accounting keys its records by it.
+  const kube::ItemFields job_fields = JobViewCollector::item_fields(
+      JobViewCollector::job_spec_fields(), JobViewCollector::job_status_fields(), {"uid"});
   if (auto listed = list_into(client, kube::resources::kJobs, ns, job_fields, objects.jobs);
       !listed) {
     return unexpected(listed.error());
   }
-  const kube::ItemFields pod_fields =
-      fields_of(JobViewCollector::pod_spec_fields(), JobViewCollector::pod_status_fields());
+  const kube::ItemFields pod_fields = JobViewCollector::item_fields(
+      JobViewCollector::pod_spec_fields(), JobViewCollector::pod_status_fields(), {"uid"});
   if (auto listed = list_into(client, kube::resources::kPods, ns, pod_fields, objects.pods);
       !listed) {
     return unexpected(listed.error());

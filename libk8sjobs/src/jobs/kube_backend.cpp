@@ -334,9 +334,7 @@ class KubeBackend final : public JobBackend {
       kube::KubeClient::ListWalk walk;
       walk.kind = listing.kind;
       walk.options = options;
-      walk.fields = kube::ItemFields{{{"spec", listing.spec_fields},
-                                      {"metadata", JobViewCollector::metadata_fields()},
-                                      {"status", listing.status_fields}}};
+      walk.fields = JobViewCollector::item_fields(listing.spec_fields, listing.status_fields);
       walk.on_page = [&collector, &collecting, add = listing.add, clear = listing.clear](
                          kube::ListPage& page, bool restarted) {
         std::lock_guard lock(collecting);

@@ -13,6 +13,7 @@
 #include "k8sjobs/jobs/predecessors.h"
 #include "k8sjobs/jobs/start_gate.h"
 #include "k8sjobs/jobs/untrusted_fields.h"
+#include "k8sjobs/kube/client.h"
 #include "k8sjobs/text/rfc3339.h"
 #include "k8sjobs/translate/labels.h"
 
@@ -318,6 +319,15 @@ const std::vector<std::string>& JobViewCollector::pod_status_fields() {
   static const std::vector<std::string> kFields{"phase", "startTime", "containerStatuses",
                                                 "conditions"};
   return kFields;
+}
+
+kube::ItemFields JobViewCollector::item_fields(const std::vector<std::string>& spec_fields,
+                                               const std::vector<std::string>& status_fields,
+                                               const std::vector<std::string>& extra_metadata) {
+  std::vector<std::string> metadata = metadata_fields();
+  metadata.insert(metadata.end(), extra_metadata.begin(), extra_metadata.end());
+  return kube::ItemFields{
+      {{"spec", spec_fields}, {"metadata", std::move(metadata)}, {"status", status_fields}}};
 }
 
 void JobViewCollector::add_owner(const json& object, bool deployment) {

@@ -20,6 +20,10 @@
 #include "k8sjobs/jobs/job_record.h"
 #include "k8sjobs/jobs/job_table.h"
 
+namespace k8sjobs::kube {
+struct ItemFields;  // k8sjobs/kube/client.h
+}  // namespace k8sjobs::kube
+
 namespace k8sjobs::jobs {
 
 struct ClusterSnapshot {
@@ -47,6 +51,11 @@ class JobViewCollector {
   static const std::vector<std::string>& job_status_fields();
   static const std::vector<std::string>& deployment_status_fields();
   static const std::vector<std::string>& pod_status_fields();
+  // The cut a LIST of one kind needs for this collector: those `spec` and `status` fields and
+  // metadata_fields(), plus `extra_metadata` for a caller that reads more (e.g. the uid).
+  static kube::ItemFields item_fields(const std::vector<std::string>& spec_fields,
+                                      const std::vector<std::string>& status_fields,
+                                      const std::vector<std::string>& extra_metadata = {});
 
   void add_job(const nlohmann::json& job);
   void add_deployment(const nlohmann::json& deployment);
